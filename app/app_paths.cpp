@@ -1,0 +1,18 @@
+#include "app/app_paths.h"
+
+#include <QCoreApplication>
+#include <QDir>
+
+namespace segstudio {
+
+QString sharedDataDirectory()
+{
+    return QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../share/segstudio"));
+}
+
+QString sampleImagePath()
+{
+    return QDir(sharedDataDirectory()).absoluteFilePath(QStringLiteral("samples/dubai_tile1_part003.jpg"));
+}
+
+} // namespace segstudio

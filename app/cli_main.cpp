@@ -1,0 +1,105 @@
+// segstudio-cli: the command line for batch work. Commands grow with the engine (predict,
+// train, eval, bench); today: `info` describes a raster, `version` the runtime.
+#include "annotation/gdal_setup.h"
+#include "annotation/raster_source.h"
+#include "inference/runtime_info.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace {
+
+QJsonObject describe(const segstudio::RasterSource& source)
+{
+    const segstudio::RasterInfo& info = source.info();
+    QJsonObject object{{"path", info.path},
+                       {"driver", info.driverName},
+                       {"width", info.width},
+                       {"height", info.height},
+                       {"bands", info.bandCount},
+                       {"data_type", info.dataType},
+                       {"levels", source.levelCount()}};
+    QJsonArray overviews;
+    for (const QSize& size : info.overviews)
+        overviews.append(QJsonArray{size.width(), size.height()});
+    object.insert("overviews", overviews);
+    const segstudio::Georeference& geo = source.georeference();
+    if (geo.isValid()) {
+        QJsonArray transform;
+        for (double v : geo.geoTransform())
+            transform.append(v);
+        object.insert("geotransform", transform);
+        object.insert("crs", geo.crsAuthority().isEmpty() ? geo.crsName() : geo.crsAuthority());
+    }
+    return object;
+}
+
+int runInfo(const QStringList& arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Describe a raster as JSON."));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("Image or raster."));
+    parser.process(arguments);
+    if (parser.positionalArguments().size() != 1) {
+        std::fprintf(stderr, "usage: segstudio-cli info FILE\n");
+        return 2;
+    }
+    QString error;
+    const auto source = segstudio::RasterSource::open(parser.positionalArguments().first(), &error);
+    if (!source) {
+        std::fprintf(stderr, "segstudio-cli: %s\n", qUtf8Printable(error));
+        return 1;
+    }
+    std::printf("%s\n", QJsonDocument(describe(*source)).toJson(QJsonDocument::Compact).constData());
+    return 0;
+}
+
+int runVersion()
+{
+    const auto runtime = segstudio::inference::runtimeInfo();
+    std::printf("segstudio %s, LibTorch %s, CUDA %s (%d device(s)), %d CPU threads\n", SEGSTUDIO_VERSION,
+                runtime.torchVersion.c_str(), runtime.cudaAvailable ? "available" : "not available",
+                runtime.cudaDeviceCount, runtime.cpuThreads);
+    return 0;
+}
+
+void printUsage()
+{
+    std::fprintf(stderr, "usage: segstudio-cli COMMAND [OPTIONS]\n\n"
+                         "commands:\n"
+                         "  info FILE   describe a raster (size, bands, overviews, georeference) as JSON\n"
+                         "  version     versions of segstudio and LibTorch, and the devices found\n");
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("segstudio-cli"));
+    segstudio::initializeGdal();
+    QStringList arguments = app.arguments();
+    if (arguments.size() < 2) {
+        printUsage();
+        return 2;
+    }
+    const QString command = arguments.takeAt(1);
+    if (command == QLatin1String("info"))
+        return runInfo(arguments);
+    if (command == QLatin1String("version"))
+        return runVersion();
+    if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
+        printUsage();
+        return 0;
+    }
+    std::fprintf(stderr, "segstudio-cli: unknown command '%s'\n\n", qUtf8Printable(command));
+    printUsage();
+    return 2;
+}

@@ -1,0 +1,274 @@
+#include "app/main_window.h"
+
+#include "annotation/raster_source.h"
+#include "app/coordinate_text.h"
+#include "ui/image_info_panel.h"
+#include "ui/map_canvas.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolBar>
+#include <QtConcurrent>
+
+namespace segstudio {
+namespace {
+
+constexpr int MaxRecentFiles = 10;
+const QString RecentFilesKey = QStringLiteral("recentFiles");
+
+QString imageFileFilter()
+{
+    return QObject::tr("Images and rasters (*.tif *.tiff *.png *.jpg *.jpeg *.jp2 *.vrt *.img *.mbtiles *.xml "
+                       "*.bmp *.gif *.webp);;All files (*)");
+}
+
+QLabel* statusLabel(const QString& name, int minimumWidth)
+{
+    auto* label = new QLabel;
+    label->setObjectName(name);
+    label->setMinimumWidth(minimumWidth);
+    return label;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent)
+    , m_canvas(new MapCanvas(this))
+    , m_info(new ImageInfoPanel(this))
+    , m_pixelLabel(statusLabel(QStringLiteral("pixelPosition"), 120))
+    , m_mapLabel(statusLabel(QStringLiteral("mapPosition"), 260))
+    , m_lonLatLabel(statusLabel(QStringLiteral("lonLatPosition"), 220))
+    , m_zoomLabel(statusLabel(QStringLiteral("zoomLevel"), 110))
+{
+    setWindowTitle(tr("segstudio"));
+    setAcceptDrops(true);
+    m_canvas->setObjectName(QStringLiteral("mapCanvas"));
+    setCentralWidget(m_canvas);
+
+    auto* dock = new QDockWidget(tr("Image"), this);
+    dock->setObjectName(QStringLiteral("imageDock"));
+    dock->setWidget(m_info);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+
+    statusBar()->addWidget(m_pixelLabel);
+    statusBar()->addWidget(m_mapLabel);
+    statusBar()->addWidget(m_lonLatLabel);
+    statusBar()->addPermanentWidget(m_zoomLabel);
+
+    createActions();
+    connect(m_canvas, &MapCanvas::cursorMoved, this, &MainWindow::updateCursorTexts);
+    connect(m_canvas, &MapCanvas::cursorLeft, this, &MainWindow::clearCursorTexts);
+    connect(m_canvas, &MapCanvas::viewChanged, this, &MainWindow::updateZoomText);
+    connect(m_canvas, &MapCanvas::tileLoadFailed, this, [this](const QString& message) {
+        statusBar()->showMessage(tr("Part of the image could not be read: %1").arg(message), 10000);
+    });
+    connect(m_info, &ImageInfoPanel::displayRequested, this,
+            [this](std::array<int, 3> bands, StretchKind stretch) {
+                const auto source = m_canvas->source();
+                if (!source)
+                    return;
+                const quint64 request = ++m_displayRequest;
+                auto* watcher = new QFutureWatcher<DisplaySettings>(this);
+                connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, request, source] {
+                    watcher->deleteLater();
+                    if (request == m_displayRequest && source == m_canvas->source())
+                        m_canvas->setDisplaySettings(watcher->result());
+                });
+                watcher->setFuture(QtConcurrent::run([source, bands, stretch] {
+                    QString error;
+                    return source->computeDisplay(bands, stretch, &error);
+                }));
+            });
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    if (!settings.contains(QStringLiteral("window/geometry")))
+        resize(1280, 800);
+    updateZoomText();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::showOpenDialog);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    rebuildRecentMenu();
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    QAction* zoomIn = view->addAction(tr("Zoom &In"), m_canvas, &MapCanvas::zoomIn);
+    zoomIn->setShortcut(QKeySequence::ZoomIn);
+    QAction* zoomOut = view->addAction(tr("Zoom &Out"), m_canvas, &MapCanvas::zoomOut);
+    zoomOut->setShortcut(QKeySequence::ZoomOut);
+    QAction* fit = view->addAction(tr("&Fit to Window"), m_canvas, &MapCanvas::fitToWindow);
+    fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    QAction* actual = view->addAction(tr("&Actual Pixels (1:1)"), m_canvas, &MapCanvas::zoomToActualSize);
+    actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+
+    QToolBar* toolbar = addToolBar(tr("Main"));
+    toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    open->setIcon(style()->standardIcon(QStyle::SP_DialogOpenButton));
+    toolbar->addAction(open);
+    toolbar->addSeparator();
+    toolbar->addAction(zoomIn);
+    toolbar->addAction(zoomOut);
+    toolbar->addAction(fit);
+    toolbar->addAction(actual);
+    for (QAction* action : {open, zoomIn, zoomOut, fit, actual})
+        action->setToolTip(QStringLiteral("%1 (%2)").arg(action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
+                                                        action->shortcut().toString(QKeySequence::NativeText)));
+}
+
+void MainWindow::showOpenDialog()
+{
+    const QString start = QFileInfo(currentPath()).absolutePath();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open image"), start, imageFileFilter());
+    if (!path.isEmpty())
+        openFile(path);
+}
+
+void MainWindow::openFile(const QString& path)
+{
+    const quint64 request = ++m_openRequest;
+    statusBar()->showMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
+    auto* watcher = new QFutureWatcher<OpenResult>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, request, path] {
+        watcher->deleteLater();
+        onOpenFinished(request, path, watcher->result());
+    });
+    watcher->setFuture(QtConcurrent::run([path] {
+        OpenResult result;
+        result.source = RasterSource::open(path, &result.error);
+        return result;
+    }));
+}
+
+void MainWindow::onOpenFinished(quint64 request, const QString& path, const OpenResult& result)
+{
+    if (request != m_openRequest)
+        return; // the user asked for another file meanwhile
+    if (!result.source) {
+        statusBar()->clearMessage();
+        showError(tr("Cannot open image"), result.error);
+        Q_EMIT openFailed(path, result.error);
+        return;
+    }
+    m_canvas->setSource(result.source);
+    m_info->setSource(result.source.get(), m_canvas->displaySettings());
+    setWindowTitle(tr("%1 — segstudio").arg(QFileInfo(path).fileName()));
+    statusBar()->showMessage(tr("Opened %1").arg(QFileInfo(path).fileName()), 5000);
+    clearCursorTexts();
+    addRecentFile(result.source->info().path);
+    Q_EMIT sourceOpened(path);
+}
+
+QString MainWindow::currentPath() const
+{
+    return m_canvas->source() ? m_canvas->source()->info().path : QString();
+}
+
+void MainWindow::updateCursorTexts(QPointF imagePosition)
+{
+    const auto& source = m_canvas->source();
+    if (!source)
+        return;
+    const QString pixel = pixelText(imagePosition, source->info().width, source->info().height);
+    if (pixel.isEmpty()) {
+        clearCursorTexts();
+        return;
+    }
+    m_pixelLabel->setText(pixel);
+    m_mapLabel->setText(mapText(imagePosition, source->georeference()));
+    m_lonLatLabel->setText(lonLatText(imagePosition, source->georeference()));
+}
+
+void MainWindow::clearCursorTexts()
+{
+    m_pixelLabel->clear();
+    m_mapLabel->clear();
+    m_lonLatLabel->clear();
+}
+
+void MainWindow::updateZoomText()
+{
+    m_zoomLabel->setText(tr("Zoom %1 %").arg(m_canvas->view().scale() * 100, 0, 'f', m_canvas->view().scale() < 0.1 ? 2 : 0));
+}
+
+QStringList MainWindow::recentFiles() const
+{
+    return QSettings().value(RecentFilesKey).toStringList();
+}
+
+void MainWindow::addRecentFile(const QString& path)
+{
+    QStringList files = recentFiles();
+    files.removeAll(path);
+    files.prepend(path);
+    while (files.size() > MaxRecentFiles)
+        files.removeLast();
+    QSettings().setValue(RecentFilesKey, files);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList files = recentFiles();
+    for (const QString& path : files)
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })->setToolTip(path);
+    m_recentMenu->setEnabled(!files.isEmpty());
+}
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    // Window-modal but not blocking: the event loop (and tile loading) keeps running.
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("errorMessage"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (urls.isEmpty() || !urls.first().isLocalFile())
+        return;
+    event->acceptProposedAction();
+    openFile(urls.first().toLocalFile());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    QMainWindow::closeEvent(event);
+}
+
+} // namespace segstudio

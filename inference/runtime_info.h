@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+
+namespace segstudio::inference {
+
+// What the LibTorch runtime offers: version, CUDA devices and CPU threads.
+struct RuntimeInfo {
+    std::string torchVersion;
+    bool cudaAvailable = false;
+    int cudaDeviceCount = 0;
+    int cpuThreads = 1;
+};
+
+RuntimeInfo runtimeInfo();
+
+} // namespace segstudio::inference

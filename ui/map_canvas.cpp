@@ -1,0 +1,303 @@
+#include "ui/map_canvas.h"
+
+#include "annotation/raster_source.h"
+
+#include <QKeyEvent>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace segstudio {
+namespace {
+
+constexpr double WheelZoomPerNotch = 1.4142135623730951; // two notches double the zoom
+constexpr double KeyZoomStep = 2.0;
+constexpr double KeyPanFraction = 0.2;
+
+QRectF snapToPixels(const QRectF& rect)
+{
+    return QRectF(QPointF(std::round(rect.left()), std::round(rect.top())),
+                  QPointF(std::round(rect.right()), std::round(rect.bottom())));
+}
+
+} // namespace
+
+MapCanvas::MapCanvas(QWidget* parent)
+    : QWidget(parent)
+    , m_cache(DefaultCacheBytes)
+{
+    setMouseTracking(true);
+    setFocusPolicy(Qt::StrongFocus);
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setMinimumSize(200, 150);
+    connect(&m_cache, &TileCache::tileReady, this, &MapCanvas::onTileReady);
+    connect(&m_cache, &TileCache::tileFailed, this,
+            [this](const TileKey& key, const QString& message) {
+                if (key.source == (m_source ? m_source->id() : 0) && key.generation == m_generation)
+                    Q_EMIT tileLoadFailed(message);
+            });
+}
+
+MapCanvas::~MapCanvas() = default;
+
+void MapCanvas::setSource(std::shared_ptr<const RasterSource> source)
+{
+    m_cache.clear();
+    m_source = std::move(source);
+    ++m_generation;
+    if (m_source)
+        m_display = m_source->defaultDisplay();
+    fitToWindow();
+}
+
+void MapCanvas::setDisplaySettings(const DisplaySettings& display)
+{
+    if (display == m_display)
+        return;
+    m_display = display;
+    ++m_generation; // old tiles stay keyed by the old generation and age out of the cache
+    update();
+}
+
+void MapCanvas::setView(QPointF imageCenter, double scale)
+{
+    m_fitPending = false;
+    applyView(ViewTransform(size(), imageCenter, std::clamp(scale, minScale(), maxScale())));
+}
+
+double MapCanvas::minScale() const
+{
+    if (!m_source)
+        return 1.0 / 1024;
+    const double fit = ViewTransform::fit(size(), m_source->size()).scale();
+    return std::min(fit, 1.0) / 4;
+}
+
+int MapCanvas::currentLevel() const
+{
+    return m_source ? m_view.levelFor(m_source->levelCount()) : 0;
+}
+
+void MapCanvas::zoomIn()
+{
+    m_fitPending = false;
+    applyView(m_view.zoomedAround(rect().center(), KeyZoomStep, minScale(), maxScale()));
+}
+
+void MapCanvas::zoomOut()
+{
+    m_fitPending = false;
+    applyView(m_view.zoomedAround(rect().center(), 1 / KeyZoomStep, minScale(), maxScale()));
+}
+
+void MapCanvas::fitToWindow()
+{
+    applyView(m_source ? ViewTransform::fit(size(), m_source->size()) : ViewTransform(size(), {}, 1));
+    m_fitPending = true; // keep fitting on resize until the user moves the view
+}
+
+void MapCanvas::zoomToActualSize()
+{
+    m_fitPending = false;
+    applyView(ViewTransform(size(), m_view.center(), 1.0));
+}
+
+void MapCanvas::applyView(const ViewTransform& view)
+{
+    m_view = view;
+    update();
+    Q_EMIT viewChanged();
+}
+
+QRectF MapCanvas::widgetRectOfTile(int level, int tileX, int tileY) const
+{
+    const double levelScale = double(1 << level);
+    const QRect levelRect = m_source->tileRect(level, tileX, tileY);
+    const QRectF imageRect(levelRect.x() * levelScale, levelRect.y() * levelScale,
+                           levelRect.width() * levelScale, levelRect.height() * levelScale);
+    return snapToPixels(QRectF(m_view.imageToWidget(imageRect.topLeft()),
+                               m_view.imageToWidget(imageRect.bottomRight())));
+}
+
+// Paints the part of a coarser cached tile that covers (level, tileX, tileY). Returns false
+// when no coarser level has it yet.
+bool MapCanvas::drawStandIn(QPainter& painter, int level, int tileX, int tileY)
+{
+    const QRectF target = widgetRectOfTile(level, tileX, tileY);
+    const QRect wanted = m_source->tileRect(level, tileX, tileY);
+    for (int coarser = level + 1; coarser < m_source->levelCount(); ++coarser) {
+        const int shift = coarser - level;
+        const TileKey key{m_source->id(), m_generation, coarser, (tileX >> shift), (tileY >> shift)};
+        const QImage image = m_cache.tile(key);
+        if (image.isNull())
+            continue;
+        const QRect coarseTile = m_source->tileRect(coarser, key.x, key.y);
+        const double factor = 1.0 / (1 << shift);
+        const QRectF source(wanted.x() * factor - coarseTile.x(), wanted.y() * factor - coarseTile.y(),
+                            wanted.width() * factor, wanted.height() * factor);
+        painter.drawImage(target, image, source);
+        return true;
+    }
+    return false;
+}
+
+void MapCanvas::paintEvent(QPaintEvent* event)
+{
+    QPainter painter(this);
+    painter.fillRect(event->rect(), palette().color(QPalette::Dark));
+    if (!m_source) {
+        painter.setPen(palette().color(QPalette::BrightText));
+        painter.drawText(rect(), Qt::AlignCenter, tr("Open an image (Ctrl+O) or drop one here"));
+        m_missingAtLastPaint = 0;
+        return;
+    }
+    const int level = currentLevel();
+    const double tileSpan = RasterSource::TileSize * double(1 << level); // image pixels per tile
+    const QRectF dirty(m_view.widgetToImage(event->rect().topLeft()),
+                       m_view.widgetToImage(QPointF(event->rect().right() + 1, event->rect().bottom() + 1)));
+    const QRectF visible = dirty.intersected(QRectF(QPointF(0, 0), m_source->size()));
+    if (visible.isEmpty()) {
+        m_missingAtLastPaint = 0;
+        return;
+    }
+    const int firstX = std::max(0, int(std::floor(visible.left() / tileSpan)));
+    const int firstY = std::max(0, int(std::floor(visible.top() / tileSpan)));
+    const int lastX = std::min(m_source->tilesAcross(level) - 1, int(std::floor(visible.right() / tileSpan)));
+    const int lastY = std::min(m_source->tilesDown(level) - 1, int(std::floor(visible.bottom() / tileSpan)));
+
+    // Centre outward: the tiles nearest the middle of the view load first.
+    QList<TileKey> visibleTiles;
+    for (int y = firstY; y <= lastY; ++y) {
+        for (int x = firstX; x <= lastX; ++x)
+            visibleTiles.append({m_source->id(), m_generation, level, x, y});
+    }
+    const QPointF centre = m_view.center() / tileSpan - QPointF(0.5, 0.5);
+    std::sort(visibleTiles.begin(), visibleTiles.end(), [&](const TileKey& a, const TileKey& b) {
+        const double da = std::hypot(a.x - centre.x(), a.y - centre.y());
+        const double db = std::hypot(b.x - centre.x(), b.y - centre.y());
+        return da < db;
+    });
+
+    // Downsampling looks right only smoothed; upsampling must show crisp pixels.
+    const double screenPixelsPerLevelPixel = m_view.scale() * (1 << level);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, screenPixelsPerLevelPixel < 1.0);
+
+    QList<TileKey> missing;
+    for (const TileKey& key : visibleTiles) {
+        const QImage image = m_cache.tile(key);
+        if (!image.isNull()) {
+            painter.drawImage(widgetRectOfTile(level, key.x, key.y), image);
+            continue;
+        }
+        if (!m_cache.hasFailed(key)) {
+            missing.append(key);
+            drawStandIn(painter, level, key.x, key.y);
+        }
+    }
+    m_missingAtLastPaint = int(missing.size());
+    if (!missing.isEmpty()) {
+        m_cache.request(missing, [source = m_source, display = m_display](const TileKey& key, QString* error) {
+            return source->renderTile(key.level, key.x, key.y, display, error);
+        });
+    }
+}
+
+void MapCanvas::onTileReady(const TileKey& key)
+{
+    if (!m_source || key.source != m_source->id() || key.generation != m_generation ||
+        key.level != currentLevel())
+        return;
+    const QRect area = widgetRectOfTile(key.level, key.x, key.y).toAlignedRect();
+    if (area.intersects(rect()))
+        update(area);
+}
+
+void MapCanvas::resizeEvent(QResizeEvent*)
+{
+    if (m_fitPending && m_source) {
+        fitToWindow();
+        return;
+    }
+    applyView(ViewTransform(size(), m_view.center(), m_view.scale()));
+}
+
+void MapCanvas::wheelEvent(QWheelEvent* event)
+{
+    const double notches = event->angleDelta().y() / 120.0;
+    if (notches == 0 || !m_source)
+        return;
+    m_fitPending = false;
+    applyView(m_view.zoomedAround(event->position(), std::pow(WheelZoomPerNotch, notches), minScale(),
+                                  maxScale()));
+    event->accept();
+}
+
+void MapCanvas::mousePressEvent(QMouseEvent* event)
+{
+    if (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton) {
+        m_panning = true;
+        m_lastPanPosition = event->position();
+        setCursor(Qt::ClosedHandCursor);
+        event->accept();
+    }
+}
+
+void MapCanvas::mouseMoveEvent(QMouseEvent* event)
+{
+    if (m_panning) {
+        m_fitPending = false;
+        applyView(m_view.panned(event->position() - m_lastPanPosition));
+        m_lastPanPosition = event->position();
+    }
+    if (m_source)
+        Q_EMIT cursorMoved(m_view.widgetToImage(event->position()));
+}
+
+void MapCanvas::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (m_panning && (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton)) {
+        m_panning = false;
+        unsetCursor();
+    }
+}
+
+void MapCanvas::keyPressEvent(QKeyEvent* event)
+{
+    const QPointF step(width() * KeyPanFraction, height() * KeyPanFraction);
+    switch (event->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        zoomIn();
+        break;
+    case Qt::Key_Minus:
+        zoomOut();
+        break;
+    case Qt::Key_Left:
+        applyView(m_view.panned(QPointF(step.x(), 0)));
+        break;
+    case Qt::Key_Right:
+        applyView(m_view.panned(QPointF(-step.x(), 0)));
+        break;
+    case Qt::Key_Up:
+        applyView(m_view.panned(QPointF(0, step.y())));
+        break;
+    case Qt::Key_Down:
+        applyView(m_view.panned(QPointF(0, -step.y())));
+        break;
+    default:
+        QWidget::keyPressEvent(event);
+        return;
+    }
+    m_fitPending = false;
+    event->accept();
+}
+
+void MapCanvas::leaveEvent(QEvent*)
+{
+    Q_EMIT cursorLeft();
+}
+
+} // namespace segstudio

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "annotation/display_settings.h"
+#include "annotation/tile_cache.h"
+#include "ui/view_transform.h"
+
+#include <QWidget>
+
+#include <memory>
+
+namespace segstudio {
+
+class RasterSource;
+
+// Shows a RasterSource of any size: paints only the tiles in view, at the pyramid level that
+// fits the zoom, from a byte-bounded cache filled on worker threads. While a tile loads, the
+// best coarser tile already in the cache stands in for it, so panning never shows holes for
+// long and the UI thread never reads a file. Wheel zooms around the cursor; dragging pans;
+// +, - and the arrow keys zoom and pan.
+class MapCanvas : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr qint64 DefaultCacheBytes = 256ll * 1024 * 1024;
+
+    explicit MapCanvas(QWidget* parent = nullptr);
+    ~MapCanvas() override;
+
+    // Shows `source` fitted to the widget; null shows nothing.
+    void setSource(std::shared_ptr<const RasterSource> source);
+    const std::shared_ptr<const RasterSource>& source() const { return m_source; }
+    void setDisplaySettings(const DisplaySettings& display);
+    const DisplaySettings& displaySettings() const { return m_display; }
+
+    const ViewTransform& view() const { return m_view; }
+    void setView(QPointF imageCenter, double scale);
+    double minScale() const;
+    double maxScale() const { return 64.0; }
+    int currentLevel() const;
+
+    TileCache& tileCache() { return m_cache; }
+    // Visible tiles that were not in the cache at the last paint (0 = the frame was complete).
+    int missingTilesAtLastPaint() const { return m_missingAtLastPaint; }
+
+public Q_SLOTS:
+    void zoomIn();
+    void zoomOut();
+    void fitToWindow();
+    void zoomToActualSize();
+
+Q_SIGNALS:
+    void cursorMoved(QPointF imagePosition);
+    void cursorLeft();
+    void viewChanged();
+    void tileLoadFailed(const QString& message);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+
+private:
+    void applyView(const ViewTransform& view);
+    QRectF widgetRectOfTile(int level, int tileX, int tileY) const;
+    bool drawStandIn(class QPainter& painter, int level, int tileX, int tileY);
+    void onTileReady(const TileKey& key);
+
+    std::shared_ptr<const RasterSource> m_source;
+    DisplaySettings m_display;
+    quint64 m_generation = 0;
+    ViewTransform m_view;
+    TileCache m_cache;
+    bool m_fitPending = false;
+    bool m_panning = false;
+    QPointF m_lastPanPosition;
+    int m_missingAtLastPaint = 0;
+};
+
+} // namespace segstudio
