@@ -108,6 +108,13 @@ void MapCanvas::zoomToActualSize()
 void MapCanvas::applyView(const ViewTransform& view)
 {
     m_view = view;
+    if (view.scale() >= 1.0) {
+        // Put image pixel edges on screen pixel edges, so that what is drawn under the cursor is
+        // exactly the pixel the status bar (and later every tool) reports.
+        const QPointF origin = view.imageToWidget(QPointF(0, 0));
+        const QPointF snapped(std::round(origin.x()), std::round(origin.y()));
+        m_view = ViewTransform(view.viewport(), view.center() + (origin - snapped) / view.scale(), view.scale());
+    }
     update();
     Q_EMIT viewChanged();
 }

@@ -1,0 +1,245 @@
+// The main window driven like a user: open files, wheel-zoom, drag, keys; check what the canvas
+// shows and what the status bar says. Runs on the offscreen platform.
+#include "annotation/gdal_setup.h"
+#include "annotation/raster_source.h"
+#include "app/main_window.h"
+#include "test_support.h"
+#include "ui/image_info_panel.h"
+#include "ui/map_canvas.h"
+
+#include <QApplication>
+#include <QLabel>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWheelEvent>
+
+using namespace segstudio;
+using segstudio::test::dataPath;
+
+namespace {
+
+bool near(QPointF a, QPointF b, double tolerance = 1e-6)
+{
+    return std::abs(a.x() - b.x()) <= tolerance && std::abs(a.y() - b.y()) <= tolerance;
+}
+
+void wheel(QWidget* widget, QPoint position, int notches)
+{
+    QWheelEvent event(position, widget->mapToGlobal(position), QPoint(), QPoint(0, notches * 120), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(widget, &event);
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        initializeGdal();
+        QApplication::setOrganizationName(QStringLiteral("segstudio-test"));
+        QApplication::setApplicationName(QStringLiteral("test_main_window"));
+    }
+
+    void init()
+    {
+        m_window = std::make_unique<MainWindow>();
+        m_window->resize(1000, 700);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+    }
+
+    void cleanup() { m_window.reset(); }
+
+    void opensAndFitsTheImage()
+    {
+        const QString path = dataPath(QStringLiteral("dubai_aerial/tile_1/images/image_part_003.jpg"));
+        open(path);
+        MapCanvas* canvas = m_window->canvas();
+        const QRectF visible = canvas->view().visibleImageRect();
+        QVERIFY(visible.contains(QRectF(0, 0, 797, 644)));
+        // Fitted: one side of the image touches the canvas edges.
+        QVERIFY(std::abs(visible.width() - 797) < 1 || std::abs(visible.height() - 644) < 1);
+        QCOMPARE(m_window->imageInfo()->valueOf(QStringLiteral("Size")), QStringLiteral("797 × 644 px"));
+        QCOMPARE(m_window->imageInfo()->valueOf(QStringLiteral("CRS")), QStringLiteral("not georeferenced"));
+        QCOMPARE(m_window->recentFiles().value(0), path);
+        QVERIFY(m_window->windowTitle().startsWith(QStringLiteral("image_part_003.jpg")));
+    }
+
+    void showsThePixelsOfTheImage()
+    {
+        const QString path = dataPath(QStringLiteral("dubai_aerial/tile_1/images/image_part_003.jpg"));
+        open(path);
+        MapCanvas* canvas = m_window->canvas();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_1, Qt::ControlModifier); // 1:1
+        QCOMPARE(canvas->view().scale(), 1.0);
+        QTRY_VERIFY(paintedCompletely());
+        // At 1:1 every screen pixel is exactly one image pixel.
+        QString error;
+        const auto source = RasterSource::open(path, &error);
+        QVERIFY(source);
+        const QImage frame = canvas->grab().toImage();
+        int compared = 0;
+        for (const QPoint widget : {QPoint(100, 100), QPoint(400, 300), QPoint(555, 222)}) {
+            const QPointF image = canvas->view().widgetToImage(QPointF(widget) + QPointF(0.5, 0.5));
+            const QImage expected = source->renderWindow(0, QRect(int(image.x()), int(image.y()), 1, 1),
+                                                         source->defaultDisplay(), &error);
+            QCOMPARE(frame.pixel(widget), expected.pixel(0, 0));
+            ++compared;
+        }
+        QCOMPARE(compared, 3);
+    }
+
+    void wheelZoomsAroundTheCursor()
+    {
+        open(dataPath(QStringLiteral("dubai_aerial/tile_7/images/image_part_001.jpg")));
+        MapCanvas* canvas = m_window->canvas();
+        const QPoint cursor(200, 150);
+        const QPointF before = canvas->view().widgetToImage(cursor);
+        const double scale = canvas->view().scale();
+        wheel(canvas, cursor, 2); // two notches: ×2
+        QVERIFY(std::abs(canvas->view().scale() - 2 * scale) < 1e-9);
+        QVERIFY(near(canvas->view().widgetToImage(cursor), before));
+        wheel(canvas, cursor, -4);
+        QVERIFY(std::abs(canvas->view().scale() - scale / 2) < 1e-9);
+        QVERIFY(near(canvas->view().widgetToImage(cursor), before));
+        // Zoomed in past 1:1 the view snaps to whole screen pixels: the point under the cursor
+        // stays within half a screen pixel.
+        wheel(canvas, cursor, 12);
+        const double zoomed = canvas->view().scale();
+        QVERIFY(zoomed > 1);
+        QVERIFY(near(canvas->view().widgetToImage(cursor), before, 0.5 / zoomed));
+    }
+
+    void dragPansAndKeysZoom()
+    {
+        open(dataPath(QStringLiteral("dubai_aerial/tile_7/images/image_part_001.jpg")));
+        MapCanvas* canvas = m_window->canvas();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_1, Qt::ControlModifier);
+        QCOMPARE(canvas->view().scale(), 1.0);
+        const QPointF centre = canvas->view().center();
+
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, QPoint(300, 300));
+        QTest::mouseMove(canvas, QPoint(250, 280));
+        QTest::mouseMove(canvas, QPoint(200, 260));
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, QPoint(200, 260));
+        QVERIFY(near(canvas->view().center(), centre + QPointF(100, 40)));
+
+        QTest::keyClick(canvas, Qt::Key_Plus);
+        QCOMPARE(canvas->view().scale(), 2.0);
+        QTest::keyClick(canvas, Qt::Key_Minus);
+        QTest::keyClick(canvas, Qt::Key_Minus);
+        QCOMPARE(canvas->view().scale(), 0.5);
+        QCOMPARE(canvas->currentLevel(), 1);
+        const QPointF beforeArrow = canvas->view().center();
+        QTest::keyClick(canvas, Qt::Key_Right);
+        QVERIFY(canvas->view().center().x() > beforeArrow.x());
+        QCOMPARE(canvas->view().center().y(), beforeArrow.y());
+
+        QTest::keyClick(canvas, Qt::Key_0, Qt::ControlModifier); // fit
+        QVERIFY(canvas->view().visibleImageRect().contains(QRectF(0, 0, 1816, 2061)));
+        QTRY_VERIFY(paintedCompletely());
+        QCOMPARE(m_window->findChild<QLabel*>(QStringLiteral("zoomLevel"))->text(),
+                 QStringLiteral("Zoom %1 %").arg(canvas->view().scale() * 100, 0, 'f', 0));
+    }
+
+    void statusBarShowsPixelAndMapCoordinates()
+    {
+        open(dataPath(QStringLiteral("geotiff/RGB.byte.tif")));
+        MapCanvas* canvas = m_window->canvas();
+        const QPointF pixel(100.5, 200.5);
+        const QPoint widget = canvas->view().imageToWidget(pixel).toPoint();
+        QTest::mouseMove(canvas, widget);
+        const QPointF under = canvas->view().widgetToImage(widget);
+        const QString pixelText = label(QStringLiteral("pixelPosition"));
+        QCOMPARE(pixelText, QStringLiteral("x %1, y %2").arg(int(under.x())).arg(int(under.y())));
+        // Easting/northing from the geotransform of RGB.byte.tif, in its CRS.
+        const double easting = 101985.0 + under.x() * 300.0379266750948;
+        const double northing = 2826915.0 - under.y() * 300.041782729805;
+        QCOMPARE(label(QStringLiteral("mapPosition")),
+                 QStringLiteral("%1, %2 (EPSG:32618)").arg(easting, 0, 'f', 2).arg(northing, 0, 'f', 2));
+        const QString lonLat = label(QStringLiteral("lonLatPosition"));
+        QVERIFY2(lonLat.contains(QStringLiteral("° N")) && lonLat.contains(QStringLiteral("° W")), qPrintable(lonLat));
+        const double lat = lonLat.section(QStringLiteral("°"), 0, 0).toDouble();
+        QVERIFY2(lat > 23.5 && lat < 25.6, qPrintable(lonLat));
+        QCOMPARE(m_window->imageInfo()->valueOf(QStringLiteral("CRS")),
+                 QStringLiteral("WGS 84 / UTM zone 18N (EPSG:32618)"));
+
+        // Outside the image the texts go away.
+        QTest::mouseMove(canvas, canvas->view().imageToWidget(QPointF(-20, -20)).toPoint());
+        QVERIFY(label(QStringLiteral("pixelPosition")).isEmpty());
+        QVERIFY(label(QStringLiteral("mapPosition")).isEmpty());
+    }
+
+    void unreadableFileLeavesTheWindowAsItWas()
+    {
+        const QString good = dataPath(QStringLiteral("geotiff/RGB.byte.tif"));
+        open(good);
+        const auto before = m_window->canvas()->source();
+        const double scale = m_window->canvas()->view().scale();
+
+        QTemporaryDir dir;
+        const QString bad = dir.filePath(QStringLiteral("broken.tif"));
+        QFile file(bad);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("II*\0garbage", 11);
+        file.close();
+        QSignalSpy failed(m_window.get(), &MainWindow::openFailed);
+        m_window->openFile(bad);
+        QVERIFY(failed.wait(10000));
+        QVERIFY(failed.at(0).at(1).toString().contains(QStringLiteral("broken.tif")));
+        QCOMPARE(m_window->canvas()->source(), before);
+        QCOMPARE(m_window->canvas()->view().scale(), scale);
+        QCOMPARE(m_window->currentPath(), before->info().path);
+        auto* box = m_window->findChild<QMessageBox*>(QStringLiteral("errorMessage"));
+        QVERIFY(box);
+        QVERIFY(box->isVisible());
+        QVERIFY(box->text().contains(QStringLiteral("broken.tif")));
+        box->accept();
+        QVERIFY(!m_window->recentFiles().contains(bad));
+    }
+
+    void dropOpensTheFile()
+    {
+        const QString path = dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif"));
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(path)});
+        QSignalSpy opened(m_window.get(), &MainWindow::sourceOpened);
+        const QPoint position = m_window->canvas()->geometry().center();
+        QDragEnterEvent enter(position, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(m_window.get(), &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(position, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(m_window.get(), &drop);
+        QVERIFY(opened.wait(10000));
+        QCOMPARE(m_window->canvas()->source()->size(), QSize(79, 71));
+    }
+
+private:
+    void open(const QString& path)
+    {
+        QSignalSpy opened(m_window.get(), &MainWindow::sourceOpened);
+        m_window->openFile(path);
+        QVERIFY2(opened.wait(20000), qPrintable(path));
+    }
+
+    bool paintedCompletely()
+    {
+        m_window->canvas()->repaint();
+        return m_window->canvas()->missingTilesAtLastPaint() == 0;
+    }
+
+    QString label(const QString& name) const { return m_window->findChild<QLabel*>(name)->text(); }
+
+    std::unique_ptr<MainWindow> m_window;
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,73 @@
+#include "test_support.h"
+
+#include <QDir>
+
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+
+#include <vector>
+
+namespace segstudio::test {
+
+QString dataPath(const QString& relative)
+{
+    return QDir(QStringLiteral(SEGSTUDIO_TEST_DATA)).absoluteFilePath(relative);
+}
+
+bool writeGeoTiff(const QString& path, const RasterSpec& spec,
+                  const std::function<double(int band, int x, int y)>& value)
+{
+    GDALDriverH driver = GDALGetDriverByName("GTiff");
+    if (!driver)
+        return false;
+    char** options = nullptr;
+    if (spec.tiled) {
+        options = CSLSetNameValue(options, "TILED", "YES");
+        options = CSLSetNameValue(options, "BLOCKXSIZE", "256");
+        options = CSLSetNameValue(options, "BLOCKYSIZE", "256");
+    }
+    if (!spec.compress.isEmpty())
+        options = CSLSetNameValue(options, "COMPRESS", spec.compress.toUtf8().constData());
+    if (spec.bands > 1)
+        options = CSLSetNameValue(options, "INTERLEAVE", "PIXEL");
+    GDALDatasetH dataset = GDALCreate(driver, path.toUtf8().constData(), spec.width, spec.height, spec.bands,
+                                      spec.type, options);
+    CSLDestroy(options);
+    if (!dataset)
+        return false;
+    if (spec.geoTransform) {
+        std::array<double, 6> transform = *spec.geoTransform;
+        GDALSetGeoTransform(dataset, transform.data());
+    }
+    if (spec.epsg) {
+        OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+        OSRImportFromEPSG(srs, spec.epsg);
+        GDALSetSpatialRef(dataset, srs);
+        OSRDestroySpatialReference(srs);
+    }
+    std::vector<double> row(spec.width);
+    bool ok = true;
+    for (int b = 1; b <= spec.bands && ok; ++b) {
+        GDALRasterBandH band = GDALGetRasterBand(dataset, b);
+        if (spec.noData)
+            GDALSetRasterNoDataValue(band, *spec.noData);
+        if (spec.alphaBands.contains(b))
+            GDALSetRasterColorInterpretation(band, GCI_AlphaBand);
+        for (int y = 0; y < spec.height && ok; ++y) {
+            for (int x = 0; x < spec.width; ++x)
+                row[x] = value(b, x, y);
+            ok = GDALRasterIO(band, GF_Write, 0, y, spec.width, 1, row.data(), spec.width, 1, GDT_Float64, 0,
+                              0) == CE_None;
+        }
+    }
+    if (ok && !spec.overviewFactors.isEmpty()) {
+        std::vector<int> factors(spec.overviewFactors.begin(), spec.overviewFactors.end());
+        ok = GDALBuildOverviews(dataset, "NEAREST", int(factors.size()), factors.data(), 0, nullptr, nullptr,
+                                nullptr) == CE_None;
+    }
+    GDALClose(dataset);
+    return ok;
+}
+
+} // namespace segstudio::test

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QList>
+#include <QString>
+
+#include <gdal.h>
+
+#include <array>
+#include <functional>
+#include <optional>
+
+namespace segstudio::test {
+
+// Path of a file under ../shared/data (real imagery shared by all tests).
+QString dataPath(const QString& relative);
+
+// A small raster written by the test itself through GDAL.
+struct RasterSpec {
+    int width = 256;
+    int height = 256;
+    int bands = 1;
+    GDALDataType type = GDT_Byte;
+    std::optional<std::array<double, 6>> geoTransform;
+    int epsg = 0; // 0: no CRS
+    bool tiled = true;
+    QString compress = QStringLiteral("DEFLATE");
+    QList<int> overviewFactors; // built with nearest resampling
+    std::optional<double> noData;
+    QList<int> alphaBands;       // 1-based bands marked as alpha
+};
+
+// Writes a GeoTIFF whose sample at (band, x, y) is value(band, x, y); returns false on failure.
+bool writeGeoTiff(const QString& path, const RasterSpec& spec,
+                  const std::function<double(int band, int x, int y)>& value);
+
+} // namespace segstudio::test
