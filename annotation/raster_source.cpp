@@ -148,12 +148,17 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
     if (info.bandCount < 3 || info.alphaBand == 2 || info.alphaBand == 3)
         bands = {1, 1, 1};
     const StretchKind stretch = info.isByteData ? StretchKind::None : StretchKind::Percent2_98;
-    // Reading the sample also proves that pixel data can be decoded (truncated files fail here).
     QString displayError;
     source->m_defaultDisplay = source->computeDisplay(bands, stretch, &displayError);
     if (!displayError.isEmpty())
         return fail(displayError);
-    source->m_defaultDisplay.usePalette = info.hasColorTable;
+    // Decoding the coarsest level proves that pixel data can be read at all: truncated and
+    // damaged files fail here, with a message, instead of showing holes later.
+    const int top = source->m_levelCount - 1;
+    if (source->renderWindow(top, QRect(QPoint(0, 0), source->levelSize(top)), source->m_defaultDisplay,
+                             &displayError)
+            .isNull())
+        return fail(displayError);
     return source;
 }
 
@@ -277,6 +282,12 @@ DisplaySettings RasterSource::computeDisplay(std::array<int, 3> bands, StretchKi
     DisplaySettings display;
     display.bands = bands;
     display.usePalette = m_info.hasColorTable && display.isGrey();
+    const auto range = dataTypeRange(m_info.dataType);
+    if (stretch == StretchKind::None && !std::isnan(range.first)) {
+        display.low.fill(range.first);
+        display.high.fill(range.second);
+        return display;
+    }
     const int level = sampleLevel(*this);
     const QSize size = levelSize(level);
     std::vector<int> distinct{bands[0]};
@@ -287,7 +298,6 @@ DisplaySettings RasterSource::computeDisplay(std::array<int, 3> bands, StretchKi
         return display;
 
     const size_t perBand = static_cast<size_t>(size.width()) * size.height();
-    const auto range = dataTypeRange(m_info.dataType);
     for (size_t i = 0; i < distinct.size(); ++i) {
         double low = range.first;
         double high = range.second;

@@ -371,6 +371,10 @@ private Q_SLOTS:
                 QVERIFY(tile.save(QStringLiteral("%1/1/%2/%3.png").arg(root).arg(x).arg(y)));
             }
         }
+        QVERIFY(QDir().mkpath(root + QStringLiteral("/0/0")));
+        QImage overview(256, 256, QImage::Format_RGB32); // zoom 0: what GDAL reads for reduced views
+        overview.fill(Qt::gray);
+        QVERIFY(overview.save(root + QStringLiteral("/0/0/0.png")));
         const QString xml = m_dir.filePath(QStringLiteral("xyz.xml"));
         QFile file(xml);
         QVERIFY(file.open(QIODevice::WriteOnly));

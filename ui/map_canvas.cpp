@@ -195,15 +195,16 @@ void MapCanvas::paintEvent(QPaintEvent* event)
     QList<TileKey> missing;
     for (const TileKey& key : visibleTiles) {
         const QImage image = m_cache.tile(key);
-        if (!image.isNull()) {
+        if (!image.isNull())
             painter.drawImage(widgetRectOfTile(level, key.x, key.y), image);
-            continue;
-        }
-        if (!m_cache.hasFailed(key)) {
+        else if (!m_cache.hasFailed(key))
             missing.append(key);
-            drawStandIn(painter, level, key.x, key.y);
-        }
     }
+    // Stand-ins are magnified coarse tiles shown for a moment: nearest-neighbour is enough and
+    // several times cheaper than smoothing a magnification.
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
+    for (const TileKey& key : std::as_const(missing))
+        drawStandIn(painter, level, key.x, key.y);
     m_missingAtLastPaint = int(missing.size());
     if (!missing.isEmpty()) {
         m_cache.request(missing, [source = m_source, display = m_display](const TileKey& key, QString* error) {

@@ -1,0 +1,238 @@
+// segstudio-viewbench: opens a raster in the real MapCanvas (offscreen platform by default),
+// pans and zooms through a fixed script, and prints one JSON line:
+//   first_frame_ms   open → first frame with every visible tile present
+//   paint_ms_median / paint_ms_p95   duration of each canvas repaint during the script
+//   peak_rss_mb      peak resident memory of the process
+// `--generate WxH` first writes a synthetic tiled, JPEG-compressed GeoTIFF with overviews to
+// --raster if that file does not exist yet.
+#include "annotation/gdal_setup.h"
+#include "annotation/raster_source.h"
+#include "ui/map_canvas.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QWheelEvent>
+
+#include <cpl_string.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+using namespace segstudio;
+
+namespace {
+
+bool generateRaster(const QString& path, int width, int height)
+{
+    char** options = nullptr;
+    options = CSLSetNameValue(options, "TILED", "YES");
+    options = CSLSetNameValue(options, "COMPRESS", "JPEG");
+    options = CSLSetNameValue(options, "PHOTOMETRIC", "YCBCR");
+    options = CSLSetNameValue(options, "BIGTIFF", "IF_SAFER");
+    GDALDatasetH dataset =
+        GDALCreate(GDALGetDriverByName("GTiff"), path.toUtf8().constData(), width, height, 3, GDT_Byte, options);
+    CSLDestroy(options);
+    if (!dataset)
+        return false;
+    double transform[6] = {500000, 0.3, 0, 2800000, 0, -0.3};
+    GDALSetGeoTransform(dataset, transform);
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+    OSRImportFromEPSG(srs, 32640);
+    GDALSetSpatialRef(dataset, srs);
+    OSRDestroySpatialReference(srs);
+
+    // Smooth large-scale structure plus fine texture, so that every zoom level shows something.
+    std::vector<float> columnWave(width);
+    for (int x = 0; x < width; ++x)
+        columnWave[x] = std::sin(x / 700.0f);
+    const int rows = 256;
+    std::vector<unsigned char> buffer(size_t(width) * rows * 3);
+    bool ok = true;
+    for (int y0 = 0; y0 < height && ok; y0 += rows) {
+        const int count = std::min(rows, height - y0);
+        for (int y = 0; y < count; ++y) {
+            const float rowWave = std::cos((y0 + y) / 900.0f);
+            unsigned char* line = buffer.data() + size_t(y) * width * 3;
+            for (int x = 0; x < width; ++x) {
+                const int base = int(110 + 80 * columnWave[x] * rowWave);
+                const int texture = ((x * 7) ^ ((y0 + y) * 3)) & 31;
+                line[3 * x] = static_cast<unsigned char>(std::clamp(base + texture, 0, 255));
+                line[3 * x + 1] = static_cast<unsigned char>(std::clamp(200 - base / 2 + texture, 0, 255));
+                line[3 * x + 2] = static_cast<unsigned char>(std::clamp(60 + base / 3 + ((x / 64 + (y0 + y) / 64) % 2) * 40, 0, 255));
+            }
+        }
+        ok = GDALDatasetRasterIO(dataset, GF_Write, 0, y0, width, count, buffer.data(), width, count, GDT_Byte, 3,
+                                 nullptr, 3, 3 * width, 1) == CE_None;
+    }
+    std::vector<int> factors;
+    for (int f = 2; std::max(width, height) / f >= 128; f *= 2)
+        factors.push_back(f);
+    CPLSetConfigOption("COMPRESS_OVERVIEW", "JPEG");
+    CPLSetConfigOption("PHOTOMETRIC_OVERVIEW", "YCBCR");
+    if (ok && !factors.empty())
+        ok = GDALBuildOverviews(dataset, "AVERAGE", int(factors.size()), factors.data(), 0, nullptr, nullptr,
+                                nullptr) == CE_None;
+    GDALClose(dataset);
+    return ok;
+}
+
+double percentile(std::vector<double> values, double fraction)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    return values[std::min(values.size() - 1, size_t(fraction * (values.size() - 1) + 0.5))];
+}
+
+class Bench {
+public:
+    explicit Bench(MapCanvas& canvas) : m_canvas(canvas) {}
+
+    // One frame: a synchronous repaint, timed. Tile loads keep running on the pool meanwhile.
+    void frame()
+    {
+        QElapsedTimer timer;
+        timer.start();
+        m_canvas.repaint();
+        m_paints.push_back(timer.nsecsElapsed() / 1e6);
+    }
+
+    // Frames at ~60 Hz until the view is complete (or a time limit), as a user watching it.
+    void settle(int limitMs = 5000)
+    {
+        QElapsedTimer timer;
+        timer.start();
+        do {
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 16);
+            frame();
+        } while (m_canvas.missingTilesAtLastPaint() > 0 && timer.elapsed() < limitMs);
+    }
+
+    void wheel(QPoint at, int notches)
+    {
+        QWheelEvent event(at, m_canvas.mapToGlobal(at), QPoint(), QPoint(0, notches * 120), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(&m_canvas, &event);
+        frame();
+    }
+
+    void pan(QPointF delta)
+    {
+        m_canvas.setView(m_canvas.view().center() - delta / m_canvas.view().scale(), m_canvas.view().scale());
+        frame();
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 16);
+    }
+
+    const std::vector<double>& paints() const { return m_paints; }
+
+private:
+    MapCanvas& m_canvas;
+    std::vector<double> m_paints;
+};
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Paint benchmark of the map canvas."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("raster"), QStringLiteral("Raster to open."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("generate"),
+                      QStringLiteral("Write a synthetic WxH GeoTIFF with overviews to --raster if it is missing."),
+                      QStringLiteral("WxH")});
+    parser.addOption({QStringLiteral("window"), QStringLiteral("Canvas size (default 1600x1000)."),
+                      QStringLiteral("WxH"), QStringLiteral("1600x1000")});
+    parser.process(app);
+    initializeGdal();
+
+    const QString path = parser.value(QStringLiteral("raster"));
+    if (path.isEmpty()) {
+        std::fprintf(stderr, "segstudio-viewbench: --raster FILE is required\n");
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("generate")) && !QFileInfo::exists(path)) {
+        const QStringList size = parser.value(QStringLiteral("generate")).split(QLatin1Char('x'));
+        if (size.size() != 2 || !generateRaster(path, size[0].toInt(), size[1].toInt())) {
+            std::fprintf(stderr, "segstudio-viewbench: could not generate %s\n", qUtf8Printable(path));
+            return 1;
+        }
+    }
+    const QStringList window = parser.value(QStringLiteral("window")).split(QLatin1Char('x'));
+
+    MapCanvas canvas;
+    canvas.resize(window.value(0).toInt(), window.value(1).toInt());
+    canvas.show();
+    QCoreApplication::processEvents();
+
+    QElapsedTimer clock;
+    clock.start();
+    QString error;
+    const auto source = RasterSource::open(path, &error);
+    if (!source) {
+        std::fprintf(stderr, "segstudio-viewbench: %s\n", qUtf8Printable(error));
+        return 1;
+    }
+    const double openMs = clock.nsecsElapsed() / 1e6;
+    canvas.setSource(source);
+    Bench bench(canvas);
+    bench.settle();
+    const double firstFrameMs = clock.nsecsElapsed() / 1e6;
+
+    // The script: zoom from the whole image down to 2:1 at the centre, pan a long way at
+    // 1:1, zoom out, dive into a corner, pan there, and back to fit.
+    const QPoint centre = canvas.rect().center();
+    const int fitNotches = int(std::ceil(-2 * std::log2(canvas.view().scale()))) + 2;
+    for (int i = 0; i < fitNotches; ++i) {
+        bench.wheel(centre, 1);
+        if (i % 4 == 3)
+            bench.settle(2000);
+    }
+    bench.settle();
+    for (int i = 0; i < 120; ++i)
+        bench.pan(QPointF(i < 60 ? -40 : 0, i < 60 ? 0 : -40));
+    bench.settle();
+    for (int i = 0; i < fitNotches / 2; ++i)
+        bench.wheel(centre, -1);
+    bench.settle();
+    for (int i = 0; i < fitNotches; ++i)
+        bench.wheel(QPoint(canvas.width() / 8, canvas.height() / 8), 1);
+    bench.settle();
+    for (int i = 0; i < 60; ++i)
+        bench.pan(QPointF(25, 15));
+    bench.settle();
+    canvas.fitToWindow();
+    bench.settle();
+
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const QJsonObject result{
+        {"raster", QFileInfo(path).fileName()},
+        {"size", QStringLiteral("%1x%2").arg(source->size().width()).arg(source->size().height())},
+        {"window", parser.value(QStringLiteral("window"))},
+        {"open_ms", std::round(openMs * 10) / 10},
+        {"first_frame_ms", std::round(firstFrameMs * 10) / 10},
+        {"paint_ms_median", std::round(percentile(bench.paints(), 0.5) * 100) / 100},
+        {"paint_ms_p95", std::round(percentile(bench.paints(), 0.95) * 100) / 100},
+        {"frames", int(bench.paints().size())},
+        {"tiles_loaded", canvas.tileCache().loadsStarted()},
+        {"tiles_dropped", canvas.tileCache().loadsDropped()},
+        {"cache_mb", std::round(canvas.tileCache().cachedBytes() / 1048576.0)},
+        {"peak_rss_mb", std::round(usage.ru_maxrss / 1024.0)},
+    };
+    std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+    return 0;
+}
