@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QString>
-
 #include <cpl_error.h>
 
 namespace segstudio {
@@ -10,8 +9,7 @@ namespace segstudio {
 // failure becomes our error message instead of console noise. CPL error state is thread-local.
 class QuietGdalErrors {
 public:
-    QuietGdalErrors()
-    {
+    QuietGdalErrors() {
         CPLPushErrorHandler(CPLQuietErrorHandler);
         CPLErrorReset();
     }
@@ -19,8 +17,7 @@ public:
     QuietGdalErrors(const QuietGdalErrors&) = delete;
     QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
 
-    static QString lastMessage()
-    {
+    static QString lastMessage() {
         const char* message = CPLGetLastErrorMsg();
         return message && *message ? QString::fromUtf8(message).trimmed() : QString();
     }

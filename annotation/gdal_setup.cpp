@@ -1,14 +1,12 @@
 #include "annotation/gdal_setup.h"
 
-#include <gdal.h>
 #include <cpl_conv.h>
-
+#include <gdal.h>
 #include <mutex>
 
 namespace segstudio {
 
-void initializeGdal()
-{
+void initializeGdal() {
     static std::once_flag once;
     std::call_once(once, [] {
         // Our tile cache holds decoded display tiles; GDAL's block cache only needs to bridge

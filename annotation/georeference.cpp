@@ -1,9 +1,8 @@
 #include "annotation/georeference.h"
 
 #include <gdal.h>
-#include <ogr_spatialref.h>
-
 #include <mutex>
+#include <ogr_spatialref.h>
 
 namespace segstudio {
 
@@ -16,8 +15,9 @@ struct Georeference::Crs {
 };
 
 Georeference::Georeference(const std::array<double, 6>& geoTransform, const QString& crsWkt)
-    : m_valid(true), m_geoTransform(geoTransform), m_crsWkt(crsWkt)
-{
+    : m_valid(true)
+    , m_geoTransform(geoTransform)
+    , m_crsWkt(crsWkt) {
     if (crsWkt.isEmpty())
         return;
     auto crs = std::make_shared<Crs>();
@@ -34,13 +34,11 @@ Georeference::Georeference(const std::array<double, 6>& geoTransform, const QStr
     m_crs = std::move(crs);
 }
 
-QString Georeference::crsName() const
-{
+QString Georeference::crsName() const {
     return m_crs ? QString::fromUtf8(m_crs->srs.GetName()) : QString();
 }
 
-QString Georeference::crsAuthority() const
-{
+QString Georeference::crsAuthority() const {
     if (!m_crs)
         return {};
     const char* name = m_crs->srs.GetAuthorityName(nullptr);
@@ -50,19 +48,16 @@ QString Georeference::crsAuthority() const
     return QStringLiteral("%1:%2").arg(QString::fromUtf8(name), QString::fromUtf8(code));
 }
 
-bool Georeference::crsIsGeographic() const
-{
+bool Georeference::crsIsGeographic() const {
     return m_crs && m_crs->srs.IsGeographic();
 }
 
-QPointF Georeference::pixelToMap(QPointF pixel) const
-{
+QPointF Georeference::pixelToMap(QPointF pixel) const {
     const auto& g = m_geoTransform;
     return {g[0] + pixel.x() * g[1] + pixel.y() * g[2], g[3] + pixel.x() * g[4] + pixel.y() * g[5]};
 }
 
-std::optional<QPointF> Georeference::mapToPixel(QPointF map) const
-{
+std::optional<QPointF> Georeference::mapToPixel(QPointF map) const {
     double inverse[6];
     if (!GDALInvGeoTransform(const_cast<double*>(m_geoTransform.data()), inverse))
         return std::nullopt;
@@ -70,8 +65,7 @@ std::optional<QPointF> Georeference::mapToPixel(QPointF map) const
                    inverse[3] + map.x() * inverse[4] + map.y() * inverse[5]);
 }
 
-std::optional<QPointF> Georeference::mapToLonLat(QPointF map) const
-{
+std::optional<QPointF> Georeference::mapToLonLat(QPointF map) const {
     if (!m_crs || !m_crs->toLonLat)
         return std::nullopt;
     double x = map.x();

@@ -2,7 +2,6 @@
 
 #include <QPointF>
 #include <QString>
-
 #include <array>
 #include <memory>
 #include <optional>

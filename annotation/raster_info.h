@@ -4,7 +4,6 @@
 #include <QSize>
 #include <QString>
 #include <QStringList>
-
 #include <optional>
 
 namespace segstudio {
@@ -17,12 +16,12 @@ struct RasterInfo {
     int width = 0;
     int height = 0;
     int bandCount = 0;
-    QString dataType;          // GDAL type name of band 1: "Byte", "UInt16", "Float32", ...
+    QString dataType; // GDAL type name of band 1: "Byte", "UInt16", "Float32", ...
     bool isByteData = true;
-    QStringList bandNames;     // per band: description or colour interpretation ("Red", "Gray")
-    QList<QSize> overviews;    // the file's own reduced-resolution copies, finest first
+    QStringList bandNames;  // per band: description or colour interpretation ("Red", "Gray")
+    QList<QSize> overviews; // the file's own reduced-resolution copies, finest first
     std::optional<double> noData;
-    int alphaBand = 0;         // 1-based index of an alpha band, 0 if none
+    int alphaBand = 0; // 1-based index of an alpha band, 0 if none
     bool hasColorTable = false;
 };
 

@@ -2,16 +2,14 @@
 // band mapping, contrast stretch, palettes, nodata and alpha.
 #include "annotation/raster_source.h"
 
-#include <gdal.h>
-
 #include <algorithm>
 #include <cmath>
+#include <gdal.h>
 
 namespace segstudio {
 namespace {
 
-bool isIdentityStretch(const DisplaySettings& display)
-{
+bool isIdentityStretch(const DisplaySettings& display) {
     for (int c = 0; c < 3; ++c) {
         if (display.low[c] != 0 || display.high[c] != 255)
             return false;
@@ -19,8 +17,7 @@ bool isIdentityStretch(const DisplaySettings& display)
     return true;
 }
 
-inline uchar stretchToByte(float value, double low, double scale)
-{
+inline uchar stretchToByte(float value, double low, double scale) {
     const double v = (value - low) * scale;
     return static_cast<uchar>(std::clamp(v, 0.0, 255.0) + 0.5);
 }
@@ -28,14 +25,12 @@ inline uchar stretchToByte(float value, double low, double scale)
 } // namespace
 
 QImage RasterSource::renderTile(int level, int tileX, int tileY, const DisplaySettings& display,
-                                QString* error) const
-{
+                                QString* error) const {
     return renderWindow(level, tileRect(level, tileX, tileY), display, error);
 }
 
 QImage RasterSource::renderWindow(int level, const QRect& levelRect, const DisplaySettings& display,
-                                  QString* error) const
-{
+                                  QString* error) const {
     for (int band : display.bands) {
         if (band < 1 || band > m_info.bandCount) {
             if (error)
@@ -135,9 +130,9 @@ QImage RasterSource::renderWindow(int level, const QRect& levelRect, const Displ
                 line[x] = 0;
                 continue;
             }
-            line[x] = qRgba(stretchToByte(r, display.low[0], scale[0]),
-                            stretchToByte(g, display.low[1], scale[1]),
-                            stretchToByte(b, display.low[2], scale[2]), alpha.empty() ? 255 : alpha[i]);
+            line[x] =
+                qRgba(stretchToByte(r, display.low[0], scale[0]), stretchToByte(g, display.low[1], scale[1]),
+                      stretchToByte(b, display.low[2], scale[2]), alpha.empty() ? 255 : alpha[i]);
         }
     }
     image.convertTo(QImage::Format_ARGB32_Premultiplied);

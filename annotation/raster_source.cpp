@@ -3,12 +3,10 @@
 #include "annotation/gdal_errors.h"
 
 #include <QFileInfo>
-
-#include <gdal.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <gdal.h>
 #include <limits>
 
 namespace segstudio {
@@ -20,16 +18,14 @@ std::atomic<quint64> nextSourceId{1};
 // contrast stretches and to check on open that pixel data is readable at all.
 constexpr int SampleSide = 1024;
 
-QString bandName(GDALRasterBandH band)
-{
+QString bandName(GDALRasterBandH band) {
     const QString description = QString::fromUtf8(GDALGetDescription(band)).trimmed();
     if (!description.isEmpty())
         return description;
     return QString::fromUtf8(GDALGetColorInterpretationName(GDALGetRasterColorInterpretation(band)));
 }
 
-int sampleLevel(const RasterSource& source)
-{
+int sampleLevel(const RasterSource& source) {
     int level = 0;
     while (level + 1 < source.levelCount()) {
         const QSize next = source.levelSize(level + 1);
@@ -40,8 +36,7 @@ int sampleLevel(const RasterSource& source)
     return level;
 }
 
-std::pair<double, double> dataTypeRange(const QString& type)
-{
+std::pair<double, double> dataTypeRange(const QString& type) {
     if (type == QLatin1String("Byte"))
         return {0, 255};
     if (type == QLatin1String("UInt16"))
@@ -53,9 +48,7 @@ std::pair<double, double> dataTypeRange(const QString& type)
 
 } // namespace
 
-
-std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* error)
-{
+std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* error) {
     const QFileInfo file(path);
     const QString shown = file.fileName().isEmpty() ? path : file.fileName();
     auto fail = [&](const QString& why) {
@@ -155,21 +148,20 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
     // Decoding the coarsest level proves that pixel data can be read at all: truncated and
     // damaged files fail here, with a message, instead of showing holes later.
     const int top = source->m_levelCount - 1;
-    if (source->renderWindow(top, QRect(QPoint(0, 0), source->levelSize(top)), source->m_defaultDisplay,
-                             &displayError)
+    if (source
+            ->renderWindow(top, QRect(QPoint(0, 0), source->levelSize(top)), source->m_defaultDisplay,
+                           &displayError)
             .isNull())
         return fail(displayError);
     return source;
 }
 
-RasterSource::~RasterSource()
-{
+RasterSource::~RasterSource() {
     for (GDALDatasetH handle : m_freeHandles)
         GDALClose(handle);
 }
 
-GDALDatasetH RasterSource::acquireHandle(QString* error) const
-{
+GDALDatasetH RasterSource::acquireHandle(QString* error) const {
     {
         std::lock_guard lock(m_poolMutex);
         if (!m_freeHandles.empty()) {
@@ -181,7 +173,8 @@ GDALDatasetH RasterSource::acquireHandle(QString* error) const
     QuietGdalErrors quiet;
     const QByteArray path = m_info.path.toUtf8();
     GDALDatasetH handle =
-        GDALOpenEx(path.constData(), GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, nullptr, nullptr, nullptr);
+        GDALOpenEx(path.constData(), GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, nullptr,
+                   nullptr, nullptr);
     if (!handle && error) {
         const QString detail = QuietGdalErrors::lastMessage();
         *error = detail.contains(QLatin1String("not recognized as a supported file format"))
@@ -192,30 +185,25 @@ GDALDatasetH RasterSource::acquireHandle(QString* error) const
     return handle;
 }
 
-void RasterSource::releaseHandle(GDALDatasetH handle) const
-{
+void RasterSource::releaseHandle(GDALDatasetH handle) const {
     std::lock_guard lock(m_poolMutex);
     m_freeHandles.push_back(handle);
 }
 
-QSize RasterSource::levelSize(int level) const
-{
+QSize RasterSource::levelSize(int level) const {
     const int scale = 1 << level;
     return {(m_info.width + scale - 1) / scale, (m_info.height + scale - 1) / scale};
 }
 
-int RasterSource::tilesAcross(int level) const
-{
+int RasterSource::tilesAcross(int level) const {
     return (levelSize(level).width() + TileSize - 1) / TileSize;
 }
 
-int RasterSource::tilesDown(int level) const
-{
+int RasterSource::tilesDown(int level) const {
     return (levelSize(level).height() + TileSize - 1) / TileSize;
 }
 
-QRect RasterSource::tileRect(int level, int tileX, int tileY) const
-{
+QRect RasterSource::tileRect(int level, int tileX, int tileY) const {
     return QRect(tileX * TileSize, tileY * TileSize, TileSize, TileSize)
         .intersected(QRect(QPoint(0, 0), levelSize(level)));
 }
@@ -223,8 +211,7 @@ QRect RasterSource::tileRect(int level, int tileX, int tileY) const
 bool RasterSource::readFromHandle(GDALDatasetH handle, int level, const QRect& levelRect,
                                   const std::vector<int>& bands, int gdalType, void* buffer,
                                   long long pixelSpace, long long lineSpace, long long bandSpace,
-                                  QString* error) const
-{
+                                  QString* error) const {
     const QRect valid = levelRect.intersected(QRect(QPoint(0, 0), levelSize(level)));
     if (valid != levelRect || levelRect.isEmpty()) {
         if (error)
@@ -241,23 +228,21 @@ bool RasterSource::readFromHandle(GDALDatasetH handle, int level, const QRect& l
     extra.eResampleAlg = GRIORA_NearestNeighbour;
     std::vector<int> bandMap(bands);
     QuietGdalErrors quiet;
-    const CPLErr result =
-        GDALDatasetRasterIOEx(handle, GF_Read, sourceX, sourceY, sourceWidth, sourceHeight, buffer,
-                              levelRect.width(), levelRect.height(), static_cast<GDALDataType>(gdalType),
-                              static_cast<int>(bandMap.size()), bandMap.data(), pixelSpace, lineSpace,
-                              bandSpace, &extra);
+    const CPLErr result = GDALDatasetRasterIOEx(
+        handle, GF_Read, sourceX, sourceY, sourceWidth, sourceHeight, buffer, levelRect.width(),
+        levelRect.height(), static_cast<GDALDataType>(gdalType), static_cast<int>(bandMap.size()),
+        bandMap.data(), pixelSpace, lineSpace, bandSpace, &extra);
     if (result != CE_None) {
         if (error)
-            *error = QStringLiteral("the file is damaged or truncated (%1).")
-                         .arg(QuietGdalErrors::lastMessage());
+            *error =
+                QStringLiteral("the file is damaged or truncated (%1).").arg(QuietGdalErrors::lastMessage());
         return false;
     }
     return true;
 }
 
 bool RasterSource::readWindow(int level, const QRect& levelRect, const std::vector<int>& bands,
-                              std::vector<float>& out, QString* error) const
-{
+                              std::vector<float>& out, QString* error) const {
     for (int band : bands) {
         if (band < 1 || band > m_info.bandCount) {
             if (error)
@@ -277,8 +262,7 @@ bool RasterSource::readWindow(int level, const QRect& levelRect, const std::vect
 }
 
 DisplaySettings RasterSource::computeDisplay(std::array<int, 3> bands, StretchKind stretch,
-                                             QString* error) const
-{
+                                             QString* error) const {
     DisplaySettings display;
     display.bands = bands;
     display.usePalette = m_info.hasColorTable && display.isGrey();

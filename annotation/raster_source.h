@@ -6,7 +6,6 @@
 
 #include <QImage>
 #include <QRect>
-
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -49,11 +48,10 @@ public:
 
     // Reads `levelRect` (pixels of `level`) of the given 1-based bands as band-sequential
     // float32 samples. Returns false with *error set on a read failure.
-    bool readWindow(int level, const QRect& levelRect, const std::vector<int>& bands,
-                    std::vector<float>& out, QString* error) const;
+    bool readWindow(int level, const QRect& levelRect, const std::vector<int>& bands, std::vector<float>& out,
+                    QString* error) const;
     // Renders one tile for display (premultiplied ARGB32, nodata transparent); null on error.
-    QImage renderTile(int level, int tileX, int tileY, const DisplaySettings& display,
-                      QString* error) const;
+    QImage renderTile(int level, int tileX, int tileY, const DisplaySettings& display, QString* error) const;
     QImage renderWindow(int level, const QRect& levelRect, const DisplaySettings& display,
                         QString* error) const;
 
@@ -62,11 +60,9 @@ private:
     class HandleLease {
     public:
         HandleLease(const RasterSource& source, QString* error)
-            : m_source(source), m_handle(source.acquireHandle(error))
-        {
-        }
-        ~HandleLease()
-        {
+            : m_source(source)
+            , m_handle(source.acquireHandle(error)) {}
+        ~HandleLease() {
             if (m_handle)
                 m_source.releaseHandle(m_handle);
         }
@@ -81,10 +77,9 @@ private:
     RasterSource() = default;
     GDALDatasetH acquireHandle(QString* error) const;
     void releaseHandle(GDALDatasetH handle) const;
-    bool readFromHandle(GDALDatasetH handle, int level, const QRect& levelRect,
-                        const std::vector<int>& bands, int gdalType, void* buffer,
-                        long long pixelSpace, long long lineSpace, long long bandSpace,
-                        QString* error) const;
+    bool readFromHandle(GDALDatasetH handle, int level, const QRect& levelRect, const std::vector<int>& bands,
+                        int gdalType, void* buffer, long long pixelSpace, long long lineSpace,
+                        long long bandSpace, QString* error) const;
 
     quint64 m_id = 0;
     RasterInfo m_info;

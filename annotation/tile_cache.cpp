@@ -2,34 +2,29 @@
 
 #include <QMetaObject>
 #include <QThread>
-
 #include <algorithm>
 
 namespace segstudio {
 
 TileCache::TileCache(qint64 maxBytes, int threads, QObject* parent)
     : QObject(parent)
-    , m_maxWorkers(threads > 0 ? threads : std::max(2, QThread::idealThreadCount()))
-{
+    , m_maxWorkers(threads > 0 ? threads : std::max(2, QThread::idealThreadCount())) {
     m_tiles.setMaxCost(maxBytes);
     m_pool.setMaxThreadCount(m_maxWorkers);
     qRegisterMetaType<segstudio::TileKey>("segstudio::TileKey");
 }
 
-TileCache::~TileCache()
-{
+TileCache::~TileCache() {
     cancelPending();
     m_pool.waitForDone();
 }
 
-QImage TileCache::tile(const TileKey& key)
-{
+QImage TileCache::tile(const TileKey& key) {
     const QImage* image = m_tiles.object(key);
     return image ? *image : QImage();
 }
 
-void TileCache::request(const QList<TileKey>& keysByPriority, const TileLoader& loader)
-{
+void TileCache::request(const QList<TileKey>& keysByPriority, const TileLoader& loader) {
     {
         std::lock_guard lock(m_mutex);
         QSet<TileKey> wanted;
@@ -50,39 +45,33 @@ void TileCache::request(const QList<TileKey>& keysByPriority, const TileLoader& 
     startWorkers();
 }
 
-void TileCache::cancelPending()
-{
+void TileCache::cancelPending() {
     std::lock_guard lock(m_mutex);
     m_loadsDropped += static_cast<qint64>(m_pending.size());
     m_pending.clear();
 }
 
-void TileCache::clear()
-{
+void TileCache::clear() {
     cancelPending();
     m_tiles.clear();
     m_failed.clear();
 }
 
-void TileCache::waitForIdle()
-{
+void TileCache::waitForIdle() {
     m_pool.waitForDone();
 }
 
-int TileCache::pendingCount() const
-{
+int TileCache::pendingCount() const {
     std::lock_guard lock(m_mutex);
     return static_cast<int>(m_pending.size());
 }
 
-int TileCache::inFlightCount() const
-{
+int TileCache::inFlightCount() const {
     std::lock_guard lock(m_mutex);
     return static_cast<int>(m_inFlight.size());
 }
 
-void TileCache::startWorkers()
-{
+void TileCache::startWorkers() {
     std::lock_guard lock(m_mutex);
     const int wanted = std::min<int>(m_maxWorkers, m_activeWorkers + static_cast<int>(m_pending.size()));
     for (; m_activeWorkers < wanted; ++m_activeWorkers)
@@ -91,8 +80,7 @@ void TileCache::startWorkers()
 
 // Workers take the most urgent tile at the moment they are free, so a new request() re-orders
 // work that has not started yet without cancelling anything mid-decode.
-void TileCache::workerLoop()
-{
+void TileCache::workerLoop() {
     for (;;) {
         Pending next;
         {
@@ -114,8 +102,7 @@ void TileCache::workerLoop()
     }
 }
 
-void TileCache::deliver(const TileKey& key, const QImage& image, const QString& error)
-{
+void TileCache::deliver(const TileKey& key, const QImage& image, const QString& error) {
     {
         std::lock_guard lock(m_mutex);
         m_inFlight.remove(key);

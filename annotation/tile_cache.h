@@ -8,7 +8,6 @@
 #include <QObject>
 #include <QSet>
 #include <QThreadPool>
-
 #include <atomic>
 #include <deque>
 #include <functional>

@@ -18,8 +18,7 @@ struct TileKey {
     bool operator==(const TileKey&) const = default;
 };
 
-inline size_t qHash(const TileKey& key, size_t seed = 0) noexcept
-{
+inline size_t qHash(const TileKey& key, size_t seed = 0) noexcept {
     return qHashMulti(seed, key.source, key.generation, key.level, key.x, key.y);
 }
 

@@ -5,13 +5,12 @@
 
 namespace segstudio {
 
-QString sharedDataDirectory()
-{
-    return QDir(QCoreApplication::applicationDirPath()).absoluteFilePath(QStringLiteral("../share/segstudio"));
+QString sharedDataDirectory() {
+    return QDir(QCoreApplication::applicationDirPath())
+        .absoluteFilePath(QStringLiteral("../share/segstudio"));
 }
 
-QString sampleImagePath()
-{
+QString sampleImagePath() {
     return QDir(sharedDataDirectory()).absoluteFilePath(QStringLiteral("samples/dubai_tile1_part003.jpg"));
 }
 

@@ -10,13 +10,11 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
-
 #include <cstdio>
 
 namespace {
 
-QJsonObject describe(const segstudio::RasterSource& source)
-{
+QJsonObject describe(const segstudio::RasterSource& source) {
     const segstudio::RasterInfo& info = source.info();
     QJsonObject object{{"path", info.path},
                        {"driver", info.driverName},
@@ -40,8 +38,7 @@ QJsonObject describe(const segstudio::RasterSource& source)
     return object;
 }
 
-int runInfo(const QStringList& arguments)
-{
+int runInfo(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Describe a raster as JSON."));
     parser.addHelpOption();
@@ -61,8 +58,7 @@ int runInfo(const QStringList& arguments)
     return 0;
 }
 
-int runVersion()
-{
+int runVersion() {
     const auto runtime = segstudio::inference::runtimeInfo();
     std::printf("segstudio %s, LibTorch %s, CUDA %s (%d device(s)), %d CPU threads\n", SEGSTUDIO_VERSION,
                 runtime.torchVersion.c_str(), runtime.cudaAvailable ? "available" : "not available",
@@ -70,8 +66,7 @@ int runVersion()
     return 0;
 }
 
-void printUsage()
-{
+void printUsage() {
     std::fprintf(stderr, "usage: segstudio-cli COMMAND [OPTIONS]\n\n"
                          "commands:\n"
                          "  info FILE   describe a raster (size, bands, overviews, georeference) as JSON\n"
@@ -80,8 +75,7 @@ void printUsage()
 
 } // namespace
 
-int main(int argc, char* argv[])
-{
+int main(int argc, char* argv[]) {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("segstudio-cli"));
     segstudio::initializeGdal();

@@ -7,15 +7,13 @@
 namespace segstudio {
 namespace {
 
-QString degrees(double value, QChar positive, QChar negative)
-{
+QString degrees(double value, QChar positive, QChar negative) {
     return QStringLiteral("%1° %2").arg(std::abs(value), 0, 'f', 6).arg(value < 0 ? negative : positive);
 }
 
 } // namespace
 
-QString pixelText(QPointF imagePosition, int width, int height)
-{
+QString pixelText(QPointF imagePosition, int width, int height) {
     const int x = int(std::floor(imagePosition.x()));
     const int y = int(std::floor(imagePosition.y()));
     if (x < 0 || y < 0 || x >= width || y >= height)
@@ -23,8 +21,7 @@ QString pixelText(QPointF imagePosition, int width, int height)
     return QStringLiteral("x %1, y %2").arg(x).arg(y);
 }
 
-QString mapText(QPointF imagePosition, const Georeference& georeference)
-{
+QString mapText(QPointF imagePosition, const Georeference& georeference) {
     if (!georeference.isValid())
         return {};
     const QPointF map = georeference.pixelToMap(imagePosition);
@@ -37,8 +34,7 @@ QString mapText(QPointF imagePosition, const Georeference& georeference)
     return text;
 }
 
-QString lonLatText(QPointF imagePosition, const Georeference& georeference)
-{
+QString lonLatText(QPointF imagePosition, const Georeference& georeference) {
     if (!georeference.isValid())
         return {};
     const auto lonLat = georeference.mapToLonLat(georeference.pixelToMap(imagePosition));

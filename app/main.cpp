@@ -7,8 +7,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 
-int main(int argc, char* argv[])
-{
+int main(int argc, char* argv[]) {
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("segstudio"));
     QApplication::setApplicationName(QStringLiteral("segstudio"));
@@ -16,7 +15,8 @@ int main(int argc, char* argv[])
     segstudio::initializeGdal();
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Interactive segmentation and labeling of images and rasters."));
+    parser.setApplicationDescription(
+        QStringLiteral("Interactive segmentation and labeling of images and rasters."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("image"),

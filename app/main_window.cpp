@@ -28,14 +28,13 @@ namespace {
 constexpr int MaxRecentFiles = 10;
 const QString RecentFilesKey = QStringLiteral("recentFiles");
 
-QString imageFileFilter()
-{
-    return QObject::tr("Images and rasters (*.tif *.tiff *.png *.jpg *.jpeg *.jp2 *.vrt *.img *.mbtiles *.xml "
-                       "*.bmp *.gif *.webp);;All files (*)");
+QString imageFileFilter() {
+    return QObject::tr(
+        "Images and rasters (*.tif *.tiff *.png *.jpg *.jpeg *.jp2 *.vrt *.img *.mbtiles *.xml "
+        "*.bmp *.gif *.webp);;All files (*)");
 }
 
-QLabel* statusLabel(const QString& name, int minimumWidth)
-{
+QLabel* statusLabel(const QString& name, int minimumWidth) {
     auto* label = new QLabel;
     label->setObjectName(name);
     label->setMinimumWidth(minimumWidth);
@@ -51,8 +50,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_pixelLabel(statusLabel(QStringLiteral("pixelPosition"), 120))
     , m_mapLabel(statusLabel(QStringLiteral("mapPosition"), 260))
     , m_lonLatLabel(statusLabel(QStringLiteral("lonLatPosition"), 220))
-    , m_zoomLabel(statusLabel(QStringLiteral("zoomLevel"), 110))
-{
+    , m_zoomLabel(statusLabel(QStringLiteral("zoomLevel"), 110)) {
     setWindowTitle(tr("segstudio"));
     setAcceptDrops(true);
     m_canvas->setObjectName(QStringLiteral("mapCanvas"));
@@ -103,8 +101,7 @@ MainWindow::MainWindow(QWidget* parent)
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::createActions()
-{
+void MainWindow::createActions() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::showOpenDialog);
     open->setShortcut(QKeySequence::Open);
@@ -134,20 +131,19 @@ void MainWindow::createActions()
     toolbar->addAction(fit);
     toolbar->addAction(actual);
     for (QAction* action : {open, zoomIn, zoomOut, fit, actual})
-        action->setToolTip(QStringLiteral("%1 (%2)").arg(action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
-                                                        action->shortcut().toString(QKeySequence::NativeText)));
+        action->setToolTip(
+            QStringLiteral("%1 (%2)").arg(action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
+                                          action->shortcut().toString(QKeySequence::NativeText)));
 }
 
-void MainWindow::showOpenDialog()
-{
+void MainWindow::showOpenDialog() {
     const QString start = QFileInfo(currentPath()).absolutePath();
     const QString path = QFileDialog::getOpenFileName(this, tr("Open image"), start, imageFileFilter());
     if (!path.isEmpty())
         openFile(path);
 }
 
-void MainWindow::openFile(const QString& path)
-{
+void MainWindow::openFile(const QString& path) {
     const quint64 request = ++m_openRequest;
     statusBar()->showMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
     auto* watcher = new QFutureWatcher<OpenResult>(this);
@@ -162,8 +158,7 @@ void MainWindow::openFile(const QString& path)
     }));
 }
 
-void MainWindow::onOpenFinished(quint64 request, const QString& path, const OpenResult& result)
-{
+void MainWindow::onOpenFinished(quint64 request, const QString& path, const OpenResult& result) {
     if (request != m_openRequest)
         return; // the user asked for another file meanwhile
     if (!result.source) {
@@ -181,13 +176,11 @@ void MainWindow::onOpenFinished(quint64 request, const QString& path, const Open
     Q_EMIT sourceOpened(path);
 }
 
-QString MainWindow::currentPath() const
-{
+QString MainWindow::currentPath() const {
     return m_canvas->source() ? m_canvas->source()->info().path : QString();
 }
 
-void MainWindow::updateCursorTexts(QPointF imagePosition)
-{
+void MainWindow::updateCursorTexts(QPointF imagePosition) {
     const auto& source = m_canvas->source();
     if (!source)
         return;
@@ -201,25 +194,22 @@ void MainWindow::updateCursorTexts(QPointF imagePosition)
     m_lonLatLabel->setText(lonLatText(imagePosition, source->georeference()));
 }
 
-void MainWindow::clearCursorTexts()
-{
+void MainWindow::clearCursorTexts() {
     m_pixelLabel->clear();
     m_mapLabel->clear();
     m_lonLatLabel->clear();
 }
 
-void MainWindow::updateZoomText()
-{
-    m_zoomLabel->setText(tr("Zoom %1 %").arg(m_canvas->view().scale() * 100, 0, 'f', m_canvas->view().scale() < 0.1 ? 2 : 0));
+void MainWindow::updateZoomText() {
+    m_zoomLabel->setText(
+        tr("Zoom %1 %").arg(m_canvas->view().scale() * 100, 0, 'f', m_canvas->view().scale() < 0.1 ? 2 : 0));
 }
 
-QStringList MainWindow::recentFiles() const
-{
+QStringList MainWindow::recentFiles() const {
     return QSettings().value(RecentFilesKey).toStringList();
 }
 
-void MainWindow::addRecentFile(const QString& path)
-{
+void MainWindow::addRecentFile(const QString& path) {
     QStringList files = recentFiles();
     files.removeAll(path);
     files.prepend(path);
@@ -229,17 +219,16 @@ void MainWindow::addRecentFile(const QString& path)
     rebuildRecentMenu();
 }
 
-void MainWindow::rebuildRecentMenu()
-{
+void MainWindow::rebuildRecentMenu() {
     m_recentMenu->clear();
     const QStringList files = recentFiles();
     for (const QString& path : files)
-        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })->setToolTip(path);
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openFile(path); })
+            ->setToolTip(path);
     m_recentMenu->setEnabled(!files.isEmpty());
 }
 
-void MainWindow::showError(const QString& title, const QString& message)
-{
+void MainWindow::showError(const QString& title, const QString& message) {
     // Window-modal but not blocking: the event loop (and tile loading) keeps running.
     auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
     box->setObjectName(QStringLiteral("errorMessage"));
@@ -247,15 +236,13 @@ void MainWindow::showError(const QString& title, const QString& message)
     box->open();
 }
 
-void MainWindow::dragEnterEvent(QDragEnterEvent* event)
-{
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
     const auto urls = event->mimeData()->urls();
     if (!urls.isEmpty() && urls.first().isLocalFile())
         event->acceptProposedAction();
 }
 
-void MainWindow::dropEvent(QDropEvent* event)
-{
+void MainWindow::dropEvent(QDropEvent* event) {
     const auto urls = event->mimeData()->urls();
     if (urls.isEmpty() || !urls.first().isLocalFile())
         return;
@@ -263,8 +250,7 @@ void MainWindow::dropEvent(QDropEvent* event)
     openFile(urls.first().toLocalFile());
 }
 
-void MainWindow::closeEvent(QCloseEvent* event)
-{
+void MainWindow::closeEvent(QCloseEvent* event) {
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

@@ -2,7 +2,6 @@
 
 #include <QFutureWatcher>
 #include <QMainWindow>
-
 #include <memory>
 
 class QLabel;

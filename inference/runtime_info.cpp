@@ -5,8 +5,7 @@
 
 namespace segstudio::inference {
 
-RuntimeInfo runtimeInfo()
-{
+RuntimeInfo runtimeInfo() {
     RuntimeInfo info;
     info.torchVersion = TORCH_VERSION;
     info.cudaAvailable = torch::cuda::is_available();

@@ -21,15 +21,13 @@ using segstudio::test::dataPath;
 
 namespace {
 
-bool near(QPointF a, QPointF b, double tolerance = 1e-6)
-{
+bool near(QPointF a, QPointF b, double tolerance = 1e-6) {
     return std::abs(a.x() - b.x()) <= tolerance && std::abs(a.y() - b.y()) <= tolerance;
 }
 
-void wheel(QWidget* widget, QPoint position, int notches)
-{
-    QWheelEvent event(position, widget->mapToGlobal(position), QPoint(), QPoint(0, notches * 120), Qt::NoButton,
-                      Qt::NoModifier, Qt::NoScrollPhase, false);
+void wheel(QWidget* widget, QPoint position, int notches) {
+    QWheelEvent event(position, widget->mapToGlobal(position), QPoint(), QPoint(0, notches * 120),
+                      Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
     QApplication::sendEvent(widget, &event);
 }
 
@@ -39,15 +37,13 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         initializeGdal();
         QApplication::setOrganizationName(QStringLiteral("segstudio-test"));
         QApplication::setApplicationName(QStringLiteral("test_main_window"));
     }
 
-    void init()
-    {
+    void init() {
         m_window = std::make_unique<MainWindow>();
         m_window->resize(1000, 700);
         m_window->show();
@@ -56,8 +52,7 @@ private Q_SLOTS:
 
     void cleanup() { m_window.reset(); }
 
-    void opensAndFitsTheImage()
-    {
+    void opensAndFitsTheImage() {
         const QString path = dataPath(QStringLiteral("dubai_aerial/tile_1/images/image_part_003.jpg"));
         open(path);
         MapCanvas* canvas = m_window->canvas();
@@ -71,8 +66,7 @@ private Q_SLOTS:
         QVERIFY(m_window->windowTitle().startsWith(QStringLiteral("image_part_003.jpg")));
     }
 
-    void showsThePixelsOfTheImage()
-    {
+    void showsThePixelsOfTheImage() {
         const QString path = dataPath(QStringLiteral("dubai_aerial/tile_1/images/image_part_003.jpg"));
         open(path);
         MapCanvas* canvas = m_window->canvas();
@@ -96,8 +90,7 @@ private Q_SLOTS:
         QCOMPARE(compared, 3);
     }
 
-    void wheelZoomsAroundTheCursor()
-    {
+    void wheelZoomsAroundTheCursor() {
         open(dataPath(QStringLiteral("dubai_aerial/tile_7/images/image_part_001.jpg")));
         MapCanvas* canvas = m_window->canvas();
         const QPoint cursor(200, 150);
@@ -117,8 +110,7 @@ private Q_SLOTS:
         QVERIFY(near(canvas->view().widgetToImage(cursor), before, 0.5 / zoomed));
     }
 
-    void dragPansAndKeysZoom()
-    {
+    void dragPansAndKeysZoom() {
         open(dataPath(QStringLiteral("dubai_aerial/tile_7/images/image_part_001.jpg")));
         MapCanvas* canvas = m_window->canvas();
         canvas->setFocus();
@@ -150,8 +142,7 @@ private Q_SLOTS:
                  QStringLiteral("Zoom %1 %").arg(canvas->view().scale() * 100, 0, 'f', 0));
     }
 
-    void statusBarShowsPixelAndMapCoordinates()
-    {
+    void statusBarShowsPixelAndMapCoordinates() {
         open(dataPath(QStringLiteral("geotiff/RGB.byte.tif")));
         MapCanvas* canvas = m_window->canvas();
         const QPointF pixel(100.5, 200.5);
@@ -166,7 +157,8 @@ private Q_SLOTS:
         QCOMPARE(label(QStringLiteral("mapPosition")),
                  QStringLiteral("%1, %2 (EPSG:32618)").arg(easting, 0, 'f', 2).arg(northing, 0, 'f', 2));
         const QString lonLat = label(QStringLiteral("lonLatPosition"));
-        QVERIFY2(lonLat.contains(QStringLiteral("° N")) && lonLat.contains(QStringLiteral("° W")), qPrintable(lonLat));
+        QVERIFY2(lonLat.contains(QStringLiteral("° N")) && lonLat.contains(QStringLiteral("° W")),
+                 qPrintable(lonLat));
         const double lat = lonLat.section(QStringLiteral("°"), 0, 0).toDouble();
         QVERIFY2(lat > 23.5 && lat < 25.6, qPrintable(lonLat));
         QCOMPARE(m_window->imageInfo()->valueOf(QStringLiteral("CRS")),
@@ -178,8 +170,7 @@ private Q_SLOTS:
         QVERIFY(label(QStringLiteral("mapPosition")).isEmpty());
     }
 
-    void unreadableFileLeavesTheWindowAsItWas()
-    {
+    void unreadableFileLeavesTheWindowAsItWas() {
         const QString good = dataPath(QStringLiteral("geotiff/RGB.byte.tif"));
         open(good);
         const auto before = m_window->canvas()->source();
@@ -206,8 +197,7 @@ private Q_SLOTS:
         QVERIFY(!m_window->recentFiles().contains(bad));
     }
 
-    void dropOpensTheFile()
-    {
+    void dropOpensTheFile() {
         const QString path = dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif"));
         QMimeData mime;
         mime.setUrls({QUrl::fromLocalFile(path)});
@@ -223,15 +213,13 @@ private Q_SLOTS:
     }
 
 private:
-    void open(const QString& path)
-    {
+    void open(const QString& path) {
         QSignalSpy opened(m_window.get(), &MainWindow::sourceOpened);
         m_window->openFile(path);
         QVERIFY2(opened.wait(20000), qPrintable(path));
     }
 
-    bool paintedCompletely()
-    {
+    bool paintedCompletely() {
         m_window->canvas()->repaint();
         return m_window->canvas()->missingTilesAtLastPaint() == 0;
     }

@@ -11,11 +11,9 @@
 #include <QPainter>
 #include <QTemporaryDir>
 #include <QTest>
-
-#include <gdal.h>
-
 #include <atomic>
 #include <cmath>
+#include <gdal.h>
 #include <thread>
 
 using namespace segstudio;
@@ -27,13 +25,11 @@ namespace {
 
 // Constant over 8×8 blocks, so every decimation up to level 3 picks the same value whatever
 // pixel of the block it samples.
-double blockPattern(int band, int x, int y)
-{
+double blockPattern(int band, int x, int y) {
     return ((x / 8) * 7 + (y / 8) * 13 + band * 31) % 251;
 }
 
-QRgb pixelAt(const QImage& image, int x, int y)
-{
+QRgb pixelAt(const QImage& image, int x, int y) {
     return image.pixel(x, y);
 }
 
@@ -43,16 +39,14 @@ class TestRasterSource : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase()
-    {
+    void initTestCase() {
         initializeGdal();
         QVERIFY(m_dir.isValid());
         QVERIFY2(QFile::exists(dataPath(QStringLiteral("dubai_aerial/stats.csv"))),
                  "../shared/data is missing next to the checkout");
     }
 
-    void georeferenceRoundTrip()
-    {
+    void georeferenceRoundTrip() {
         RasterSpec spec;
         spec.width = 300;
         spec.height = 200;
@@ -81,10 +75,10 @@ private Q_SLOTS:
         QVERIFY(lonLat->y() > 25.25 && lonLat->y() < 25.35);
     }
 
-    void plainPhotoHasNoGeoreference()
-    {
+    void plainPhotoHasNoGeoreference() {
         QString error;
-        const auto source = RasterSource::open(dataPath(QStringLiteral("dubai_aerial/tile_1/images/image_part_001.jpg")), &error);
+        const auto source = RasterSource::open(
+            dataPath(QStringLiteral("dubai_aerial/tile_1/images/image_part_001.jpg")), &error);
         QVERIFY2(source, qPrintable(error));
         QVERIFY(!source->georeference().isValid());
         QCOMPARE(source->info().driverName, QStringLiteral("JPEG"));
@@ -92,8 +86,7 @@ private Q_SLOTS:
         QCOMPARE(source->levelCount(), 3); // 797 → 399 → 200
     }
 
-    void windowsAtEachLevel_data()
-    {
+    void windowsAtEachLevel_data() {
         QTest::addColumn<bool>("tiled");
         QTest::addColumn<QList<int>>("overviews");
         QTest::newRow("tiled, no overviews") << true << QList<int>{};
@@ -101,8 +94,7 @@ private Q_SLOTS:
         QTest::newRow("striped, overviews 2 4") << false << QList<int>{2, 4};
     }
 
-    void windowsAtEachLevel()
-    {
+    void windowsAtEachLevel() {
         QFETCH(bool, tiled);
         QFETCH(QList<int>, overviews);
         RasterSpec spec;
@@ -111,7 +103,8 @@ private Q_SLOTS:
         spec.type = GDT_UInt16;
         spec.tiled = tiled;
         spec.overviewFactors = overviews;
-        const QString path = m_dir.filePath(QStringLiteral("levels_%1_%2.tif").arg(tiled).arg(overviews.size()));
+        const QString path =
+            m_dir.filePath(QStringLiteral("levels_%1_%2.tif").arg(tiled).arg(overviews.size()));
         QVERIFY(writeGeoTiff(path, spec, blockPattern));
 
         QString error;
@@ -134,7 +127,8 @@ private Q_SLOTS:
                     wrong += samples[size_t(y) * window.width() + x] != float(blockPattern(1, fullX, fullY));
                 }
             }
-            QVERIFY2(wrong == 0, qPrintable(QStringLiteral("level %1: %2 wrong samples").arg(level).arg(wrong)));
+            QVERIFY2(wrong == 0,
+                     qPrintable(QStringLiteral("level %1: %2 wrong samples").arg(level).arg(wrong)));
         }
         // Tiles cover the level exactly; edge tiles are clipped.
         QCOMPARE(source->tilesAcross(0), 4);
@@ -143,8 +137,7 @@ private Q_SLOTS:
         QCOMPARE(source->renderTile(0, 3, 2, source->defaultDisplay(), &error).size(), QSize(232, 88));
     }
 
-    void stretch16Bit()
-    {
+    void stretch16Bit() {
         RasterSpec spec;
         spec.width = 400;
         spec.height = 100;
@@ -164,8 +157,8 @@ private Q_SLOTS:
 
         const QImage tile = source->renderTile(0, 0, 0, display, &error);
         QVERIFY2(!tile.isNull(), qPrintable(error));
-        QCOMPARE(qGray(pixelAt(tile, 0, 0)), 0);     // below the low cut: clipped to black
-        QCOMPARE(qGray(pixelAt(tile, 7, 5)), 0);      // 1070, the 2 % cut → 0
+        QCOMPARE(qGray(pixelAt(tile, 0, 0)), 0);         // below the low cut: clipped to black
+        QCOMPARE(qGray(pixelAt(tile, 7, 5)), 0);         // 1070, the 2 % cut → 0
         const int middle = qGray(pixelAt(tile, 199, 5)); // 2990, about halfway between the cuts
         QVERIFY2(std::abs(middle - 128) <= 3, qPrintable(QString::number(middle)));
 
@@ -177,8 +170,7 @@ private Q_SLOTS:
         QCOMPARE(qGray(pixelAt(full, 399 - 256, 0)), 255);
     }
 
-    void bandMapping()
-    {
+    void bandMapping() {
         RasterSpec spec;
         spec.width = 64;
         spec.height = 64;
@@ -208,15 +200,15 @@ private Q_SLOTS:
         QVERIFY(error.contains(QStringLiteral("band 6")));
     }
 
-    void alphaBandMakesPixelsTransparent()
-    {
+    void alphaBandMakesPixelsTransparent() {
         RasterSpec spec;
         spec.width = 32;
         spec.height = 32;
         spec.bands = 4;
         spec.alphaBands = {4};
         const QString path = m_dir.filePath(QStringLiteral("rgba.tif"));
-        QVERIFY(writeGeoTiff(path, spec, [](int band, int x, int) { return band == 4 ? (x < 16 ? 0 : 255) : 100; }));
+        QVERIFY(writeGeoTiff(path, spec,
+                             [](int band, int x, int) { return band == 4 ? (x < 16 ? 0 : 255) : 100; }));
         QString error;
         const auto source = RasterSource::open(path, &error);
         QVERIFY2(source, qPrintable(error));
@@ -226,8 +218,7 @@ private Q_SLOTS:
         QCOMPARE(tile.pixel(20, 3), qRgb(100, 100, 100));
     }
 
-    void noDataIsTransparent()
-    {
+    void noDataIsTransparent() {
         QString error;
         const auto source = RasterSource::open(dataPath(QStringLiteral("geotiff/RGB.byte.tif")), &error);
         QVERIFY2(source, qPrintable(error));
@@ -235,14 +226,14 @@ private Q_SLOTS:
         const QImage tile = source->renderTile(0, 0, 0, source->defaultDisplay(), &error);
         QCOMPARE(qAlpha(tile.pixel(0, 0)), 0); // the black collar of the rotated scene
         // Somewhere inside the scene every pixel is opaque.
-        const QImage middle = source->renderWindow(0, QRect(380, 340, 20, 20), source->defaultDisplay(), &error);
+        const QImage middle =
+            source->renderWindow(0, QRect(380, 340, 20, 20), source->defaultDisplay(), &error);
         for (int y = 0; y < middle.height(); ++y)
             for (int x = 0; x < middle.width(); ++x)
                 QCOMPARE(qAlpha(middle.pixel(x, y)), 255);
     }
 
-    void realGeoTiff()
-    {
+    void realGeoTiff() {
         QString error;
         const auto source = RasterSource::open(dataPath(QStringLiteral("geotiff/RGB.byte.tif")), &error);
         QVERIFY2(source, qPrintable(error));
@@ -269,8 +260,7 @@ private Q_SLOTS:
         QVERIFY(tenth->georeference().mapToLonLat(tenth->georeference().pixelToMap(QPointF(40, 35))));
     }
 
-    void realDubaiImages()
-    {
+    void realDubaiImages() {
         QFile stats(dataPath(QStringLiteral("dubai_aerial/stats.csv")));
         QVERIFY(stats.open(QIODevice::ReadOnly));
         stats.readLine(); // header
@@ -279,7 +269,8 @@ private Q_SLOTS:
             const QList<QByteArray> fields = stats.readLine().trimmed().split(',');
             QCOMPARE(fields.size(), 11);
             QString error;
-            const auto image = RasterSource::open(dataPath(QStringLiteral("dubai_aerial/") + fields[0]), &error);
+            const auto image =
+                RasterSource::open(dataPath(QStringLiteral("dubai_aerial/") + fields[0]), &error);
             QVERIFY2(image, qPrintable(error));
             QCOMPARE(image->size(), QSize(fields[2].toInt(), fields[3].toInt()));
             QCOMPARE(image->info().bandCount, 3);
@@ -291,16 +282,17 @@ private Q_SLOTS:
         QCOMPARE(images, 54);
     }
 
-    void paletteMaskShowsItsColours()
-    {
+    void paletteMaskShowsItsColours() {
         // tile_2 masks are palette PNGs: the colour table decides the colours on screen, and
         // every pixel must be one of the seven mask colours with the per-class counts of stats.csv.
         QString error;
-        const auto mask = RasterSource::open(dataPath(QStringLiteral("dubai_aerial/tile_2/masks/image_part_001.png")), &error);
+        const auto mask = RasterSource::open(
+            dataPath(QStringLiteral("dubai_aerial/tile_2/masks/image_part_001.png")), &error);
         QVERIFY2(mask, qPrintable(error));
         QVERIFY(mask->info().hasColorTable);
         QVERIFY(mask->defaultDisplay().usePalette);
-        const QImage image = mask->renderWindow(0, QRect(QPoint(0, 0), mask->size()), mask->defaultDisplay(), &error);
+        const QImage image =
+            mask->renderWindow(0, QRect(QPoint(0, 0), mask->size()), mask->defaultDisplay(), &error);
         QVERIFY2(!image.isNull(), qPrintable(error));
         QHash<QRgb, qint64> counts;
         for (int y = 0; y < image.height(); ++y)
@@ -316,14 +308,14 @@ private Q_SLOTS:
                 break;
         }
         QCOMPARE(row[1], QByteArray("tile_2/masks/image_part_001.png"));
-        const QList<QRgb> colours{qRgb(60, 16, 152), qRgb(132, 41, 246), qRgb(110, 193, 228),
-                                  qRgb(254, 221, 58), qRgb(226, 169, 41), qRgb(155, 155, 155), qRgb(0, 0, 0)};
+        const QList<QRgb> colours{qRgb(60, 16, 152),  qRgb(132, 41, 246), qRgb(110, 193, 228),
+                                  qRgb(254, 221, 58), qRgb(226, 169, 41), qRgb(155, 155, 155),
+                                  qRgb(0, 0, 0)};
         for (int c = 0; c < colours.size(); ++c)
             QCOMPARE(counts.value(colours[c]), row[4 + c].toLongLong());
     }
 
-    void tileServices_mbtiles()
-    {
+    void tileServices_mbtiles() {
         // An MBTiles file made by GDAL itself from a Web-Mercator raster.
         RasterSpec spec;
         spec.width = 512;
@@ -332,12 +324,13 @@ private Q_SLOTS:
         spec.geoTransform = std::array<double, 6>{6100000, 20, 0, 2900000, 0, -20}; // near Dubai
         spec.epsg = 3857;
         const QString tif = m_dir.filePath(QStringLiteral("mercator.tif"));
-        QVERIFY(writeGeoTiff(tif, spec, [](int band, int x, int) { return band == 1 ? (x < 256 ? 200 : 40) : 90; }));
+        QVERIFY(writeGeoTiff(tif, spec,
+                             [](int band, int x, int) { return band == 1 ? (x < 256 ? 200 : 40) : 90; }));
         const QString mbtiles = m_dir.filePath(QStringLiteral("tiles.mbtiles"));
         GDALDatasetH input = GDALOpen(tif.toUtf8().constData(), GA_ReadOnly);
         QVERIFY(input);
-        GDALDatasetH output = GDALCreateCopy(GDALGetDriverByName("MBTiles"), mbtiles.toUtf8().constData(), input,
-                                             FALSE, nullptr, nullptr, nullptr);
+        GDALDatasetH output = GDALCreateCopy(GDALGetDriverByName("MBTiles"), mbtiles.toUtf8().constData(),
+                                             input, FALSE, nullptr, nullptr, nullptr);
         GDALClose(input);
         QVERIFY(output);
         GDALClose(output);
@@ -347,7 +340,8 @@ private Q_SLOTS:
         QVERIFY2(source, qPrintable(error));
         QCOMPARE(source->info().driverName, QStringLiteral("MBTiles"));
         QCOMPARE(source->georeference().crsAuthority(), QStringLiteral("EPSG:3857"));
-        const QImage tile = source->renderWindow(0, QRect(QPoint(0, 0), source->size()), source->defaultDisplay(), &error);
+        const QImage tile =
+            source->renderWindow(0, QRect(QPoint(0, 0), source->size()), source->defaultDisplay(), &error);
         QVERIFY2(!tile.isNull(), qPrintable(error));
         // The red band's step from 200 to 40 survives the resampling into web tiles.
         const auto pixel = source->georeference().mapToPixel(QPointF(6100000 + 2560, 2900000 - 5120));
@@ -357,8 +351,7 @@ private Q_SLOTS:
         QVERIFY(qRed(tile.pixel(int(right->x()), int(right->y()))) < 80);
     }
 
-    void tileServices_xyzFolder()
-    {
+    void tileServices_xyzFolder() {
         // A local XYZ tile folder (z/x/y.png) described by a GDAL WMS XML file, as a tile server
         // mirror or a QGIS "XYZ tiles" export is. Zoom 1: 2 × 2 tiles of distinct colours.
         const QString root = m_dir.filePath(QStringLiteral("xyz"));
@@ -379,7 +372,8 @@ private Q_SLOTS:
         QFile file(xml);
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(QStringLiteral(
-                       "<GDAL_WMS><Service name=\"TMS\"><ServerUrl>file://%1/${z}/${x}/${y}.png</ServerUrl></Service>"
+                       "<GDAL_WMS><Service "
+                       "name=\"TMS\"><ServerUrl>file://%1/${z}/${x}/${y}.png</ServerUrl></Service>"
                        "<DataWindow><UpperLeftX>-20037508.34</UpperLeftX><UpperLeftY>20037508.34</UpperLeftY>"
                        "<LowerRightX>20037508.34</LowerRightX><LowerRightY>-20037508.34</LowerRightY>"
                        "<TileLevel>1</TileLevel><TileCountX>1</TileCountX><TileCountY>1</TileCountY>"
@@ -405,8 +399,7 @@ private Q_SLOTS:
         }
     }
 
-    void badFiles_data()
-    {
+    void badFiles_data() {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QByteArray>("content");
         QTest::addColumn<QString>("expected");
@@ -429,8 +422,7 @@ private Q_SLOTS:
         QTest::newRow("TIFF header only") << "header.tif" << tiff.left(8) << "";
     }
 
-    void badFiles()
-    {
+    void badFiles() {
         QFETCH(QString, name);
         QFETCH(QByteArray, content);
         QFETCH(QString, expected);
@@ -446,8 +438,7 @@ private Q_SLOTS:
         QVERIFY2(error.contains(expected), qPrintable(error));
     }
 
-    void missingAndFolder()
-    {
+    void missingAndFolder() {
         QString error;
         QVERIFY(!RasterSource::open(m_dir.filePath(QStringLiteral("nope.tif")), &error));
         QVERIFY(error.contains(QStringLiteral("does not exist")));
@@ -455,8 +446,7 @@ private Q_SLOTS:
         QVERIFY(error.contains(QStringLiteral("folder")));
     }
 
-    void concurrentReadsUseSeparateHandles()
-    {
+    void concurrentReadsUseSeparateHandles() {
         // Many threads render tiles of one source at once; every result must be right.
         RasterSpec spec;
         spec.width = 2048;

@@ -1,23 +1,19 @@
 #include "test_support.h"
 
 #include <QDir>
-
 #include <cpl_string.h>
 #include <gdal.h>
 #include <ogr_srs_api.h>
-
 #include <vector>
 
 namespace segstudio::test {
 
-QString dataPath(const QString& relative)
-{
+QString dataPath(const QString& relative) {
     return QDir(QStringLiteral(SEGSTUDIO_TEST_DATA)).absoluteFilePath(relative);
 }
 
 bool writeGeoTiff(const QString& path, const RasterSpec& spec,
-                  const std::function<double(int band, int x, int y)>& value)
-{
+                  const std::function<double(int band, int x, int y)>& value) {
     GDALDriverH driver = GDALGetDriverByName("GTiff");
     if (!driver)
         return false;

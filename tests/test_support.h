@@ -2,11 +2,9 @@
 
 #include <QList>
 #include <QString>
-
-#include <gdal.h>
-
 #include <array>
 #include <functional>
+#include <gdal.h>
 #include <optional>
 
 namespace segstudio::test {
@@ -26,7 +24,7 @@ struct RasterSpec {
     QString compress = QStringLiteral("DEFLATE");
     QList<int> overviewFactors; // built with nearest resampling
     std::optional<double> noData;
-    QList<int> alphaBands;       // 1-based bands marked as alpha
+    QList<int> alphaBands; // 1-based bands marked as alpha
 };
 
 // Writes a GeoTIFF whose sample at (band, x, y) is value(band, x, y); returns false on failure.

@@ -21,8 +21,7 @@ struct GatedLoader {
     QMutex mutex;
     QList<TileKey> calls;
 
-    TileLoader loader()
-    {
+    TileLoader loader() {
         return [this](const TileKey& key, QString*) {
             {
                 QMutexLocker lock(&mutex);
@@ -34,15 +33,13 @@ struct GatedLoader {
             return image;
         };
     }
-    int callCount()
-    {
+    int callCount() {
         QMutexLocker lock(&mutex);
         return int(calls.size());
     }
 };
 
-TileKey key(int x, int y = 0)
-{
+TileKey key(int x, int y = 0) {
     return TileKey{1, 1, 0, x, y};
 }
 
@@ -54,8 +51,7 @@ class TestTileCache : public QObject {
 private Q_SLOTS:
     void initTestCase() { initializeGdal(); }
 
-    void keepsByteBoundWhilePanningALargeRaster()
-    {
+    void keepsByteBoundWhilePanningALargeRaster() {
         QTemporaryDir dir;
         test::RasterSpec spec;
         spec.width = 8192;
@@ -93,8 +89,7 @@ private Q_SLOTS:
         QVERIFY(cache.loadsStarted() >= 30 * 30);
     }
 
-    void neverDecodesATileTwiceAtOnce()
-    {
+    void neverDecodesATileTwiceAtOnce() {
         GatedLoader gated;
         TileCache cache(64 << 20, 1);
         cache.request({key(0), key(1), key(2)}, gated.loader());
@@ -110,8 +105,7 @@ private Q_SLOTS:
         QCOMPARE(gated.callCount(), 3);
     }
 
-    void dropsRequestsThatLeftTheView()
-    {
+    void dropsRequestsThatLeftTheView() {
         GatedLoader gated;
         TileCache cache(64 << 20, 1);
         cache.request({key(0), key(1), key(2), key(3)}, gated.loader());
@@ -125,8 +119,7 @@ private Q_SLOTS:
         QVERIFY(!cache.contains(key(1)));
     }
 
-    void loadsInTheOrderAsked()
-    {
+    void loadsInTheOrderAsked() {
         GatedLoader gated;
         TileCache cache(64 << 20, 1);
         QSignalSpy ready(&cache, &TileCache::tileReady);
@@ -139,8 +132,7 @@ private Q_SLOTS:
             QCOMPARE(ready.at(i).at(0).value<TileKey>(), order[i]);
     }
 
-    void failedTilesAreReportedOnce()
-    {
+    void failedTilesAreReportedOnce() {
         TileCache cache(64 << 20, 1);
         QSignalSpy failed(&cache, &TileCache::tileFailed);
         int calls = 0;

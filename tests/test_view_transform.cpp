@@ -9,8 +9,7 @@ class TestViewTransform : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void mappingIsInvertible()
-    {
+    void mappingIsInvertible() {
         const ViewTransform view(QSizeF(800, 600), QPointF(1000, 500), 0.37);
         for (const QPointF p : {QPointF(0, 0), QPointF(123.5, 77.25), QPointF(800, 600)}) {
             const QPointF back = view.imageToWidget(view.widgetToImage(p));
@@ -19,8 +18,7 @@ private Q_SLOTS:
         QCOMPARE(view.widgetToImage(QPointF(400, 300)), QPointF(1000, 500));
     }
 
-    void zoomKeepsTheAnchorFixed()
-    {
+    void zoomKeepsTheAnchorFixed() {
         const ViewTransform view(QSizeF(800, 600), QPointF(1000, 500), 1.0);
         const QPointF anchor(100, 450);
         const QPointF before = view.widgetToImage(anchor);
@@ -31,8 +29,7 @@ private Q_SLOTS:
         QCOMPARE(view.zoomedAround(anchor, 1000, 0.01, 64).scale(), 64.0); // clamped
     }
 
-    void levelFollowsZoom_data()
-    {
+    void levelFollowsZoom_data() {
         QTest::addColumn<double>("scale");
         QTest::addColumn<int>("level");
         QTest::newRow("zoomed in") << 4.0 << 0;
@@ -44,15 +41,13 @@ private Q_SLOTS:
         QTest::newRow("tiny") << 1e-6 << 7; // clamped to the coarsest level
     }
 
-    void levelFollowsZoom()
-    {
+    void levelFollowsZoom() {
         QFETCH(double, scale);
         QFETCH(int, level);
         QCOMPARE(ViewTransform(QSizeF(800, 600), QPointF(), scale).levelFor(8), level);
     }
 
-    void fitShowsTheWholeImage()
-    {
+    void fitShowsTheWholeImage() {
         const ViewTransform view = ViewTransform::fit(QSizeF(800, 600), QSizeF(40000, 20000));
         QCOMPARE(view.scale(), 0.02);
         const QRectF visible = view.visibleImageRect();
@@ -60,8 +55,7 @@ private Q_SLOTS:
         QCOMPARE(visible.width(), 40000.0);
     }
 
-    void panMovesByWidgetPixels()
-    {
+    void panMovesByWidgetPixels() {
         const ViewTransform view(QSizeF(800, 600), QPointF(1000, 500), 0.5);
         const ViewTransform moved = view.panned(QPointF(50, -20));
         QCOMPARE(moved.center(), QPointF(900, 540));

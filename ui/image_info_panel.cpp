@@ -15,8 +15,7 @@ namespace segstudio {
 ImageInfoPanel::ImageInfoPanel(QWidget* parent)
     : QWidget(parent)
     , m_properties(new QTreeWidget(this))
-    , m_stretch(new QComboBox(this))
-{
+    , m_stretch(new QComboBox(this)) {
     m_properties->setColumnCount(2);
     m_properties->setHeaderLabels({tr("Property"), tr("Value")});
     m_properties->setRootIsDecorated(false);
@@ -44,8 +43,7 @@ ImageInfoPanel::ImageInfoPanel(QWidget* parent)
     setEnabled(false);
 }
 
-void ImageInfoPanel::setSource(const RasterSource* source, const DisplaySettings& display)
-{
+void ImageInfoPanel::setSource(const RasterSource* source, const DisplaySettings& display) {
     m_updating = true;
     m_properties->clear();
     setEnabled(source != nullptr);
@@ -60,17 +58,21 @@ void ImageInfoPanel::setSource(const RasterSource* source, const DisplaySettings
         add(tr("File"), info.path);
         add(tr("Format"), QStringLiteral("%1 (%2)").arg(info.driverDescription, info.driverName));
         add(tr("Size"), tr("%1 × %2 px").arg(locale.toString(info.width), locale.toString(info.height)));
-        add(tr("Bands"), QStringLiteral("%1: %2").arg(info.bandCount).arg(info.bandNames.join(QStringLiteral(", "))));
+        add(tr("Bands"),
+            QStringLiteral("%1: %2").arg(info.bandCount).arg(info.bandNames.join(QStringLiteral(", "))));
         add(tr("Data type"), info.dataType);
         QStringList overviews;
         for (const QSize& s : info.overviews)
             overviews << QStringLiteral("%1×%2").arg(s.width()).arg(s.height());
-        add(tr("Overviews"), overviews.isEmpty() ? tr("none (reduced views are decimated)") : overviews.join(QStringLiteral(", ")));
+        add(tr("Overviews"), overviews.isEmpty() ? tr("none (reduced views are decimated)")
+                                                 : overviews.join(QStringLiteral(", ")));
         add(tr("No data"), info.noData ? QString::number(*info.noData) : tr("none"));
         if (geo.isValid()) {
             const QString authority = geo.crsAuthority();
-            add(tr("CRS"), geo.hasCrs() ? (authority.isEmpty() ? geo.crsName() : QStringLiteral("%1 (%2)").arg(geo.crsName(), authority))
-                                        : tr("unknown"));
+            add(tr("CRS"),
+                geo.hasCrs() ? (authority.isEmpty() ? geo.crsName()
+                                                    : QStringLiteral("%1 (%2)").arg(geo.crsName(), authority))
+                             : tr("unknown"));
             const auto& g = geo.geoTransform();
             add(tr("Pixel size"), QStringLiteral("%1 × %2").arg(g[1], 0, 'g', 8).arg(g[5], 0, 'g', 8));
             add(tr("Origin"), QStringLiteral("%1, %2").arg(g[0], 0, 'f', 3).arg(g[3], 0, 'f', 3));
@@ -86,8 +88,7 @@ void ImageInfoPanel::setSource(const RasterSource* source, const DisplaySettings
     m_updating = false;
 }
 
-QString ImageInfoPanel::valueOf(const QString& property) const
-{
+QString ImageInfoPanel::valueOf(const QString& property) const {
     for (int i = 0; i < m_properties->topLevelItemCount(); ++i) {
         if (m_properties->topLevelItem(i)->text(0) == property)
             return m_properties->topLevelItem(i)->text(1);
@@ -95,8 +96,7 @@ QString ImageInfoPanel::valueOf(const QString& property) const
     return {};
 }
 
-void ImageInfoPanel::emitRequest()
-{
+void ImageInfoPanel::emitRequest() {
     if (m_updating)
         return;
     Q_EMIT displayRequested({m_bandBoxes[0]->value(), m_bandBoxes[1]->value(), m_bandBoxes[2]->value()},

@@ -3,7 +3,6 @@
 #include "annotation/display_settings.h"
 
 #include <QWidget>
-
 #include <array>
 
 class QComboBox;

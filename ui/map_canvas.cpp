@@ -6,7 +6,6 @@
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
-
 #include <algorithm>
 #include <cmath>
 
@@ -17,8 +16,7 @@ constexpr double WheelZoomPerNotch = 1.4142135623730951; // two notches double t
 constexpr double KeyZoomStep = 2.0;
 constexpr double KeyPanFraction = 0.2;
 
-QRectF snapToPixels(const QRectF& rect)
-{
+QRectF snapToPixels(const QRectF& rect) {
     return QRectF(QPointF(std::round(rect.left()), std::round(rect.top())),
                   QPointF(std::round(rect.right()), std::round(rect.bottom())));
 }
@@ -27,24 +25,21 @@ QRectF snapToPixels(const QRectF& rect)
 
 MapCanvas::MapCanvas(QWidget* parent)
     : QWidget(parent)
-    , m_cache(DefaultCacheBytes)
-{
+    , m_cache(DefaultCacheBytes) {
     setMouseTracking(true);
     setFocusPolicy(Qt::StrongFocus);
     setAttribute(Qt::WA_OpaquePaintEvent);
     setMinimumSize(200, 150);
     connect(&m_cache, &TileCache::tileReady, this, &MapCanvas::onTileReady);
-    connect(&m_cache, &TileCache::tileFailed, this,
-            [this](const TileKey& key, const QString& message) {
-                if (key.source == (m_source ? m_source->id() : 0) && key.generation == m_generation)
-                    Q_EMIT tileLoadFailed(message);
-            });
+    connect(&m_cache, &TileCache::tileFailed, this, [this](const TileKey& key, const QString& message) {
+        if (key.source == (m_source ? m_source->id() : 0) && key.generation == m_generation)
+            Q_EMIT tileLoadFailed(message);
+    });
 }
 
 MapCanvas::~MapCanvas() = default;
 
-void MapCanvas::setSource(std::shared_ptr<const RasterSource> source)
-{
+void MapCanvas::setSource(std::shared_ptr<const RasterSource> source) {
     m_cache.clear();
     m_source = std::move(source);
     ++m_generation;
@@ -53,8 +48,7 @@ void MapCanvas::setSource(std::shared_ptr<const RasterSource> source)
     fitToWindow();
 }
 
-void MapCanvas::setDisplaySettings(const DisplaySettings& display)
-{
+void MapCanvas::setDisplaySettings(const DisplaySettings& display) {
     if (display == m_display)
         return;
     m_display = display;
@@ -62,77 +56,68 @@ void MapCanvas::setDisplaySettings(const DisplaySettings& display)
     update();
 }
 
-void MapCanvas::setView(QPointF imageCenter, double scale)
-{
+void MapCanvas::setView(QPointF imageCenter, double scale) {
     m_fitPending = false;
     applyView(ViewTransform(size(), imageCenter, std::clamp(scale, minScale(), maxScale())));
 }
 
-double MapCanvas::minScale() const
-{
+double MapCanvas::minScale() const {
     if (!m_source)
         return 1.0 / 1024;
     const double fit = ViewTransform::fit(size(), m_source->size()).scale();
     return std::min(fit, 1.0) / 4;
 }
 
-int MapCanvas::currentLevel() const
-{
+int MapCanvas::currentLevel() const {
     return m_source ? m_view.levelFor(m_source->levelCount()) : 0;
 }
 
-void MapCanvas::zoomIn()
-{
+void MapCanvas::zoomIn() {
     m_fitPending = false;
     applyView(m_view.zoomedAround(rect().center(), KeyZoomStep, minScale(), maxScale()));
 }
 
-void MapCanvas::zoomOut()
-{
+void MapCanvas::zoomOut() {
     m_fitPending = false;
     applyView(m_view.zoomedAround(rect().center(), 1 / KeyZoomStep, minScale(), maxScale()));
 }
 
-void MapCanvas::fitToWindow()
-{
+void MapCanvas::fitToWindow() {
     applyView(m_source ? ViewTransform::fit(size(), m_source->size()) : ViewTransform(size(), {}, 1));
     m_fitPending = true; // keep fitting on resize until the user moves the view
 }
 
-void MapCanvas::zoomToActualSize()
-{
+void MapCanvas::zoomToActualSize() {
     m_fitPending = false;
     applyView(ViewTransform(size(), m_view.center(), 1.0));
 }
 
-void MapCanvas::applyView(const ViewTransform& view)
-{
+void MapCanvas::applyView(const ViewTransform& view) {
     m_view = view;
     if (view.scale() >= 1.0) {
         // Put image pixel edges on screen pixel edges, so that what is drawn under the cursor is
         // exactly the pixel the status bar (and later every tool) reports.
         const QPointF origin = view.imageToWidget(QPointF(0, 0));
         const QPointF snapped(std::round(origin.x()), std::round(origin.y()));
-        m_view = ViewTransform(view.viewport(), view.center() + (origin - snapped) / view.scale(), view.scale());
+        m_view =
+            ViewTransform(view.viewport(), view.center() + (origin - snapped) / view.scale(), view.scale());
     }
     update();
     Q_EMIT viewChanged();
 }
 
-QRectF MapCanvas::widgetRectOfTile(int level, int tileX, int tileY) const
-{
+QRectF MapCanvas::widgetRectOfTile(int level, int tileX, int tileY) const {
     const double levelScale = double(1 << level);
     const QRect levelRect = m_source->tileRect(level, tileX, tileY);
     const QRectF imageRect(levelRect.x() * levelScale, levelRect.y() * levelScale,
                            levelRect.width() * levelScale, levelRect.height() * levelScale);
-    return snapToPixels(QRectF(m_view.imageToWidget(imageRect.topLeft()),
-                               m_view.imageToWidget(imageRect.bottomRight())));
+    return snapToPixels(
+        QRectF(m_view.imageToWidget(imageRect.topLeft()), m_view.imageToWidget(imageRect.bottomRight())));
 }
 
 // Paints the part of a coarser cached tile that covers (level, tileX, tileY). Returns false
 // when no coarser level has it yet.
-bool MapCanvas::drawStandIn(QPainter& painter, int level, int tileX, int tileY)
-{
+bool MapCanvas::drawStandIn(QPainter& painter, int level, int tileX, int tileY) {
     const QRectF target = widgetRectOfTile(level, tileX, tileY);
     const QRect wanted = m_source->tileRect(level, tileX, tileY);
     for (int coarser = level + 1; coarser < m_source->levelCount(); ++coarser) {
@@ -151,8 +136,7 @@ bool MapCanvas::drawStandIn(QPainter& painter, int level, int tileX, int tileY)
     return false;
 }
 
-void MapCanvas::paintEvent(QPaintEvent* event)
-{
+void MapCanvas::paintEvent(QPaintEvent* event) {
     QPainter painter(this);
     painter.fillRect(event->rect(), palette().color(QPalette::Dark));
     if (!m_source) {
@@ -207,14 +191,14 @@ void MapCanvas::paintEvent(QPaintEvent* event)
         drawStandIn(painter, level, key.x, key.y);
     m_missingAtLastPaint = int(missing.size());
     if (!missing.isEmpty()) {
-        m_cache.request(missing, [source = m_source, display = m_display](const TileKey& key, QString* error) {
-            return source->renderTile(key.level, key.x, key.y, display, error);
-        });
+        m_cache.request(missing,
+                        [source = m_source, display = m_display](const TileKey& key, QString* error) {
+                            return source->renderTile(key.level, key.x, key.y, display, error);
+                        });
     }
 }
 
-void MapCanvas::onTileReady(const TileKey& key)
-{
+void MapCanvas::onTileReady(const TileKey& key) {
     if (!m_source || key.source != m_source->id() || key.generation != m_generation ||
         key.level != currentLevel())
         return;
@@ -223,8 +207,7 @@ void MapCanvas::onTileReady(const TileKey& key)
         update(area);
 }
 
-void MapCanvas::resizeEvent(QResizeEvent*)
-{
+void MapCanvas::resizeEvent(QResizeEvent*) {
     if (m_fitPending && m_source) {
         fitToWindow();
         return;
@@ -232,19 +215,17 @@ void MapCanvas::resizeEvent(QResizeEvent*)
     applyView(ViewTransform(size(), m_view.center(), m_view.scale()));
 }
 
-void MapCanvas::wheelEvent(QWheelEvent* event)
-{
+void MapCanvas::wheelEvent(QWheelEvent* event) {
     const double notches = event->angleDelta().y() / 120.0;
     if (notches == 0 || !m_source)
         return;
     m_fitPending = false;
-    applyView(m_view.zoomedAround(event->position(), std::pow(WheelZoomPerNotch, notches), minScale(),
-                                  maxScale()));
+    applyView(
+        m_view.zoomedAround(event->position(), std::pow(WheelZoomPerNotch, notches), minScale(), maxScale()));
     event->accept();
 }
 
-void MapCanvas::mousePressEvent(QMouseEvent* event)
-{
+void MapCanvas::mousePressEvent(QMouseEvent* event) {
     if (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton) {
         m_panning = true;
         m_lastPanPosition = event->position();
@@ -253,8 +234,7 @@ void MapCanvas::mousePressEvent(QMouseEvent* event)
     }
 }
 
-void MapCanvas::mouseMoveEvent(QMouseEvent* event)
-{
+void MapCanvas::mouseMoveEvent(QMouseEvent* event) {
     if (m_panning) {
         m_fitPending = false;
         applyView(m_view.panned(event->position() - m_lastPanPosition));
@@ -264,16 +244,14 @@ void MapCanvas::mouseMoveEvent(QMouseEvent* event)
         Q_EMIT cursorMoved(m_view.widgetToImage(event->position()));
 }
 
-void MapCanvas::mouseReleaseEvent(QMouseEvent* event)
-{
+void MapCanvas::mouseReleaseEvent(QMouseEvent* event) {
     if (m_panning && (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton)) {
         m_panning = false;
         unsetCursor();
     }
 }
 
-void MapCanvas::keyPressEvent(QKeyEvent* event)
-{
+void MapCanvas::keyPressEvent(QKeyEvent* event) {
     const QPointF step(width() * KeyPanFraction, height() * KeyPanFraction);
     switch (event->key()) {
     case Qt::Key_Plus:
@@ -303,8 +281,7 @@ void MapCanvas::keyPressEvent(QKeyEvent* event)
     event->accept();
 }
 
-void MapCanvas::leaveEvent(QEvent*)
-{
+void MapCanvas::leaveEvent(QEvent*) {
     Q_EMIT cursorLeft();
 }
 

@@ -5,7 +5,6 @@
 #include "ui/view_transform.h"
 
 #include <QWidget>
-
 #include <memory>
 
 namespace segstudio {

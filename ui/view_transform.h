@@ -13,9 +13,9 @@ class ViewTransform {
 public:
     ViewTransform() = default;
     ViewTransform(QSizeF viewport, QPointF center, double scale)
-        : m_viewport(viewport), m_center(center), m_scale(scale)
-    {
-    }
+        : m_viewport(viewport)
+        , m_center(center)
+        , m_scale(scale) {}
 
     QSizeF viewport() const { return m_viewport; }
     QPointF center() const { return m_center; }

@@ -4,8 +4,7 @@
 
 #include <cstdio>
 
-int main()
-{
+int main() {
     const auto runtime = segstudio::inference::runtimeInfo();
     std::printf("{\"torch\":\"%s\",\"cuda_available\":%s,\"cuda_devices\":%d,\"cpu_threads\":%d}\n",
                 runtime.torchVersion.c_str(), runtime.cudaAvailable ? "true" : "false",

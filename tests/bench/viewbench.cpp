@@ -16,31 +16,27 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QWheelEvent>
-
-#include <cpl_string.h>
-#include <gdal.h>
-#include <ogr_srs_api.h>
-
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cmath>
+#include <cpl_string.h>
 #include <cstdio>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+#include <sys/resource.h>
 #include <vector>
 
 using namespace segstudio;
 
 namespace {
 
-bool generateRaster(const QString& path, int width, int height)
-{
+bool generateRaster(const QString& path, int width, int height) {
     char** options = nullptr;
     options = CSLSetNameValue(options, "TILED", "YES");
     options = CSLSetNameValue(options, "COMPRESS", "JPEG");
     options = CSLSetNameValue(options, "PHOTOMETRIC", "YCBCR");
     options = CSLSetNameValue(options, "BIGTIFF", "IF_SAFER");
-    GDALDatasetH dataset =
-        GDALCreate(GDALGetDriverByName("GTiff"), path.toUtf8().constData(), width, height, 3, GDT_Byte, options);
+    GDALDatasetH dataset = GDALCreate(GDALGetDriverByName("GTiff"), path.toUtf8().constData(), width, height,
+                                      3, GDT_Byte, options);
     CSLDestroy(options);
     if (!dataset)
         return false;
@@ -68,11 +64,12 @@ bool generateRaster(const QString& path, int width, int height)
                 const int texture = ((x * 7) ^ ((y0 + y) * 3)) & 31;
                 line[3 * x] = static_cast<unsigned char>(std::clamp(base + texture, 0, 255));
                 line[3 * x + 1] = static_cast<unsigned char>(std::clamp(200 - base / 2 + texture, 0, 255));
-                line[3 * x + 2] = static_cast<unsigned char>(std::clamp(60 + base / 3 + ((x / 64 + (y0 + y) / 64) % 2) * 40, 0, 255));
+                line[3 * x + 2] = static_cast<unsigned char>(
+                    std::clamp(60 + base / 3 + ((x / 64 + (y0 + y) / 64) % 2) * 40, 0, 255));
             }
         }
-        ok = GDALDatasetRasterIO(dataset, GF_Write, 0, y0, width, count, buffer.data(), width, count, GDT_Byte, 3,
-                                 nullptr, 3, 3 * width, 1) == CE_None;
+        ok = GDALDatasetRasterIO(dataset, GF_Write, 0, y0, width, count, buffer.data(), width, count,
+                                 GDT_Byte, 3, nullptr, 3, 3 * width, 1) == CE_None;
     }
     std::vector<int> factors;
     for (int f = 2; std::max(width, height) / f >= 128; f *= 2)
@@ -86,8 +83,7 @@ bool generateRaster(const QString& path, int width, int height)
     return ok;
 }
 
-double percentile(std::vector<double> values, double fraction)
-{
+double percentile(std::vector<double> values, double fraction) {
     if (values.empty())
         return 0;
     std::sort(values.begin(), values.end());
@@ -96,11 +92,11 @@ double percentile(std::vector<double> values, double fraction)
 
 class Bench {
 public:
-    explicit Bench(MapCanvas& canvas) : m_canvas(canvas) {}
+    explicit Bench(MapCanvas& canvas)
+        : m_canvas(canvas) {}
 
     // One frame: a synchronous repaint, timed. Tile loads keep running on the pool meanwhile.
-    void frame()
-    {
+    void frame() {
         QElapsedTimer timer;
         timer.start();
         m_canvas.repaint();
@@ -108,8 +104,7 @@ public:
     }
 
     // Frames at ~60 Hz until the view is complete (or a time limit), as a user watching it.
-    void settle(int limitMs = 5000)
-    {
+    void settle(int limitMs = 5000) {
         QElapsedTimer timer;
         timer.start();
         do {
@@ -118,16 +113,14 @@ public:
         } while (m_canvas.missingTilesAtLastPaint() > 0 && timer.elapsed() < limitMs);
     }
 
-    void wheel(QPoint at, int notches)
-    {
+    void wheel(QPoint at, int notches) {
         QWheelEvent event(at, m_canvas.mapToGlobal(at), QPoint(), QPoint(0, notches * 120), Qt::NoButton,
                           Qt::NoModifier, Qt::NoScrollPhase, false);
         QApplication::sendEvent(&m_canvas, &event);
         frame();
     }
 
-    void pan(QPointF delta)
-    {
+    void pan(QPointF delta) {
         m_canvas.setView(m_canvas.view().center() - delta / m_canvas.view().scale(), m_canvas.view().scale());
         frame();
         QCoreApplication::processEvents(QEventLoop::AllEvents, 16);
@@ -142,8 +135,7 @@ private:
 
 } // namespace
 
-int main(int argc, char* argv[])
-{
+int main(int argc, char* argv[]) {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
@@ -151,9 +143,10 @@ int main(int argc, char* argv[])
     parser.setApplicationDescription(QStringLiteral("Paint benchmark of the map canvas."));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("raster"), QStringLiteral("Raster to open."), QStringLiteral("file")});
-    parser.addOption({QStringLiteral("generate"),
-                      QStringLiteral("Write a synthetic WxH GeoTIFF with overviews to --raster if it is missing."),
-                      QStringLiteral("WxH")});
+    parser.addOption(
+        {QStringLiteral("generate"),
+         QStringLiteral("Write a synthetic WxH GeoTIFF with overviews to --raster if it is missing."),
+         QStringLiteral("WxH")});
     parser.addOption({QStringLiteral("window"), QStringLiteral("Canvas size (default 1600x1000)."),
                       QStringLiteral("WxH"), QStringLiteral("1600x1000")});
     parser.process(app);
