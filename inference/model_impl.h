@@ -1,0 +1,29 @@
+#pragma once
+// Private to inference/: what a SegmentationModel is made of in LibTorch terms.
+
+#include "inference/resnet_unet.h"
+#include "inference/segmentation_model.h"
+
+#include <optional>
+#include <torch/script.h>
+#include <torch/torch.h>
+
+namespace segstudio::inference {
+
+struct SegmentationModel::Impl {
+    ModelMetadata metadata;
+    ResNetUNet builtIn{nullptr};
+    std::optional<torch::jit::Module> script;
+    torch::Device device{torch::kCPU};
+    torch::ScalarType dtype = torch::kFloat32;
+
+    // Logits N×C×H×W for a normalised N×3×H×W input; unwraps torchvision's {"out": …}.
+    torch::Tensor forward(const torch::Tensor& input);
+    std::vector<torch::Tensor> parameters();
+    void setTraining(bool training);
+    // Keeps batch-norm layers in inference mode (running statistics fixed) while training.
+    void freezeBatchNorm();
+    void moveTo(torch::Device device, torch::ScalarType dtype);
+};
+
+} // namespace segstudio::inference

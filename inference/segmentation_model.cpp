@@ -1,0 +1,267 @@
+#include "inference/segmentation_model.h"
+
+#include "inference/model_impl.h"
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+
+namespace segstudio::inference {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string readText(const fs::path& path, std::string* error) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        if (error)
+            *error = "cannot read " + path.string();
+        return {};
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Writes to a temporary file in the same folder, then renames: a crash never leaves half a file.
+bool writeAtomically(const fs::path& path, const std::function<void(const std::string&)>& write,
+                     std::string* error) {
+    const fs::path temporary = path.string() + ".tmp";
+    try {
+        write(temporary.string());
+        fs::rename(temporary, path);
+        return true;
+    } catch (const std::exception& e) {
+        std::error_code ignored;
+        fs::remove(temporary, ignored);
+        if (error)
+            *error = "cannot write " + path.string() + ": " + e.what();
+        return false;
+    }
+}
+
+// A CPU, fp32 copy of the built-in network with the same weights and statistics.
+ResNetUNet cpuCopy(const ResNetUNet& source, const Architecture& architecture, int classes) {
+    auto copy = ResNetUNet(architecture, classes);
+    torch::NoGradGuard noGrad;
+    auto parameters = source->named_parameters(true);
+    for (auto& p : copy->named_parameters(true))
+        p.value().copy_(parameters[p.key()].to(torch::kCPU, torch::kFloat32));
+    auto buffers = source->named_buffers(true);
+    for (auto& b : copy->named_buffers(true))
+        b.value().copy_(buffers[b.key()].to(torch::kCPU));
+    return copy;
+}
+
+std::string firstLine(const std::string& text) {
+    const auto end = text.find('\n');
+    return end == std::string::npos ? text : text.substr(0, end);
+}
+
+} // namespace
+
+std::string sidecarPath(const std::string& modelPath) {
+    return fs::path(modelPath).replace_extension(".json").string();
+}
+
+torch::Tensor SegmentationModel::Impl::forward(const torch::Tensor& input) {
+    if (builtIn)
+        return builtIn->forward(input);
+    const torch::IValue output = script->forward({input});
+    if (output.isTensor())
+        return output.toTensor();
+    if (output.isGenericDict()) {
+        const auto dict = output.toGenericDict();
+        if (dict.contains("out"))
+            return dict.at("out").toTensor();
+    }
+    if (output.isTuple() && !output.toTupleRef().elements().empty() &&
+        output.toTupleRef().elements()[0].isTensor())
+        return output.toTupleRef().elements()[0].toTensor();
+    throw std::runtime_error("the model's output is neither a tensor nor a dict with \"out\"");
+}
+
+std::vector<torch::Tensor> SegmentationModel::Impl::parameters() {
+    if (builtIn)
+        return builtIn->parameters();
+    std::vector<torch::Tensor> out;
+    for (const auto& p : script->parameters())
+        out.push_back(p);
+    return out;
+}
+
+void SegmentationModel::Impl::setTraining(bool training) {
+    if (builtIn)
+        builtIn->train(training);
+    else
+        script->train(training);
+}
+
+void SegmentationModel::Impl::freezeBatchNorm() {
+    if (builtIn) {
+        for (auto& module : builtIn->modules(false)) {
+            if (module->as<torch::nn::BatchNorm2d>())
+                module->eval();
+        }
+        return;
+    }
+    for (const auto& child : script->named_modules()) {
+        const auto type = child.value.type()->name();
+        if (type && type->name().find("BatchNorm") != std::string::npos) {
+            torch::jit::Module batchNorm = child.value; // a handle: same module
+            batchNorm.train(false);
+        }
+    }
+}
+
+void SegmentationModel::Impl::moveTo(torch::Device target, torch::ScalarType type) {
+    if (target == device && type == dtype)
+        return;
+    if (builtIn)
+        builtIn->to(target, type);
+    else
+        script->to(target, type);
+    device = target;
+    dtype = type;
+}
+
+SegmentationModel::SegmentationModel(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl)) {
+}
+SegmentationModel::~SegmentationModel() = default;
+
+std::unique_ptr<SegmentationModel> SegmentationModel::createBuiltIn(const ModelMetadata& metadata,
+                                                                    uint64_t seed) {
+    torch::manual_seed(seed);
+    auto impl = std::make_unique<Impl>();
+    impl->metadata = metadata;
+    impl->metadata.format = "segstudio-unet";
+    impl->builtIn = ResNetUNet(metadata.architecture, static_cast<int64_t>(metadata.classes.size()));
+    return std::unique_ptr<SegmentationModel>(new SegmentationModel(std::move(impl)));
+}
+
+std::unique_ptr<SegmentationModel> SegmentationModel::load(const std::string& pathText, std::string* error) {
+    fs::path path(pathText);
+    if (fs::is_directory(path))
+        path /= "model.pt";
+    const std::string shown = path.filename().string();
+    auto fail = [&](const std::string& why) {
+        if (error)
+            *error = "Cannot load model " + shown + ": " + why;
+        return nullptr;
+    };
+    if (!fs::exists(path))
+        return fail("the file does not exist.");
+    const fs::path sidecar = sidecarPath(path.string());
+    if (!fs::exists(sidecar))
+        return fail("its JSON sidecar " + sidecar.filename().string() +
+                    " is missing (it names the classes, their colours and the input normalisation).");
+    std::string why;
+    const std::string json = readText(sidecar, &why);
+    ModelMetadata metadata;
+    if (json.empty() || !metadataFromJson(json, metadata, &why))
+        return fail(why.empty() ? "its JSON sidecar is empty." : why + ".");
+
+    auto impl = std::make_unique<Impl>();
+    impl->metadata = metadata;
+    const auto classes = static_cast<int64_t>(metadata.classes.size());
+    try {
+        if (metadata.format == "segstudio-unet") {
+            impl->builtIn = ResNetUNet(metadata.architecture, classes);
+            torch::load(impl->builtIn, path.string());
+        } else {
+            impl->script = torch::jit::load(path.string(), torch::kCPU);
+        }
+    } catch (const c10::Error& e) {
+        return fail(metadata.format == "segstudio-unet"
+                        ? "the weights do not fit the network its sidecar describes (" +
+                              firstLine(e.what_without_backtrace()) + ")."
+                        : "it is not a TorchScript model (" + firstLine(e.what_without_backtrace()) + ").");
+    }
+    // One small forward pass proves the model runs and has as many outputs as the sidecar has
+    // classes: a mismatch would otherwise surface as nonsense colours much later.
+    try {
+        torch::InferenceMode guard;
+        impl->setTraining(false);
+        const torch::Tensor logits = impl->forward(torch::zeros({1, 3, 64, 64}));
+        if (logits.dim() != 4 || logits.size(0) != 1)
+            return fail("its output has shape " + c10::str(logits.sizes()) + "; expected N×C×H×W.");
+        if (logits.size(1) != classes)
+            return fail("it predicts " + std::to_string(logits.size(1)) + " classes but its sidecar lists " +
+                        std::to_string(classes) + ".");
+    } catch (const std::exception& e) {
+        return fail(std::string("it fails on a 64×64 RGB input (") + firstLine(e.what()) + ").");
+    }
+    return std::unique_ptr<SegmentationModel>(new SegmentationModel(std::move(impl)));
+}
+
+bool SegmentationModel::save(const std::string& pathText, std::string* error) const {
+    fs::path path(pathText);
+    if (path.extension() != ".pt")
+        path += ".pt";
+    if (path.has_parent_path())
+        fs::create_directories(path.parent_path());
+    const bool weights = writeAtomically(
+        path,
+        [this](const std::string& target) {
+            if (m_impl->builtIn) {
+                // Always store fp32 weights on the CPU, whatever the model runs on now.
+                torch::save(cpuCopy(m_impl->builtIn, m_impl->metadata.architecture, classCount()), target);
+            } else {
+                m_impl->script->save(target);
+            }
+        },
+        error);
+    if (!weights)
+        return false;
+    const std::string json = metadataToJson(m_impl->metadata);
+    return writeAtomically(
+        sidecarPath(path.string()),
+        [&json](const std::string& target) {
+            std::ofstream out(target, std::ios::binary | std::ios::trunc);
+            out << json;
+            out.close();
+            if (!out)
+                throw std::runtime_error("write failed");
+        },
+        error);
+}
+
+std::unique_ptr<SegmentationModel> SegmentationModel::clone() const {
+    auto impl = std::make_unique<Impl>();
+    impl->metadata = m_impl->metadata;
+    if (m_impl->builtIn) {
+        impl->builtIn = cpuCopy(m_impl->builtIn, m_impl->metadata.architecture, classCount());
+    } else {
+        torch::NoGradGuard noGrad;
+        impl->script = m_impl->script->clone();
+        impl->script->to(torch::kCPU, torch::kFloat32);
+    }
+    return std::unique_ptr<SegmentationModel>(new SegmentationModel(std::move(impl)));
+}
+
+const ModelMetadata& SegmentationModel::metadata() const {
+    return m_impl->metadata;
+}
+
+ModelMetadata& SegmentationModel::metadata() {
+    return m_impl->metadata;
+}
+
+int SegmentationModel::classCount() const {
+    return static_cast<int>(m_impl->metadata.classes.size());
+}
+
+bool SegmentationModel::isTorchScript() const {
+    return m_impl->script.has_value();
+}
+
+long long SegmentationModel::parameterCount() const {
+    long long count = 0;
+    for (const auto& p : m_impl->parameters())
+        count += p.numel();
+    return count;
+}
+
+} // namespace segstudio::inference

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace segstudio::inference {
+
+class SegmentationModel;
+
+struct PredictOptions {
+    std::string device = "auto";    // auto | cpu | cuda | cuda:N
+    std::string precision = "auto"; // auto (fp16 on CUDA, fp32 on CPU) | fp32 | fp16 | bf16
+    int tile = 512;                 // window side in pixels (rounded up to a multiple of 32)
+    int overlap = 64;               // pixels shared by neighbouring windows, blended
+    int batch = 4;                  // windows per forward pass
+    int threads = 0;                // CPU threads for LibTorch; 0 = all cores
+    int channelsLast = -1;          // -1 auto (on for CUDA), 0 off, 1 on
+};
+
+// An interleaved 8-bit RGB image in memory (the caller reads it from wherever it lives).
+struct ImageView {
+    const uint8_t* rgb = nullptr;
+    int width = 0;
+    int height = 0;
+    size_t stride = 0; // bytes per row; 0 = 3 × width
+};
+
+struct Prediction {
+    int width = 0;
+    int height = 0;
+    std::vector<uint8_t> classes;  // class index per pixel
+    std::vector<float> confidence; // maximum softmax probability per pixel
+};
+
+// Predicts a class for every pixel of an image of any size by sliding a window with overlap
+// over it, batching the windows, and blending the logits of overlapping windows with weights
+// that fall off towards each window's edge, so no seams show. Runs on CPU or CUDA; a CUDA
+// out-of-memory error halves the batch and retries, and says so through the message callback.
+class TiledPredictor {
+public:
+    using Progress = std::function<void(int windowsDone, int windowsTotal)>;
+    using Message = std::function<void(const std::string&)>;
+
+    // Moves the model to the requested device and precision; null with *error if impossible.
+    static std::unique_ptr<TiledPredictor> create(SegmentationModel& model, const PredictOptions& options,
+                                                  std::string* error);
+    ~TiledPredictor();
+
+    // Fills `out`; returns false on cancel (error "cancelled") or failure.
+    bool predict(const ImageView& image, Prediction& out, const Progress& progress = {},
+                 const std::atomic<bool>* cancel = nullptr, std::string* error = nullptr);
+
+    void setMessageCallback(Message message);
+    std::string deviceDescription() const;
+    std::string precisionName() const;
+    int batchSize() const;
+    int tileSize() const;
+
+private:
+    struct Impl;
+    explicit TiledPredictor(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace segstudio::inference

@@ -1,0 +1,299 @@
+#include "inference/trainer.h"
+
+#include "inference/device_select.h"
+#include "inference/model_impl.h"
+
+#include <ATen/autocast_mode.h>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <numeric>
+#include <random>
+
+namespace segstudio::inference {
+namespace {
+
+constexpr double Pi = 3.14159265358979323846;
+
+// Enables CUDA autocast in bf16 for the scope (no loss scaling needed, unlike fp16).
+class AutocastScope {
+public:
+    explicit AutocastScope(bool enabled)
+        : m_enabled(enabled) {
+        if (!m_enabled)
+            return;
+        m_previous = at::autocast::is_enabled();
+        at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+        at::autocast::set_enabled(true);
+    }
+    ~AutocastScope() {
+        if (!m_enabled)
+            return;
+        at::autocast::set_enabled(m_previous);
+        at::autocast::clear_cache();
+    }
+
+private:
+    bool m_enabled;
+    bool m_previous = false;
+};
+
+std::string isoNow() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    return text;
+}
+
+} // namespace
+
+struct Trainer::Impl {
+    SegmentationModel* model = nullptr;
+    TrainOptions options;
+    DeviceChoice choice;
+    bool autocast = false;
+    std::mt19937_64 random;
+
+    // Cuts one crop × crop training window (padded with ignore where the image is smaller),
+    // augmented; returns image 3×S×S float (0–1), target S×S long, weight S×S float.
+    void sampleWindow(const TrainingSample& s, torch::Tensor& image, torch::Tensor& target,
+                      torch::Tensor& weight) {
+        const int size = options.crop;
+        std::uniform_int_distribution<int> anyX(0, std::max(0, s.width - size));
+        std::uniform_int_distribution<int> anyY(0, std::max(0, s.height - size));
+        int x0 = anyX(random), y0 = anyY(random);
+        if (random() % 2 == 0) {
+            // Centre on a labelled pixel: sparse corrections would otherwise rarely be seen.
+            std::uniform_int_distribution<size_t> pixel(0, s.mask.size() - 1);
+            for (int attempt = 0; attempt < 32; ++attempt) {
+                const size_t p = pixel(random);
+                if (s.mask[p] != 255 && (s.weight.empty() || s.weight[p] > 0)) {
+                    const int px = int(p % s.width), py = int(p / s.width);
+                    std::uniform_int_distribution<int> jitter(-size / 4, size / 4);
+                    x0 = std::clamp(px - size / 2 + jitter(random), 0, std::max(0, s.width - size));
+                    y0 = std::clamp(py - size / 2 + jitter(random), 0, std::max(0, s.height - size));
+                    break;
+                }
+            }
+        }
+        const int w = std::min(size, s.width), h = std::min(size, s.height);
+        auto rgb = torch::zeros({size, size, 3}, torch::kUInt8);
+        auto mask = torch::full({size, size}, 255, torch::kUInt8);
+        auto pixelWeight = torch::zeros({size, size}, torch::kFloat32);
+        auto* rgbOut = rgb.data_ptr<uint8_t>();
+        auto* maskOut = mask.data_ptr<uint8_t>();
+        auto* weightOut = pixelWeight.data_ptr<float>();
+        for (int y = 0; y < h; ++y) {
+            const size_t row = size_t(y0 + y) * s.width + x0;
+            std::memcpy(rgbOut + size_t(y) * size * 3, s.rgb.data() + row * 3, size_t(w) * 3);
+            std::memcpy(maskOut + size_t(y) * size, s.mask.data() + row, size_t(w));
+            for (int x = 0; x < w; ++x)
+                weightOut[size_t(y) * size + x] = s.weight.empty() ? 1.f : s.weight[row + x];
+        }
+        image = rgb.permute({2, 0, 1}).to(torch::kFloat32).div_(255.0);
+        target = mask.to(torch::kLong);
+        weight = pixelWeight;
+        if (!options.augment)
+            return;
+        if (random() % 2) {
+            image = image.flip({2});
+            target = target.flip({1});
+            weight = weight.flip({1});
+        }
+        if (random() % 2) {
+            image = image.flip({1});
+            target = target.flip({0});
+            weight = weight.flip({0});
+        }
+        const int quarterTurns = int(random() % 4);
+        if (quarterTurns) {
+            image = torch::rot90(image, quarterTurns, {1, 2});
+            target = torch::rot90(target, quarterTurns, {0, 1});
+            weight = torch::rot90(weight, quarterTurns, {0, 1});
+        }
+        std::uniform_real_distribution<double> brightness(-0.1, 0.1), contrast(0.8, 1.2);
+        const double c = contrast(random);
+        image = ((image - image.mean()) * c + image.mean() + brightness(random)).clamp_(0, 1);
+    }
+
+    double learningRateAt(int step) const {
+        const int warmup = options.warmupSteps >= 0 ? options.warmupSteps : std::max(1, options.steps / 20);
+        if (step < warmup)
+            return options.learningRate * (step + 1) / warmup;
+        const double progress = double(step - warmup) / std::max(1, options.steps - warmup);
+        const double floor = 0.01 * options.learningRate;
+        return floor + (options.learningRate - floor) * 0.5 * (1 + std::cos(Pi * progress));
+    }
+
+    torch::Tensor loss(const torch::Tensor& logits, const torch::Tensor& target,
+                       const torch::Tensor& weight) {
+        namespace F = torch::nn::functional;
+        const auto valid = (target != 255).to(torch::kFloat32) * weight;
+        const auto perPixel = F::cross_entropy(
+            logits, target, F::CrossEntropyFuncOptions().ignore_index(255).reduction(torch::kNone));
+        auto total = (perPixel * valid).sum() / valid.sum().clamp_min(1e-6);
+        if (options.diceWeight > 0) {
+            const int64_t classes = logits.size(1);
+            const auto probabilities = torch::softmax(logits, 1);
+            const auto oneHot = F::one_hot(target.masked_fill(target == 255, 0), classes)
+                                    .permute({0, 3, 1, 2})
+                                    .to(torch::kFloat32);
+            const auto v = valid.unsqueeze(1);
+            const auto intersection = (probabilities * oneHot * v).sum({0, 2, 3});
+            const auto denominator = (probabilities * v).sum({0, 2, 3}) + (oneHot * v).sum({0, 2, 3});
+            const auto present = ((oneHot * v).sum({0, 2, 3}) > 0).to(torch::kFloat32);
+            const auto dice = (2 * intersection + 1) / (denominator + 1);
+            const auto diceLoss = ((1 - dice) * present).sum() / present.sum().clamp_min(1);
+            total = total + options.diceWeight * diceLoss;
+        }
+        return total;
+    }
+};
+
+Trainer::Trainer(std::unique_ptr<Impl> impl)
+    : m_impl(std::move(impl)) {
+}
+Trainer::~Trainer() = default;
+
+std::unique_ptr<Trainer> Trainer::create(SegmentationModel& model, const TrainOptions& options,
+                                         std::string* error) {
+    auto impl = std::make_unique<Impl>();
+    impl->model = &model;
+    impl->options = options;
+    impl->options.crop = std::max(32, (options.crop + 31) / 32 * 32);
+    impl->options.batch = std::max(1, options.batch);
+    impl->random.seed(options.seed);
+    std::string precision = options.precision;
+    if (precision == "auto" || precision == "bf16" || precision == "fp16")
+        precision = "fp32"; // weights stay fp32; reduced precision comes from autocast on CUDA
+    if (!chooseDevice(options.device, precision, options.threads, impl->choice, error))
+        return nullptr;
+    impl->autocast = impl->choice.device.is_cuda() && options.precision != "fp32";
+    try {
+        model.impl().moveTo(impl->choice.device, torch::kFloat32);
+    } catch (const c10::Error& e) {
+        if (error)
+            *error = std::string("cannot move the model to ") + impl->choice.description + ": " +
+                     e.what_without_backtrace();
+        return nullptr;
+    }
+    return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
+}
+
+bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& result,
+                    const std::function<void(const TrainStep&)>& progress, const std::atomic<bool>* cancel,
+                    std::string* error) {
+    auto fail = [error](const std::string& why) {
+        if (error)
+            *error = why;
+        return false;
+    };
+    Impl& d = *m_impl;
+    const int classes = d.model->classCount();
+    // Samples are drawn in proportion to their labelled pixels.
+    std::vector<double> labelled;
+    result = TrainResult{};
+    for (const TrainingSample& s : samples) {
+        if (s.width <= 0 || s.height <= 0 || s.rgb.size() != size_t(s.width) * s.height * 3 ||
+            s.mask.size() != size_t(s.width) * s.height ||
+            (!s.weight.empty() && s.weight.size() != s.mask.size()))
+            return fail("a training sample's image, mask and weights differ in size");
+        long long count = 0;
+        for (size_t p = 0; p < s.mask.size(); ++p) {
+            if (s.mask[p] == 255 || (!s.weight.empty() && s.weight[p] <= 0))
+                continue;
+            if (s.mask[p] >= classes)
+                return fail("a mask holds class " + std::to_string(s.mask[p]) + " but the model has " +
+                            std::to_string(classes) + " classes");
+            ++count;
+        }
+        labelled.push_back(double(count));
+        result.labelledPixels += count;
+    }
+    if (result.labelledPixels == 0)
+        return fail("there are no labelled pixels to learn from");
+    std::discrete_distribution<size_t> pick(labelled.begin(), labelled.end());
+
+    auto parameters = d.model->impl().parameters();
+    torch::optim::AdamW optimizer(
+        parameters, torch::optim::AdamWOptions(d.options.learningRate).weight_decay(d.options.weightDecay));
+    const auto& md = d.model->metadata();
+    const auto mean =
+        torch::tensor({md.mean[0], md.mean[1], md.mean[2]}).view({1, 3, 1, 1}).to(d.choice.device);
+    const auto std = torch::tensor({md.std[0], md.std[1], md.std[2]}).view({1, 3, 1, 1}).to(d.choice.device);
+    d.model->impl().setTraining(true);
+    if (d.options.freezeBatchNorm)
+        d.model->impl().freezeBatchNorm();
+
+    std::vector<double> losses;
+    try {
+        for (int step = 0; step < d.options.steps; ++step) {
+            if (cancel && cancel->load()) {
+                result.cancelled = true;
+                break;
+            }
+            std::vector<torch::Tensor> images, targets, weights;
+            for (int b = 0; b < d.options.batch; ++b) {
+                torch::Tensor image, target, weight;
+                d.sampleWindow(samples[pick(d.random)], image, target, weight);
+                images.push_back(image);
+                targets.push_back(target);
+                weights.push_back(weight);
+            }
+            const auto input = ((torch::stack(images).to(d.choice.device) - mean) / std);
+            const auto target = torch::stack(targets).to(d.choice.device);
+            const auto weight = torch::stack(weights).to(d.choice.device);
+            const double lr = d.learningRateAt(step);
+            for (auto& group : optimizer.param_groups())
+                static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+            optimizer.zero_grad();
+            torch::Tensor loss;
+            {
+                AutocastScope autocast(d.autocast);
+                const auto logits = d.model->impl().forward(input).to(torch::kFloat32);
+                loss = d.loss(logits, target, weight);
+            }
+            loss.backward();
+            optimizer.step();
+            const double value = loss.item<double>();
+            if (!std::isfinite(value))
+                return fail("training diverged (the loss became " + std::to_string(value) +
+                            "); try a lower learning rate");
+            losses.push_back(value);
+            result.steps = step + 1;
+            if (progress)
+                progress({step + 1, d.options.steps, value, lr});
+            if (d.options.checkpointEvery > 0 && (step + 1) % d.options.checkpointEvery == 0 &&
+                !d.options.checkpointPath.empty()) {
+                std::string why;
+                if (!d.model->save(d.options.checkpointPath, &why))
+                    return fail("cannot write the checkpoint: " + why);
+            }
+        }
+    } catch (const c10::Error& e) {
+        d.model->impl().setTraining(false);
+        return fail(isOutOfMemory(e)
+                        ? "the GPU ran out of memory while training; lower the batch or crop size"
+                        : std::string("training failed: ") + e.what_without_backtrace());
+    }
+    d.model->impl().setTraining(false);
+    if (!losses.empty()) {
+        const size_t tail = std::max<size_t>(1, losses.size() / 10);
+        result.finalLoss = std::accumulate(losses.end() - long(tail), losses.end(), 0.0) / double(tail);
+    }
+    if (result.steps > 0) {
+        TrainingRecord record;
+        record.date = isoNow();
+        record.steps = result.steps;
+        record.labelledPixels = result.labelledPixels;
+        record.finalLoss = result.finalLoss;
+        d.model->metadata().history.push_back(record);
+    }
+    return true;
+}
+
+std::string Trainer::deviceDescription() const {
+    return m_impl->choice.description;
+}
+
+} // namespace segstudio::inference

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace segstudio::inference {
+
+class SegmentationModel;
+
+// One training image: interleaved 8-bit RGB, class per pixel (255 = ignore), and optionally a
+// weight per pixel (empty = 1 everywhere; corrected pixels may weigh more).
+struct TrainingSample {
+    int width = 0;
+    int height = 0;
+    std::vector<uint8_t> rgb;
+    std::vector<uint8_t> mask;
+    std::vector<float> weight;
+};
+
+struct TrainOptions {
+    int steps = 500;
+    int batch = 8;
+    int crop = 256;             // training windows are crop × crop (multiple of 32)
+    double learningRate = 1e-3; // AdamW peak, after linear warm-up, then cosine decay
+    double weightDecay = 1e-4;
+    int warmupSteps = -1;         // -1: 5 % of the steps
+    double diceWeight = 0;        // > 0 adds that much soft Dice loss to cross-entropy
+    bool freezeBatchNorm = false; // keep running statistics fixed (tiny batches)
+    bool augment = true;          // flips, 90° rotations, brightness/contrast jitter
+    std::string device = "auto";
+    std::string precision = "auto"; // auto: bf16 autocast on CUDA, fp32 on CPU
+    int threads = 0;
+    uint64_t seed = 1;
+    int checkpointEvery = 0; // steps; 0 = none
+    std::string checkpointPath;
+};
+
+struct TrainStep {
+    int step = 0;
+    int steps = 0;
+    double loss = 0;
+    double learningRate = 0;
+};
+
+struct TrainResult {
+    int steps = 0;
+    double finalLoss = 0; // mean of the last 10 % of the steps
+    bool cancelled = false;
+    long long labelledPixels = 0;
+};
+
+// Fine-tunes any loaded model (built-in or TorchScript) on image/mask pairs: random crops
+// (centred on labelled pixels half of the time, so sparse corrections are found), cross-
+// entropy with ignore index 255 and per-pixel weights, optional Dice, AdamW. Honors cancel
+// between steps; reports every step.
+class Trainer {
+public:
+    static std::unique_ptr<Trainer> create(SegmentationModel& model, const TrainOptions& options,
+                                           std::string* error);
+    ~Trainer();
+
+    bool train(const std::vector<TrainingSample>& samples, TrainResult& result,
+               const std::function<void(const TrainStep&)>& progress = {},
+               const std::atomic<bool>* cancel = nullptr, std::string* error = nullptr);
+    std::string deviceDescription() const;
+
+private:
+    struct Impl;
+    explicit Trainer(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+} // namespace segstudio::inference
