@@ -1,0 +1,139 @@
+#include "annotation/label_document.h"
+
+#include "annotation/document_commands.h"
+#include "annotation/mask_painter.h"
+#include "annotation/raster_source.h"
+#include "annotation/tile_codec.h"
+
+namespace segstudio {
+
+LabelDocument::LabelDocument(LabelMask mask, ClassPalette palette, QObject* parent)
+    : QObject(parent)
+    , m_mask(std::move(mask))
+    , m_palette(std::move(palette)) {}
+
+LabelDocument::~LabelDocument() {
+    if (m_activePainter)
+        m_activePainter->abort();
+}
+
+void LabelDocument::setImage(std::shared_ptr<const RasterSource> image) {
+    Q_ASSERT(!image || image->size() == m_mask.size());
+    m_image = std::move(image);
+}
+
+void LabelDocument::undo() {
+    if (m_activePainter)
+        m_activePainter->abort();
+    m_history.undo();
+}
+
+void LabelDocument::redo() {
+    if (m_activePainter)
+        m_activePainter->abort();
+    m_history.redo();
+}
+
+void LabelDocument::beginPainter(MaskPainter* painter) {
+    // A second painter while one is open would interleave two undo records of the same tiles.
+    if (m_activePainter && m_activePainter != painter)
+        m_activePainter->abort();
+    m_activePainter = painter;
+}
+
+void LabelDocument::endPainter(MaskPainter* painter) {
+    if (m_activePainter == painter)
+        m_activePainter = nullptr;
+}
+
+void LabelDocument::pushCommitted(QList<TileDiff> diffs, const QString& text, const QRect& area) {
+    QList<EncodedTile> stored;
+    stored.reserve(diffs.size());
+    for (const TileDiff& diff : diffs)
+        stored.append({diff.tileX, diff.tileY, diff.after});
+    m_history.push(new TileDiffCommand(this, text, std::move(diffs), true));
+    Q_EMIT edited(area);
+    Q_EMIT tilesStored(stored);
+}
+
+QRect LabelDocument::tileArea(const QList<TileDiff>& diffs) const {
+    QRect area;
+    for (const TileDiff& diff : diffs)
+        area |= m_mask.tileRect(diff.tileX, diff.tileY);
+    return area;
+}
+
+void LabelDocument::applyTileStates(const QList<TileDiff>& diffs, bool after) {
+    if (m_activePainter)
+        m_activePainter->abort();
+    QList<EncodedTile> stored;
+    stored.reserve(diffs.size());
+    for (const TileDiff& diff : diffs) {
+        const QByteArray& data = after ? diff.after : diff.before;
+        // The data was produced by TileCodec::encode in this process: it cannot be damaged.
+        m_mask.setTile(diff.tileX, diff.tileY, TileCodec::decode(data));
+        stored.append({diff.tileX, diff.tileY, data});
+    }
+    Q_EMIT changed(tileArea(diffs));
+    Q_EMIT tilesStored(stored);
+}
+
+void LabelDocument::setPalette(const ClassPalette& palette, const QString& text) {
+    if (palette == m_palette)
+        return;
+    m_history.push(new PaletteCommand(this, text, m_palette, palette));
+}
+
+void LabelDocument::applyPalette(const ClassPalette& palette) {
+    ClassPalette next = palette;
+    // Visibility is a view setting: undoing a rename must not show a class the user hid.
+    for (const LabelClass& c : m_palette.classes())
+        next.setVisible(c.id, c.visible);
+    m_palette = next;
+    Q_EMIT paletteChanged();
+}
+
+void LabelDocument::setClassVisible(int id, bool visible) {
+    if (m_palette.setVisible(id, visible))
+        Q_EMIT paletteChanged();
+}
+
+void LabelDocument::replaceMask(const LabelMask& mask, const QString& text) {
+    Q_ASSERT(mask.size() == m_mask.size());
+    if (m_activePainter)
+        m_activePainter->abort();
+    QList<TileDiff> diffs;
+    for (int ty = 0; ty < m_mask.tilesDown(); ++ty) {
+        for (int tx = 0; tx < m_mask.tilesAcross(); ++tx) {
+            const MaskTile* before = m_mask.tile(tx, ty);
+            const MaskTile* after = mask.tile(tx, ty);
+            if (before == after || (before && after && *before == *after))
+                continue;
+            diffs.append({tx, ty, TileCodec::encode(before), TileCodec::encode(after)});
+        }
+    }
+    if (diffs.isEmpty())
+        return;
+    const QRect area = tileArea(diffs);
+    m_history.push(new TileDiffCommand(this, text, std::move(diffs), false));
+    Q_EMIT edited(area);
+}
+
+void LabelDocument::replaceTiles(const QList<EncodedTile>& tiles, const QString& text) {
+    if (m_activePainter)
+        m_activePainter->abort();
+    QList<TileDiff> diffs;
+    for (const EncodedTile& tile : tiles) {
+        if (tile.tileX < 0 || tile.tileY < 0 || tile.tileX >= m_mask.tilesAcross() ||
+            tile.tileY >= m_mask.tilesDown())
+            continue;
+        diffs.append({tile.tileX, tile.tileY, TileCodec::encode(m_mask.tile(tile.tileX, tile.tileY)), tile.data});
+    }
+    if (diffs.isEmpty())
+        return;
+    const QRect area = tileArea(diffs);
+    m_history.push(new TileDiffCommand(this, text, std::move(diffs), false));
+    Q_EMIT edited(area);
+}
+
+} // namespace segstudio

@@ -1,0 +1,82 @@
+#pragma once
+
+#include "annotation/class_palette.h"
+#include "annotation/encoded_tile.h"
+#include "annotation/label_mask.h"
+#include "annotation/undo_history.h"
+
+#include <QObject>
+#include <QRect>
+#include <memory>
+
+namespace segstudio {
+
+class MaskPainter;
+class RasterSource;
+
+// The document an annotator edits: the image (read-only), its label mask, the class palette
+// and the undo history. Every change is a command in the history; all pixel writes go through
+// a MaskPainter. changed() reports any change of mask pixels (undo and redo included, so views
+// repaint); edited() reports only edits a person made (the fine-tuning sampler listens).
+// Lives on the GUI thread; nothing here reads or writes files.
+class LabelDocument : public QObject {
+    Q_OBJECT
+public:
+    LabelDocument(LabelMask mask, ClassPalette palette, QObject* parent = nullptr);
+    ~LabelDocument() override;
+
+    // The image the mask labels (may be null in tests); must have the mask's size.
+    void setImage(std::shared_ptr<const RasterSource> image);
+    const std::shared_ptr<const RasterSource>& image() const { return m_image; }
+    const LabelMask& mask() const { return m_mask; }
+    const ClassPalette& palette() const { return m_palette; }
+    UndoHistory& history() { return m_history; }
+    const UndoHistory& history() const { return m_history; }
+    bool isModified() const { return !m_history.isClean(); }
+
+    QString maskPath() const { return m_maskPath; }
+    void setMaskPath(const QString& path) { m_maskPath = path; }
+
+    // Undo and redo abort an edit in progress first.
+    void undo();
+    void redo();
+    bool isEditing() const { return m_activePainter != nullptr; }
+    MaskPainter* activePainter() const { return m_activePainter; }
+
+    // Palette edits are undoable commands; visibility is a view setting and is not.
+    void setPalette(const ClassPalette& palette, const QString& text);
+    void setClassVisible(int id, bool visible);
+    // Replaces every pixel (an imported mask) as one undoable command. The mask must have the
+    // document's size.
+    void replaceMask(const LabelMask& mask, const QString& text);
+    // Puts the given tile states in place as one undoable command (journal restore).
+    void replaceTiles(const QList<EncodedTile>& tiles, const QString& text);
+
+    // For commands: puts the stored before or after states in place and reports the change.
+    void applyTileStates(const QList<TileDiff>& diffs, bool after);
+    void applyPalette(const ClassPalette& palette);
+
+Q_SIGNALS:
+    void changed(const QRect& imageRect);
+    void edited(const QRect& imageRect);
+    void paletteChanged();
+    // The new state of tiles after every committed edit, undo and redo: what the journal logs.
+    void tilesStored(const QList<segstudio::EncodedTile>& tiles);
+
+private:
+    friend class MaskPainter;
+    LabelMask& editableMask() { return m_mask; }
+    void beginPainter(MaskPainter* painter);
+    void endPainter(MaskPainter* painter);
+    void pushCommitted(QList<TileDiff> diffs, const QString& text, const QRect& area);
+    QRect tileArea(const QList<TileDiff>& diffs) const;
+
+    std::shared_ptr<const RasterSource> m_image;
+    LabelMask m_mask;
+    ClassPalette m_palette;
+    UndoHistory m_history;
+    QString m_maskPath;
+    MaskPainter* m_activePainter = nullptr;
+};
+
+} // namespace segstudio

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "annotation/mask_tile.h"
+
+#include <QRect>
+#include <QSize>
+#include <array>
+#include <memory>
+#include <vector>
+
+namespace segstudio {
+
+// A label mask as large as its image, stored as 256² MaskTiles that are allocated on first
+// write: memory follows the labeled area, not the image size (an untouched 40 000² mask costs a
+// few hundred kilobytes of pointers). Tiles are shared copy-on-write, so copying a LabelMask is
+// cheap and gives an immutable snapshot (for saving on a worker thread) while editing goes on.
+// Not thread-safe: one thread owns a LabelMask; a snapshot copy may be read on another thread
+// as long as the owner of the snapshot is the one that destroys it.
+class LabelMask {
+public:
+    static constexpr int TileSize = MaskTile::Size;
+
+    LabelMask() = default;
+    explicit LabelMask(QSize size);
+
+    QSize size() const { return m_size; }
+    int width() const { return m_size.width(); }
+    int height() const { return m_size.height(); }
+    bool isNull() const { return m_size.isEmpty(); }
+    QRect rect() const { return QRect(QPoint(0, 0), m_size); }
+    int tilesAcross() const { return m_tilesAcross; }
+    int tilesDown() const { return m_tilesDown; }
+    QRect tileRect(int tileX, int tileY) const; // image pixels covered, clipped to the image
+    // Tiles whose area intersects `imageRect`, as an inclusive range of tile coordinates.
+    QRect tilesCovering(const QRect& imageRect) const;
+
+    // Null when the tile was never written (all pixels unlabeled, provenance none).
+    const MaskTile* tile(int tileX, int tileY) const { return m_tiles[index(tileX, tileY)].get(); }
+    std::shared_ptr<const MaskTile> sharedTile(int tileX, int tileY) const { return m_tiles[index(tileX, tileY)]; }
+    // Replaces a tile (null frees it). The tile is shared, never copied.
+    void setTile(int tileX, int tileY, std::shared_ptr<const MaskTile> tile);
+    // A tile ready to be written: allocated blank if absent, copied first if shared.
+    MaskTile& mutableTile(int tileX, int tileY);
+
+    quint8 classAt(int x, int y) const;
+    Provenance provenanceAt(int x, int y) const;
+    quint8 confidenceAt(int x, int y) const; // 0 where there is no confidence layer
+
+    // Copies the classes of `imageRect` (inside the mask) into `out`, row stride `stride` bytes.
+    void readClasses(const QRect& imageRect, quint8* out, qsizetype stride) const;
+    // Nearest-neighbour samples of the classes on the pyramid level `level` (1 << level image
+    // pixels per sample), for `levelRect` given in pixels of that level.
+    void sampleClasses(int level, const QRect& levelRect, quint8* out, qsizetype stride) const;
+
+    int allocatedTiles() const;
+    qint64 memoryBytes() const; // tile storage, counting shared tiles once per mask
+    // Pixels per class value (index 255 = unlabeled, unallocated tiles included).
+    std::array<qint64, 256> classHistogram() const;
+    std::array<qint64, 4> provenanceHistogram() const;
+    // Same pixels (classes, provenance, confidence), whatever the tiling of blanks.
+    bool contentEquals(const LabelMask& other) const;
+
+private:
+    int index(int tileX, int tileY) const { return tileY * m_tilesAcross + tileX; }
+
+    QSize m_size;
+    int m_tilesAcross = 0;
+    int m_tilesDown = 0;
+    std::vector<std::shared_ptr<MaskTile>> m_tiles;
+};
+
+} // namespace segstudio
