@@ -1,7 +1,8 @@
-// segstudio-cli: the command line for batch work. Commands grow with the engine (predict,
-// train, eval, bench); today: `info` describes a raster, `version` the runtime.
+// segstudio-cli: the command line for batch work; it mirrors the GUI (predict, train, eval,
+// bench) and describes rasters (info) and the runtime (version).
 #include "annotation/gdal_setup.h"
 #include "annotation/raster_source.h"
+#include "app/cli/cli_commands.h"
 #include "inference/runtime_info.h"
 
 #include <QCommandLineParser>
@@ -69,8 +70,13 @@ int runVersion() {
 void printUsage() {
     std::fprintf(stderr, "usage: segstudio-cli COMMAND [OPTIONS]\n\n"
                          "commands:\n"
-                         "  info FILE   describe a raster (size, bands, overviews, georeference) as JSON\n"
-                         "  version     versions of segstudio and LibTorch, and the devices found\n");
+                         "  predict   classes (and confidence) for every pixel of an image: PNG or GeoTIFF\n"
+                         "  train     train or fine-tune a model on folders of images and masks\n"
+                         "  eval      per-class IoU, mIoU, accuracy and confusion matrix of masks\n"
+                         "  bench     prediction throughput in megapixels per second\n"
+                         "  info      describe a raster (size, bands, overviews, georeference) as JSON\n"
+                         "  version   versions of segstudio and LibTorch, and the devices found\n"
+                         "\n'segstudio-cli COMMAND --help' lists a command's options.\n");
 }
 
 } // namespace
@@ -89,6 +95,14 @@ int main(int argc, char* argv[]) {
         return runInfo(arguments);
     if (command == QLatin1String("version"))
         return runVersion();
+    if (command == QLatin1String("predict"))
+        return segstudio::cli::runPredict(arguments);
+    if (command == QLatin1String("train"))
+        return segstudio::cli::runTrain(arguments);
+    if (command == QLatin1String("eval"))
+        return segstudio::cli::runEval(arguments);
+    if (command == QLatin1String("bench"))
+        return segstudio::cli::runBench(arguments);
     if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
         printUsage();
         return 0;

@@ -172,6 +172,10 @@ std::unique_ptr<SegmentationModel> SegmentationModel::load(const std::string& pa
             torch::load(impl->builtIn, path.string());
         } else {
             impl->script = torch::jit::load(path.string(), torch::kCPU);
+            if (!impl->script->find_method("forward"))
+                return fail(
+                    "it is not a TorchScript model (it has no forward method; weights saved by segstudio "
+                    "need \"format\": \"segstudio-unet\" in the sidecar).");
         }
     } catch (const c10::Error& e) {
         return fail(metadata.format == "segstudio-unet"

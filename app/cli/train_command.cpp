@@ -1,0 +1,239 @@
+// segstudio-cli train: trains the built-in network (or fine-tunes any model with --init) on
+// folders of images and masks, optionally scoring it on a validation folder.
+#include "app/cli/cli_commands.h"
+#include "app/cli/cli_support.h"
+#include "app/cli/training_set.h"
+#include "inference/evaluation.h"
+#include "inference/tiled_predictor.h"
+#include "inference/trainer.h"
+
+#include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <cmath>
+#include <cstdio>
+
+namespace segstudio::cli {
+namespace {
+
+bool loadFolders(const QStringList& folders, const ClassPalette& palette,
+                 std::vector<inference::TrainingSample>& samples, QString* error) {
+    for (const QString& folder : folders) {
+        const QList<LabelledImage> pairs = findLabelledImages(folder, error);
+        if (pairs.isEmpty())
+            return false;
+        for (const LabelledImage& pair : pairs) {
+            inference::TrainingSample sample;
+            if (!loadSample(pair, palette, sample, error))
+                return false;
+            samples.push_back(std::move(sample));
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+inference::ConfusionMatrix evaluateOn(inference::SegmentationModel& model,
+                                      const std::vector<inference::TrainingSample>& samples,
+                                      const inference::PredictOptions& options, QString* error) {
+    inference::ConfusionMatrix matrix(model.classCount());
+    std::string why;
+    auto predictor = inference::TiledPredictor::create(model, options, &why);
+    if (!predictor) {
+        *error = QString::fromStdString(why);
+        return matrix;
+    }
+    for (const auto& sample : samples) {
+        inference::Prediction prediction;
+        if (!predictor->predict({sample.rgb.data(), sample.width, sample.height, 0}, prediction, {}, nullptr,
+                                &why)) {
+            *error = QString::fromStdString(why);
+            return matrix;
+        }
+        matrix.add(prediction.classes.data(), sample.mask.data(), sample.mask.size());
+    }
+    return matrix;
+}
+
+int runTrain(const QStringList& arguments) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Train or fine-tune a segmentation model."));
+    parser.addHelpOption();
+    parser.addOptions({
+        {QStringLiteral("data"),
+         QStringLiteral("Folder with images/ and masks/ (or sub-folders that have them); repeatable."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("val"), QStringLiteral("Validation folder, same layout; scored after training."),
+         QStringLiteral("DIR")},
+        {QStringLiteral("output"), QStringLiteral("Model to write (MODEL.pt + MODEL.json)."),
+         QStringLiteral("M")},
+        {QStringLiteral("init"),
+         QStringLiteral("Start from this model (fine-tuning) instead of a new network."),
+         QStringLiteral("M")},
+        {QStringLiteral("classes"),
+         QStringLiteral("Class list: classes.csv, palette JSON or a model sidecar."), QStringLiteral("FILE")},
+        {QStringLiteral("epochs"), QStringLiteral("Passes over the labelled pixels."), QStringLiteral("N")},
+        {QStringLiteral("steps"), QStringLiteral("Optimiser steps (default 500)."), QStringLiteral("N")},
+        {QStringLiteral("batch"), QStringLiteral("Windows per step."), QStringLiteral("N"),
+         QStringLiteral("8")},
+        {QStringLiteral("crop"), QStringLiteral("Training window side."), QStringLiteral("N"),
+         QStringLiteral("256")},
+        {QStringLiteral("lr"), QStringLiteral("Peak learning rate."), QStringLiteral("X"),
+         QStringLiteral("0.002")},
+        {QStringLiteral("dice"), QStringLiteral("Weight of the Dice loss (0 = off)."), QStringLiteral("X"),
+         QStringLiteral("0")},
+        {QStringLiteral("freeze-bn"), QStringLiteral("Keep batch-norm statistics fixed.")},
+        {QStringLiteral("encoder"), QStringLiteral("resnet18 or resnet34 (new networks)."),
+         QStringLiteral("E"), QStringLiteral("resnet18")},
+        {QStringLiteral("width"), QStringLiteral("Channel width multiplier (new networks)."),
+         QStringLiteral("X"), QStringLiteral("0.5")},
+        {QStringLiteral("name"), QStringLiteral("Model name stored in the sidecar."), QStringLiteral("NAME")},
+        {QStringLiteral("device"), QStringLiteral("auto, cpu, cuda or cuda:N."), QStringLiteral("D"),
+         QStringLiteral("auto")},
+        {QStringLiteral("threads"), QStringLiteral("CPU threads (0 = all cores)."), QStringLiteral("N"),
+         QStringLiteral("0")},
+        {QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("N"), QStringLiteral("1")},
+        {QStringLiteral("checkpoint-every"), QStringLiteral("Save the model every N steps."),
+         QStringLiteral("N"), QStringLiteral("0")},
+    });
+    parser.process(arguments);
+    const QStringList folders = parser.values(QStringLiteral("data"));
+    if (folders.isEmpty() || !parser.isSet(QStringLiteral("output")))
+        return failWith(QStringLiteral("train needs --data DIR and --output MODEL"));
+
+    QString error;
+    std::unique_ptr<inference::SegmentationModel> model;
+    ClassPalette palette;
+    if (parser.isSet(QStringLiteral("init"))) {
+        model = loadModel(parser.value(QStringLiteral("init")), &error);
+        if (!model)
+            return failWith(error);
+        palette = paletteOfModel(model->metadata());
+    }
+    if (parser.isSet(QStringLiteral("classes"))) {
+        auto classes = loadClasses(parser.value(QStringLiteral("classes")), &error);
+        if (!classes)
+            return failWith(error);
+        if (model && classes->size() != model->classCount())
+            return failWith(QStringLiteral("the class list has %1 classes but the model %2 predicts %3")
+                                .arg(classes->size())
+                                .arg(parser.value(QStringLiteral("init")))
+                                .arg(model->classCount()));
+        palette = *classes;
+    }
+    if (palette.isEmpty())
+        return failWith(
+            QStringLiteral("name the classes with --classes FILE (or start from a model with --init)"));
+    if (!model) {
+        inference::ModelMetadata metadata;
+        if (!classesForModel(palette, metadata.classes, &error))
+            return failWith(error);
+        const QString encoder = parser.value(QStringLiteral("encoder"));
+        if (encoder != QLatin1String("resnet18") && encoder != QLatin1String("resnet34"))
+            return failWith(QStringLiteral("--encoder must be resnet18 or resnet34"));
+        metadata.architecture.depth = encoder == QLatin1String("resnet34") ? 34 : 18;
+        metadata.architecture.width = parser.value(QStringLiteral("width")).toDouble();
+        metadata.name =
+            parser.value(QStringLiteral("name")).isEmpty()
+                ? QFileInfo(parser.value(QStringLiteral("output"))).completeBaseName().toStdString()
+                : parser.value(QStringLiteral("name")).toStdString();
+        model = inference::SegmentationModel::createBuiltIn(
+            metadata, parser.value(QStringLiteral("seed")).toULongLong());
+    } else if (parser.isSet(QStringLiteral("name"))) {
+        model->metadata().name = parser.value(QStringLiteral("name")).toStdString();
+    }
+
+    std::vector<inference::TrainingSample> samples, validation;
+    QElapsedTimer loading;
+    loading.start();
+    if (!loadFolders(folders, palette, samples, &error))
+        return failWith(error);
+    if (parser.isSet(QStringLiteral("val")) &&
+        !loadFolders(parser.values(QStringLiteral("val")), palette, validation, &error))
+        return failWith(error);
+    long long labelled = 0;
+    for (const auto& s : samples)
+        labelled += std::count_if(s.mask.begin(), s.mask.end(), [](uint8_t c) { return c != 255; });
+
+    inference::TrainOptions options;
+    options.batch = parser.value(QStringLiteral("batch")).toInt();
+    options.crop = parser.value(QStringLiteral("crop")).toInt();
+    options.learningRate = parser.value(QStringLiteral("lr")).toDouble();
+    options.diceWeight = parser.value(QStringLiteral("dice")).toDouble();
+    options.freezeBatchNorm = parser.isSet(QStringLiteral("freeze-bn"));
+    options.device = parser.value(QStringLiteral("device")).toStdString();
+    options.threads = parser.value(QStringLiteral("threads")).toInt();
+    options.seed = parser.value(QStringLiteral("seed")).toULongLong();
+    options.checkpointEvery = parser.value(QStringLiteral("checkpoint-every")).toInt();
+    options.checkpointPath = parser.value(QStringLiteral("output")).toStdString();
+    options.steps = 500;
+    if (parser.isSet(QStringLiteral("steps")))
+        options.steps = parser.value(QStringLiteral("steps")).toInt();
+    else if (parser.isSet(QStringLiteral("epochs")))
+        options.steps = int(std::ceil(parser.value(QStringLiteral("epochs")).toDouble() * double(labelled) /
+                                      (double(options.batch) * options.crop * options.crop)));
+    if (options.steps <= 0)
+        return failWith(QStringLiteral("--steps/--epochs must be positive"));
+
+    std::string why;
+    auto trainer = inference::Trainer::create(*model, options, &why);
+    if (!trainer)
+        return failWith(QString::fromStdString(why));
+    std::fprintf(
+        stderr,
+        "segstudio-cli: %zu images (%lld labelled px, loaded in %.1f s), %d steps of %d × %d² on %s, "
+        "%lld parameters\n",
+        samples.size(), labelled, loading.nsecsElapsed() / 1e9, options.steps, options.batch, options.crop,
+        trainer->deviceDescription().c_str(), model->parameterCount());
+    ProgressLine progress(QStringLiteral("train"));
+    QElapsedTimer timer;
+    timer.start();
+    double smoothed = -1;
+    inference::TrainResult result;
+    const bool ok = trainer->train(
+        samples, result,
+        [&](const inference::TrainStep& step) {
+            smoothed = smoothed < 0 ? step.loss : 0.95 * smoothed + 0.05 * step.loss;
+            const double seconds = timer.nsecsElapsed() / 1e9;
+            progress.update(double(step.step) / step.steps,
+                            QStringLiteral("step %1/%2  loss %3  lr %4  %5 s/step")
+                                .arg(step.step)
+                                .arg(step.steps)
+                                .arg(smoothed, 0, 'f', 4)
+                                .arg(step.learningRate, 0, 'g', 3)
+                                .arg(seconds / step.step, 0, 'f', 2));
+        },
+        nullptr, &why);
+    progress.finish();
+    if (!ok)
+        return failWith(QString::fromStdString(why));
+    const double trainSeconds = timer.nsecsElapsed() / 1e9;
+    model->metadata().history.back().notes = QStringLiteral("segstudio-cli train: %1 images from %2")
+                                                 .arg(samples.size())
+                                                 .arg(folders.join(QStringLiteral(", ")))
+                                                 .toStdString();
+    if (!model->save(parser.value(QStringLiteral("output")).toStdString(), &why))
+        return failWith(QString::fromStdString(why));
+
+    QString summary = QStringLiteral("{\"steps\":%1,\"final_loss\":%2,\"train_seconds\":%3")
+                          .arg(result.steps)
+                          .arg(result.finalLoss, 0, 'f', 5)
+                          .arg(trainSeconds, 0, 'f', 1);
+    if (!validation.empty()) {
+        inference::PredictOptions predict;
+        predict.device = options.device;
+        predict.threads = options.threads;
+        const auto matrix = evaluateOn(*model, validation, predict, &error);
+        if (!error.isEmpty())
+            return failWith(error);
+        std::vector<std::string> names;
+        for (const auto& c : model->metadata().classes)
+            names.push_back(c.name);
+        summary += QStringLiteral(",\"validation\":%1").arg(QString::fromStdString(matrix.toJson(names)));
+    }
+    std::printf("%s}\n", qUtf8Printable(summary));
+    return 0;
+}
+
+} // namespace segstudio::cli

@@ -1,0 +1,68 @@
+#include "app/cli/training_set.h"
+
+#include "annotation/mask_files.h"
+#include "annotation/raster_source.h"
+#include "app/cli/cli_support.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFileInfo>
+
+namespace segstudio::cli {
+namespace {
+
+void collectPairs(const QDir& folder, QList<LabelledImage>& pairs) {
+    const QDir images(folder.filePath(QStringLiteral("images")));
+    const QDir masks(folder.filePath(QStringLiteral("masks")));
+    if (images.exists() && masks.exists()) {
+        QHash<QString, QString> maskByName;
+        for (const QFileInfo& mask : masks.entryInfoList(QDir::Files, QDir::Name))
+            maskByName.insert(mask.completeBaseName(), mask.absoluteFilePath());
+        for (const QFileInfo& image : images.entryInfoList(QDir::Files, QDir::Name)) {
+            const QString mask = maskByName.value(image.completeBaseName());
+            if (!mask.isEmpty() && !image.fileName().endsWith(QLatin1String(".json")) &&
+                !image.fileName().endsWith(QLatin1String(".xml")))
+                pairs.append({image.absoluteFilePath(), mask});
+        }
+    }
+    for (const QFileInfo& child :
+         folder.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::NoSymLinks, QDir::Name)) {
+        if (child.fileName() != QLatin1String("images") && child.fileName() != QLatin1String("masks"))
+            collectPairs(QDir(child.absoluteFilePath()), pairs);
+    }
+}
+
+} // namespace
+
+QList<LabelledImage> findLabelledImages(const QString& folder, QString* error) {
+    QList<LabelledImage> pairs;
+    if (!QFileInfo(folder).isDir()) {
+        *error = QStringLiteral("%1 is not a folder").arg(folder);
+        return pairs;
+    }
+    collectPairs(QDir(folder), pairs);
+    if (pairs.isEmpty())
+        *error =
+            QStringLiteral("%1 holds no images/ and masks/ folders with files of matching names").arg(folder);
+    return pairs;
+}
+
+bool loadSample(const LabelledImage& pair, const ClassPalette& palette, inference::TrainingSample& sample,
+                QString* error) {
+    const auto image = RasterSource::open(pair.image, error);
+    if (!image)
+        return false;
+    const auto mask = MaskFiles::load(pair.mask, image->size(), palette, error);
+    if (!mask)
+        return false;
+    sample.width = image->size().width();
+    sample.height = image->size().height();
+    if (!readRgb(*image, QRect(QPoint(0, 0), image->size()), sample.rgb, error))
+        return false;
+    sample.mask.resize(size_t(sample.width) * sample.height);
+    mask->readClasses(mask->rect(), sample.mask.data(), sample.width);
+    sample.weight.clear();
+    return true;
+}
+
+} // namespace segstudio::cli

@@ -1,0 +1,26 @@
+#pragma once
+
+#include "annotation/class_palette.h"
+#include "inference/trainer.h"
+
+#include <QList>
+#include <QString>
+
+namespace segstudio::cli {
+
+struct LabelledImage {
+    QString image;
+    QString mask;
+};
+
+// Image/mask pairs under `folder`: a folder holding images/ and masks/ with files of the same
+// base name (the mask may have another extension), or any folder below it that does. Sorted by
+// path, so runs are reproducible.
+QList<LabelledImage> findLabelledImages(const QString& folder, QString* error);
+
+// Reads the image as the model sees it (RGB, default display) and the mask as class ids
+// through `palette` (indexed or colour-coded; unknown colours are an error).
+bool loadSample(const LabelledImage& pair, const ClassPalette& palette, inference::TrainingSample& sample,
+                QString* error);
+
+} // namespace segstudio::cli

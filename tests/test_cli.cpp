@@ -1,0 +1,241 @@
+// segstudio-cli as a user runs it: predict to GeoTIFF and PNG, eval, train, bench, and the
+// errors a user gets for bad input. The real executable, real files.
+#include "annotation/gdal_setup.h"
+#include "inference/segmentation_model.h"
+#include "test_support.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <cmath>
+#include <gdal.h>
+
+using namespace segstudio;
+using segstudio::test::dataPath;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+};
+
+Run cli(const QStringList& arguments, int timeoutMs = 600000) {
+    QProcess process;
+    process.start(QStringLiteral(SEGSTUDIO_CLI), arguments);
+    Run run;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = QStringLiteral("timed out");
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
+}
+
+QJsonObject lastJsonLine(const QByteArray& out) {
+    const QList<QByteArray> lines = out.trimmed().split('\n');
+    return QJsonDocument::fromJson(lines.last()).object();
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        initializeGdal();
+        QVERIFY(m_dir.isValid());
+        // A small six-class built-in model: the commands' plumbing, not the model's quality,
+        // is under test here.
+        inference::ModelMetadata metadata;
+        metadata.name = "cli-test";
+        metadata.architecture.width = 0.25;
+        const char* colours[] = {"#3c1098", "#8429f6", "#6ec1e4", "#fedd3a", "#e2a929", "#9b9b9b"};
+        for (int c = 0; c < 6; ++c)
+            metadata.classes.push_back({"class " + std::to_string(c), colours[c]});
+        std::string error;
+        m_model = m_dir.filePath(QStringLiteral("model/model.pt"));
+        QVERIFY2(
+            inference::SegmentationModel::createBuiltIn(metadata, 2)->save(m_model.toStdString(), &error),
+            error.c_str());
+    }
+
+    void predictGeoTiffKeepsGeoreference() {
+        const QString output = m_dir.filePath(QStringLiteral("landsat_classes.tif"));
+        const QString confidence = m_dir.filePath(QStringLiteral("landsat_confidence.tif"));
+        const Run run = cli({QStringLiteral("predict"), QStringLiteral("--model"), m_model,
+                             QStringLiteral("--input"), dataPath(QStringLiteral("geotiff/RGB.byte.tif")),
+                             QStringLiteral("--output"), output, QStringLiteral("--confidence"), confidence,
+                             QStringLiteral("--tile"), QStringLiteral("256"), QStringLiteral("--block"),
+                             QStringLiteral("300"), QStringLiteral("--device"), QStringLiteral("cpu")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QCOMPARE(lastJsonLine(run.out).value(QStringLiteral("width")).toInt(), 791);
+        QVERIFY(run.err.contains(QStringLiteral("predict:")));
+
+        GDALDatasetH input =
+            GDALOpen(dataPath(QStringLiteral("geotiff/RGB.byte.tif")).toUtf8().constData(), GA_ReadOnly);
+        GDALDatasetH classes = GDALOpen(output.toUtf8().constData(), GA_ReadOnly);
+        QVERIFY(input && classes);
+        QCOMPARE(GDALGetRasterXSize(classes), 791);
+        QCOMPARE(GDALGetRasterYSize(classes), 718);
+        double a[6], b[6];
+        GDALGetGeoTransform(input, a);
+        GDALGetGeoTransform(classes, b);
+        for (int i = 0; i < 6; ++i)
+            QCOMPARE(b[i], a[i]);
+        QCOMPARE(QString::fromUtf8(GDALGetProjectionRef(classes)),
+                 QString::fromUtf8(GDALGetProjectionRef(input)));
+        GDALRasterBandH band = GDALGetRasterBand(classes, 1);
+        int hasNoData = 0;
+        QCOMPARE(GDALGetRasterNoDataValue(band, &hasNoData), 255.0);
+        QVERIFY(hasNoData);
+        GDALColorTableH table = GDALGetRasterColorTable(band);
+        QVERIFY(table);
+        const GDALColorEntry* first = GDALGetColorEntry(table, 0);
+        QCOMPARE(QColor(first->c1, first->c2, first->c3).name(), QStringLiteral("#3c1098"));
+        QCOMPARE(QString::fromUtf8(GDALGetMetadataItem(classes, "COMPRESSION", "IMAGE_STRUCTURE")),
+                 QStringLiteral("DEFLATE"));
+        int blockX = 0, blockY = 0;
+        GDALGetBlockSize(band, &blockX, &blockY);
+        QCOMPARE(blockX, 256); // tiled
+        std::vector<uint8_t> values(791 * 718);
+        QCOMPARE(GDALRasterIO(band, GF_Read, 0, 0, 791, 718, values.data(), 791, 718, GDT_Byte, 0, 0),
+                 CE_None);
+        QVERIFY(std::all_of(values.begin(), values.end(), [](uint8_t v) { return v < 6; }));
+        GDALDatasetH confidences = GDALOpen(confidence.toUtf8().constData(), GA_ReadOnly);
+        QVERIFY(confidences);
+        QCOMPARE(GDALGetRasterDataType(GDALGetRasterBand(confidences, 1)), GDT_Float32);
+        float c = 0;
+        QCOMPARE(GDALRasterIO(GDALGetRasterBand(confidences, 1), GF_Read, 400, 300, 1, 1, &c, 1, 1,
+                              GDT_Float32, 0, 0),
+                 CE_None);
+        QVERIFY(c >= 1.0f / 6 - 1e-4f && c <= 1.0001f);
+        GDALClose(confidences);
+        GDALClose(classes);
+        GDALClose(input);
+        QVERIFY(!QFile::exists(output + QStringLiteral(".partial.tif")));
+    }
+
+    void predictPngThenEval() {
+        const QString output = m_dir.filePath(QStringLiteral("prediction/image_part_001.png"));
+        QDir().mkpath(m_dir.filePath(QStringLiteral("prediction")));
+        const QString image = dataPath(QStringLiteral("dubai_aerial/tile_2/images/image_part_001.jpg"));
+        const Run run = cli({QStringLiteral("predict"), QStringLiteral("--model"), m_model,
+                             QStringLiteral("--input"), image, QStringLiteral("--output"), output,
+                             QStringLiteral("--device"), QStringLiteral("cpu")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        GDALDatasetH png = GDALOpen(output.toUtf8().constData(), GA_ReadOnly);
+        QVERIFY(png);
+        QCOMPARE(QString::fromUtf8(GDALGetDriverShortName(GDALGetDatasetDriver(png))), QStringLiteral("PNG"));
+        QCOMPARE(GDALGetRasterCount(png), 1);
+        QVERIFY(GDALGetRasterColorTable(GDALGetRasterBand(png, 1)));
+        QCOMPARE(GDALGetRasterXSize(png), 509);
+        GDALClose(png);
+
+        // A prediction scored against itself is perfect.
+        const Run self =
+            cli({QStringLiteral("eval"), QStringLiteral("--prediction"), output,
+                 QStringLiteral("--reference"), output, QStringLiteral("--classes"),
+                 dataPath(QStringLiteral("dubai_aerial/classes.csv")), QStringLiteral("--json")});
+        QVERIFY2(self.exitCode == 0, qPrintable(self.err));
+        const QJsonObject perfect = lastJsonLine(self.out);
+        QCOMPARE(perfect.value(QStringLiteral("miou")).toDouble(), 1.0);
+        QCOMPARE(perfect.value(QStringLiteral("pixels")).toInteger(), 509ll * 544);
+
+        // Folders pair masks by name; the colour-coded reference is read through classes.csv.
+        const Run folders =
+            cli({QStringLiteral("eval"), QStringLiteral("--prediction"),
+                 m_dir.filePath(QStringLiteral("prediction")), QStringLiteral("--reference"),
+                 dataPath(QStringLiteral("dubai_aerial/tile_2/masks")), QStringLiteral("--classes"),
+                 dataPath(QStringLiteral("dubai_aerial/classes.csv"))});
+        QVERIFY2(folders.exitCode == 0, qPrintable(folders.err));
+        QVERIFY(folders.out.contains("1 mask pair(s)"));
+        QVERIFY(folders.out.contains("mIoU"));
+        QVERIFY(folders.out.contains("confusion matrix"));
+    }
+
+    void trainWritesALoadableModel() {
+        // Fine-tune for a few steps on one real tile folder, validated on another.
+        const QString output = m_dir.filePath(QStringLiteral("trained/model.pt"));
+        const Run run =
+            cli({QStringLiteral("train"), QStringLiteral("--data"),
+                 dataPath(QStringLiteral("dubai_aerial/tile_2")), QStringLiteral("--init"), m_model,
+                 QStringLiteral("--steps"), QStringLiteral("3"), QStringLiteral("--batch"),
+                 QStringLiteral("2"), QStringLiteral("--crop"), QStringLiteral("96"),
+                 QStringLiteral("--output"), output, QStringLiteral("--device"), QStringLiteral("cpu")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject summary = lastJsonLine(run.out);
+        QCOMPARE(summary.value(QStringLiteral("steps")).toInt(), 3);
+        std::string error;
+        auto model = inference::SegmentationModel::load(output.toStdString(), &error);
+        QVERIFY2(model, error.c_str());
+        QCOMPARE(model->metadata().history.size(), size_t(1));
+        QVERIFY(model->metadata().history[0].notes.find("tile_2") != std::string::npos);
+    }
+
+    void benchPrintsThroughput() {
+        const Run run = cli({QStringLiteral("bench"), QStringLiteral("--model"), m_model,
+                             QStringLiteral("--size"), QStringLiteral("256x192"), QStringLiteral("--repeat"),
+                             QStringLiteral("1"), QStringLiteral("--device"), QStringLiteral("cpu")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(lastJsonLine(run.out).value(QStringLiteral("mp_per_s")).toDouble() > 0);
+    }
+
+    void badInputGivesClearErrors_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<int>("exitCode");
+        const QString image = dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif"));
+        QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command" << 2;
+        QTest::newRow("missing model") << QStringList{"predict", "--model",  "/nonexistent/m.pt", "--input",
+                                                      image,     "--output", "/tmp/x.tif"}
+                                       << "does not exist" << 1;
+        QTest::newRow("not an image")
+            << QStringList{"predict", "--input", "/etc/hostname", "--output", "/tmp/x.tif"}
+            << "not an image format" << 1;
+        QTest::newRow("bad output type") << QStringList{"predict", "--input", image, "--output", "/tmp/x.jpg"}
+                                         << "must be .png or .tif" << 1;
+        QTest::newRow("fp16 on cpu") << QStringList{"predict",  "--input",     image,
+                                                    "--output", "/tmp/x.tif",  "--device",
+                                                    "cpu",      "--precision", "fp16"}
+                                     << "fp16 needs a CUDA device" << 1;
+        QTest::newRow("train without classes")
+            << QStringList{"train", "--data", dataPath("dubai_aerial/tile_2"), "--output", "/tmp/m.pt"}
+            << "--classes" << 1;
+        QTest::newRow("train on an empty folder")
+            << QStringList{"train",    "--data",   "EMPTY", "--classes", dataPath("dubai_aerial/classes.csv"),
+                           "--output", "/tmp/m.pt"}
+            << "no images/ and masks/" << 1;
+    }
+
+    void badInputGivesClearErrors() {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        QFETCH(int, exitCode);
+        for (QString& argument : arguments)
+            if (argument == QLatin1String("EMPTY"))
+                argument = m_dir.filePath(QStringLiteral("empty"));
+        QDir().mkpath(m_dir.filePath(QStringLiteral("empty")));
+        if (arguments.value(0) == QLatin1String("predict") && !arguments.contains(QStringLiteral("--model")))
+            arguments << QStringLiteral("--model") << m_model;
+        const Run run = cli(arguments);
+        QCOMPARE(run.exitCode, exitCode);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+        QVERIFY(!QFile::exists(QStringLiteral("/tmp/x.tif")));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_model;
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,468 @@
+// The inference engine through its public (torch-free) API: output contracts, tiled versus
+// whole-image prediction, TorchScript models exported by PyTorch itself, training on real
+// imagery, cancel, bundle round trips and broken model files.
+#include "annotation/gdal_setup.h"
+#include "app/cli/cli_support.h"
+#include "app/cli/training_set.h"
+#include "inference/evaluation.h"
+#include "inference/segmentation_model.h"
+#include "inference/tiled_predictor.h"
+#include "inference/trainer.h"
+#include "test_support.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <cmath>
+#include <fstream>
+
+using namespace segstudio;
+using namespace segstudio::inference;
+using segstudio::test::dataPath;
+
+namespace {
+
+ModelMetadata smallMetadata(int classes) {
+    ModelMetadata metadata;
+    metadata.name = "test";
+    metadata.architecture.width = 0.25;
+    for (int c = 0; c < classes; ++c)
+        metadata.classes.push_back({"class " + std::to_string(c), "#102030"});
+    return metadata;
+}
+
+std::vector<uint8_t> texture(int width, int height, int seed) {
+    std::vector<uint8_t> rgb(size_t(width) * height * 3);
+    for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x)
+            for (int c = 0; c < 3; ++c)
+                rgb[(size_t(y) * width + x) * 3 + c] =
+                    uint8_t(127 + 100 * std::sin((x * (c + 1) + seed) / 17.0) * std::cos((y + 7 * c) / 23.0));
+    return rgb;
+}
+
+double agreement(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
+    size_t same = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+        same += a[i] == b[i];
+    return double(same) / double(a.size());
+}
+
+cli::LabelledImage dubai(const QString& tile, int part) {
+    const QString name = QStringLiteral("image_part_%1").arg(part, 3, 10, QLatin1Char('0'));
+    return {dataPath(QStringLiteral("dubai_aerial/%1/images/%2.jpg").arg(tile, name)),
+            dataPath(QStringLiteral("dubai_aerial/%1/masks/%2.png").arg(tile, name))};
+}
+
+} // namespace
+
+class TestInference : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        initializeGdal();
+        QVERIFY(m_dir.isValid());
+        PredictOptions options;
+        QVERIFY(!options.device.empty());
+    }
+
+    void outputContracts() {
+        auto model = SegmentationModel::createBuiltIn(smallMetadata(5), 1);
+        QCOMPARE(model->classCount(), 5);
+        QVERIFY(!model->isTorchScript());
+        QVERIFY(model->parameterCount() > 100000);
+        PredictOptions options;
+        options.device = "cpu";
+        options.tile = 96;
+        options.overlap = 16;
+        std::string error;
+        auto predictor = TiledPredictor::create(*model, options, &error);
+        QVERIFY2(predictor, error.c_str());
+        QCOMPARE(predictor->tileSize(), 96);
+        // Odd sizes: not multiples of 32, smaller than a window in one direction.
+        const int width = 203, height = 61;
+        const auto rgb = texture(width, height, 1);
+        Prediction prediction;
+        int lastDone = 0, lastTotal = 0;
+        QVERIFY(predictor->predict(
+            {rgb.data(), width, height, 0}, prediction,
+            [&](int done, int total) { lastDone = done, lastTotal = total; }, nullptr, &error));
+        QCOMPARE(prediction.width, width);
+        QCOMPARE(prediction.height, height);
+        QCOMPARE(prediction.classes.size(), size_t(width * height));
+        QCOMPARE(prediction.confidence.size(), size_t(width * height));
+        QCOMPARE(lastDone, lastTotal);
+        QCOMPARE(lastTotal, 3); // windows at x = 0, 80, 107
+        for (size_t i = 0; i < prediction.classes.size(); ++i) {
+            QVERIFY(prediction.classes[i] < 5);
+            QVERIFY(prediction.confidence[i] >= 1.0f / 5 - 1e-5f && prediction.confidence[i] <= 1.0f + 1e-5f);
+        }
+        // A row stride wider than the image is honoured.
+        std::vector<uint8_t> padded(size_t(width + 9) * height * 3, 0);
+        for (int y = 0; y < height; ++y)
+            std::copy_n(rgb.begin() + long(size_t(y) * width * 3), width * 3,
+                        padded.begin() + long(size_t(y) * (width + 9) * 3));
+        Prediction strided;
+        QVERIFY(predictor->predict({padded.data(), width, height, size_t(width + 9) * 3}, strided, {},
+                                   nullptr, &error));
+        QCOMPARE(strided.classes, prediction.classes);
+    }
+
+    void badDeviceAndPrecision() {
+        auto model = SegmentationModel::createBuiltIn(smallMetadata(2), 1);
+        std::string error;
+        PredictOptions options;
+        options.device = "tpu";
+        QVERIFY(!TiledPredictor::create(*model, options, &error));
+        QVERIFY(error.find("unknown device") != std::string::npos);
+        options.device = "cpu";
+        options.precision = "fp16";
+        QVERIFY(!TiledPredictor::create(*model, options, &error));
+        QVERIFY(error.find("fp16 needs a CUDA device") != std::string::npos);
+    }
+
+    void tiledAgreesWithWholeImage() {
+        // The shipped default model on a real image it was not trained on (tile 6 is held out).
+        std::string why;
+        auto model = SegmentationModel::load(SEGSTUDIO_DEFAULT_MODEL, &why);
+        QVERIFY2(model, why.c_str());
+        cli::LabelledImage pair = dubai(QStringLiteral("tile_6"), 4);
+        inference::TrainingSample sample;
+        QString error;
+        QVERIFY2(cli::loadSample(pair, ClassPalette::dubaiAerial(), sample, &error), qPrintable(error));
+        PredictOptions whole;
+        whole.device = "cpu";
+        whole.tile = 896; // ≥ the 859 × 838 image: one window
+        auto wholePredictor = TiledPredictor::create(*model, whole, &why);
+        Prediction a, b;
+        QVERIFY(wholePredictor->predict({sample.rgb.data(), sample.width, sample.height, 0}, a, {}, nullptr,
+                                        &why));
+        PredictOptions tiled;
+        tiled.device = "cpu";
+        tiled.tile = 512;
+        tiled.overlap = 128;
+        tiled.batch = 2;
+        auto tiledPredictor = TiledPredictor::create(*model, tiled, &why);
+        QVERIFY(tiledPredictor->predict({sample.rgb.data(), sample.width, sample.height, 0}, b, {}, nullptr,
+                                        &why));
+        const double same = agreement(a.classes, b.classes);
+        QVERIFY2(same >= 0.995, qPrintable(QString::number(same, 'f', 5)));
+    }
+
+    void torchScriptMatchesPyTorch() {
+        const QString out = m_dir.filePath(QStringLiteral("torchscript"));
+        QVERIFY(QDir().mkpath(out));
+        QProcess python;
+        python.start(QStringLiteral("/usr/bin/python3"),
+                     {QStringLiteral(SEGSTUDIO_TEST_SOURCE_DIR "/python/export_torchscript.py"), out});
+        QVERIFY2(python.waitForFinished(300000), "python3 did not finish");
+        QVERIFY2(
+            python.exitCode() == 0,
+            qPrintable(QStringLiteral("export failed (python3-torch and python3-torchvision are installed by "
+                                      "packaging/install-deps.sh --tests): %1")
+                           .arg(QString::fromUtf8(python.readAllStandardError()))));
+        std::string error;
+        auto model = SegmentationModel::load((out + QStringLiteral("/model.pt")).toStdString(), &error);
+        QVERIFY2(model, error.c_str());
+        QVERIFY(model->isTorchScript());
+        QCOMPARE(model->classCount(), 4);
+        int width = 0, height = 0, classes = 0;
+        std::ifstream(out.toStdString() + "/shape.txt") >> width >> height >> classes;
+        QCOMPARE(classes, 4);
+        std::vector<uint8_t> rgb(size_t(width) * height * 3), expected(size_t(width) * height);
+        std::ifstream(out.toStdString() + "/input.rgb", std::ios::binary)
+            .read(reinterpret_cast<char*>(rgb.data()), long(rgb.size()));
+        std::ifstream(out.toStdString() + "/expected.u8", std::ios::binary)
+            .read(reinterpret_cast<char*>(expected.data()), long(expected.size()));
+        PredictOptions options;
+        options.device = "cpu";
+        options.tile = 128; // one window: exactly what PyTorch computed
+        auto predictor = TiledPredictor::create(*model, options, &error);
+        QVERIFY2(predictor, error.c_str());
+        Prediction prediction;
+        QVERIFY(predictor->predict({rgb.data(), width, height, 0}, prediction, {}, nullptr, &error));
+        const double same = agreement(prediction.classes, expected);
+        QVERIFY2(same >= 0.999, qPrintable(QString::number(same, 'f', 5)));
+
+        // A TorchScript model can be fine-tuned and saved too.
+        TrainOptions train;
+        train.device = "cpu";
+        train.steps = 2;
+        train.batch = 1;
+        train.crop = 64;
+        train.freezeBatchNorm = true;
+        TrainingSample sample{width, height, rgb, expected, {}};
+        auto trainer = Trainer::create(*model, train, &error);
+        TrainResult result;
+        QVERIFY2(trainer->train({sample}, result, {}, nullptr, &error), error.c_str());
+        QCOMPARE(result.steps, 2);
+        QVERIFY(model->save(m_dir.filePath(QStringLiteral("tuned_script.pt")).toStdString(), &error));
+        auto reloaded =
+            SegmentationModel::load(m_dir.filePath(QStringLiteral("tuned_script.pt")).toStdString(), &error);
+        QVERIFY2(reloaded, error.c_str());
+        QCOMPARE(reloaded->metadata().history.size(), size_t(1));
+    }
+
+    void trainingLowersLossAndRaisesIoU() {
+        cli::LabelledImage pair = dubai(QStringLiteral("tile_2"), 1); // palette mask, 509 × 544
+        inference::TrainingSample sample;
+        QString error;
+        QVERIFY2(cli::loadSample(pair, ClassPalette::dubaiAerial(), sample, &error), qPrintable(error));
+        ModelMetadata metadata = smallMetadata(6);
+        auto model = SegmentationModel::createBuiltIn(metadata, 3);
+        const double before = meanIoU(*model, sample);
+
+        TrainOptions options;
+        options.device = "cpu";
+        options.steps = 40;
+        options.batch = 4;
+        options.crop = 128;
+        options.learningRate = 3e-3;
+        std::string why;
+        auto trainer = Trainer::create(*model, options, &why);
+        QVERIFY2(trainer, why.c_str());
+        std::vector<double> losses;
+        TrainResult result;
+        QVERIFY2(trainer->train(
+                     {sample}, result, [&](const TrainStep& s) { losses.push_back(s.loss); }, nullptr, &why),
+                 why.c_str());
+        QCOMPARE(result.steps, 40);
+        QVERIFY(!result.cancelled);
+        const double early = (losses[0] + losses[1] + losses[2] + losses[3]) / 4;
+        const double late = (losses[36] + losses[37] + losses[38] + losses[39]) / 4;
+        QVERIFY2(late < early * 0.8, qPrintable(QStringLiteral("%1 → %2").arg(early).arg(late)));
+        const double after = meanIoU(*model, sample);
+        QVERIFY2(after > before + 0.05, qPrintable(QStringLiteral("mIoU %1 → %2").arg(before).arg(after)));
+        QCOMPARE(model->metadata().history.size(), size_t(1));
+        QCOMPARE(model->metadata().history[0].steps, 40);
+    }
+
+    void weightsAndIgnoreIndexSelectPixels() {
+        // Only pixels with weight > 0 and a class other than 255 are learned from: a model
+        // trained where every pixel is ignored has nothing to learn and says so.
+        TrainingSample sample{64, 64, texture(64, 64, 2), std::vector<uint8_t>(64 * 64, 255), {}};
+        auto model = SegmentationModel::createBuiltIn(smallMetadata(3), 1);
+        TrainOptions options;
+        options.device = "cpu";
+        options.steps = 1;
+        std::string error;
+        auto trainer = Trainer::create(*model, options, &error);
+        TrainResult result;
+        QVERIFY(!trainer->train({sample}, result, {}, nullptr, &error));
+        QVERIFY(error.find("no labelled pixels") != std::string::npos);
+        sample.mask.assign(64 * 64, 1);
+        sample.weight.assign(64 * 64, 0.f);
+        QVERIFY(!trainer->train({sample}, result, {}, nullptr, &error));
+        sample.weight[100] = 2.f;
+        QVERIFY2(trainer->train({sample}, result, {}, nullptr, &error), error.c_str());
+        QCOMPARE(result.labelledPixels, 1ll);
+        sample.mask[5] = 7; // class 7 of a 3-class model
+        sample.weight.clear();
+        QVERIFY(!trainer->train({sample}, result, {}, nullptr, &error));
+        QVERIFY(error.find("class 7") != std::string::npos);
+    }
+
+    void cancelStopsWithinOneStep() {
+        TrainingSample sample{96, 96, texture(96, 96, 3), std::vector<uint8_t>(96 * 96, 1), {}};
+        auto model = SegmentationModel::createBuiltIn(smallMetadata(3), 1);
+        TrainOptions options;
+        options.device = "cpu";
+        options.steps = 1000;
+        options.batch = 2;
+        options.crop = 64;
+        std::string error;
+        auto trainer = Trainer::create(*model, options, &error);
+        std::atomic<bool> cancel{false};
+        TrainResult result;
+        QVERIFY(trainer->train(
+            {sample}, result, [&](const TrainStep& s) { cancel = s.step >= 3; }, &cancel, &error));
+        QVERIFY(result.cancelled);
+        QCOMPARE(result.steps, 3);
+
+        // Prediction honours cancel between batches.
+        PredictOptions predictOptions;
+        predictOptions.device = "cpu";
+        predictOptions.tile = 64;
+        predictOptions.overlap = 0;
+        predictOptions.batch = 1;
+        auto predictor = TiledPredictor::create(*model, predictOptions, &error);
+        const auto rgb = texture(512, 512, 4);
+        std::atomic<bool> stop{false};
+        int windows = 0;
+        Prediction prediction;
+        QVERIFY(!predictor->predict(
+            {rgb.data(), 512, 512, 0}, prediction, [&](int done, int) { windows = done, stop = done >= 2; },
+            &stop, &error));
+        QCOMPARE(error, std::string("cancelled"));
+        QCOMPARE(windows, 2);
+    }
+
+    void bundleRoundTripIsExact() {
+        ModelMetadata metadata = smallMetadata(4);
+        metadata.mean = {0.3f, 0.4f, 0.5f};
+        metadata.history.push_back({"2026-11-21T10:00:00Z", 12, 3456, 0.25, "test"});
+        auto model = SegmentationModel::createBuiltIn(metadata, 9);
+        const std::string path = m_dir.filePath(QStringLiteral("bundle/model.pt")).toStdString();
+        std::string error;
+        QVERIFY2(model->save(path, &error), error.c_str());
+        QVERIFY(QFile::exists(QString::fromStdString(sidecarPath(path))));
+        auto loaded = SegmentationModel::load(path, &error);
+        QVERIFY2(loaded, error.c_str());
+        QCOMPARE(loaded->metadata().mean, metadata.mean);
+        QCOMPARE(loaded->metadata().history.size(), size_t(1));
+        QCOMPARE(loaded->metadata().history[0].labelledPixels, 3456ll);
+        QCOMPARE(loaded->parameterCount(), model->parameterCount());
+        // Same weights: identical logits, so identical classes and confidences.
+        PredictOptions options;
+        options.device = "cpu";
+        const auto rgb = texture(100, 70, 5);
+        Prediction a, b;
+        QVERIFY(TiledPredictor::create(*model, options, &error)
+                    ->predict({rgb.data(), 100, 70, 0}, a, {}, nullptr, &error));
+        QVERIFY(TiledPredictor::create(*loaded, options, &error)
+                    ->predict({rgb.data(), 100, 70, 0}, b, {}, nullptr, &error));
+        QCOMPARE(a.classes, b.classes);
+        QCOMPARE(a.confidence, b.confidence);
+        // The folder form loads the same bundle.
+        QVERIFY(SegmentationModel::load(m_dir.filePath(QStringLiteral("bundle")).toStdString(), &error));
+        // A clone is independent of its original.
+        auto copy = model->clone();
+        Prediction c;
+        QVERIFY(TiledPredictor::create(*copy, options, &error)
+                    ->predict({rgb.data(), 100, 70, 0}, c, {}, nullptr, &error));
+        QCOMPARE(c.confidence, a.confidence);
+    }
+
+    void brokenModelFiles_data() {
+        QTest::addColumn<QString>("case_");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("missing file") << "missing"
+                                      << "does not exist";
+        QTest::newRow("missing sidecar") << "no-sidecar"
+                                         << "sidecar model.json is missing";
+        QTest::newRow("sidecar not JSON") << "bad-json"
+                                          << "not valid JSON";
+        QTest::newRow("sidecar without classes") << "no-classes"
+                                                 << "no \"classes\"";
+        QTest::newRow("bad colour") << "bad-colour"
+                                    << "expected #rrggbb";
+        QTest::newRow("corrupt weights") << "corrupt-weights"
+                                         << "do not fit";
+        QTest::newRow("truncated weights") << "truncated-weights"
+                                           << "do not fit";
+        QTest::newRow("class count mismatch") << "class-mismatch"
+                                              << "predicts 5 classes but its sidecar lists 6";
+        QTest::newRow("not TorchScript") << "not-script"
+                                         << "not a TorchScript model";
+        QTest::newRow("unknown encoder") << "bad-encoder"
+                                         << "unknown encoder";
+    }
+
+    void brokenModelFiles() {
+        QFETCH(QString, case_);
+        QFETCH(QString, expected);
+        const QString folder = m_dir.filePath(QStringLiteral("broken-") + case_);
+        QDir().mkpath(folder);
+        const std::string path = (folder + QStringLiteral("/model.pt")).toStdString();
+        std::string error;
+        auto good = SegmentationModel::createBuiltIn(smallMetadata(6), 1);
+        QVERIFY(good->save(path, &error));
+        const QString sidecar = folder + QStringLiteral("/model.json");
+        QFile json(sidecar);
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        QByteArray text = json.readAll();
+        json.close();
+        auto rewrite = [](const QString& file, const QByteArray& content) {
+            QFile f(file);
+            f.open(QIODevice::WriteOnly | QIODevice::Truncate);
+            f.write(content);
+        };
+        if (case_ == QLatin1String("missing"))
+            QFile::remove(QString::fromStdString(path));
+        else if (case_ == QLatin1String("no-sidecar"))
+            QFile::remove(sidecar);
+        else if (case_ == QLatin1String("bad-json"))
+            rewrite(sidecar, "{\"classes\": [");
+        else if (case_ == QLatin1String("no-classes"))
+            rewrite(sidecar, "{\"format\": \"segstudio-unet\"}");
+        else if (case_ == QLatin1String("bad-colour"))
+            rewrite(sidecar, text.replace("#102030", "red"));
+        else if (case_ == QLatin1String("corrupt-weights"))
+            rewrite(QString::fromStdString(path), QByteArray(5000, 'x'));
+        else if (case_ == QLatin1String("truncated-weights")) {
+            QFile weights(QString::fromStdString(path));
+            weights.open(QIODevice::ReadOnly);
+            const QByteArray all = weights.readAll();
+            weights.close();
+            rewrite(QString::fromStdString(path), all.left(all.size() / 2));
+        } else if (case_ == QLatin1String("class-mismatch")) {
+            auto five = SegmentationModel::createBuiltIn(smallMetadata(5), 1);
+            five->save(m_dir.filePath(QStringLiteral("five.pt")).toStdString(), &error);
+            QFile::remove(QString::fromStdString(path));
+            QFile::copy(m_dir.filePath(QStringLiteral("five.pt")), QString::fromStdString(path));
+        } else if (case_ == QLatin1String("not-script"))
+            rewrite(sidecar, text.replace("\"segstudio-unet\"", "\"torchscript\""));
+        else if (case_ == QLatin1String("bad-encoder"))
+            rewrite(sidecar, text.replace("resnet18", "resnet50"));
+        auto model = SegmentationModel::load(path, &error);
+        QVERIFY(!model);
+        QVERIFY2(error.rfind("Cannot load model model.pt:", 0) == 0, error.c_str());
+        QVERIFY2(error.find(expected.toStdString()) != std::string::npos, error.c_str());
+    }
+
+    void torchScriptClassCountMismatch() {
+        const QString out = m_dir.filePath(QStringLiteral("torchscript"));
+        if (!QFile::exists(out + QStringLiteral("/model.pt")))
+            QSKIP("needs torchScriptMatchesPyTorch to have exported the model");
+        QFile json(out + QStringLiteral("/model.json"));
+        QVERIFY(json.open(QIODevice::ReadOnly));
+        QByteArray text = json.readAll();
+        json.close();
+        const QString folder = m_dir.filePath(QStringLiteral("script-mismatch"));
+        QDir().mkpath(folder);
+        QFile::copy(out + QStringLiteral("/model.pt"), folder + QStringLiteral("/model.pt"));
+        QFile sidecar(folder + QStringLiteral("/model.json"));
+        QVERIFY(sidecar.open(QIODevice::WriteOnly));
+        sidecar.write(text.replace(", {\"name\": \"class 3\", \"color\": \"#ffff00\"}", ""));
+        sidecar.close();
+        std::string error;
+        QVERIFY(!SegmentationModel::load((folder + QStringLiteral("/model.pt")).toStdString(), &error));
+        QVERIFY2(error.find("predicts 4 classes but its sidecar lists 3") != std::string::npos,
+                 error.c_str());
+    }
+
+    void confusionMatrixScores() {
+        ConfusionMatrix matrix(3);
+        const uint8_t reference[] = {0, 0, 1, 1, 2, 255, 2, 0};
+        const uint8_t predicted[] = {0, 1, 1, 1, 2, 0, 0, 0};
+        QVERIFY(matrix.add(predicted, reference, 8));
+        QCOMPARE(matrix.total(), 7ll);
+        QCOMPARE(matrix.count(0, 1), 1ll);
+        QCOMPARE(matrix.iou(0), 2.0 / 4.0); // tp 2, ref 3, pred 3
+        QCOMPARE(matrix.iou(1), 2.0 / 3.0);
+        QCOMPARE(matrix.iou(2), 1.0 / 2.0);
+        QCOMPARE(matrix.pixelAccuracy(), 5.0 / 7.0);
+        QVERIFY(std::abs(matrix.meanIoU() - (0.5 + 2.0 / 3.0 + 0.5) / 3) < 1e-12);
+        const uint8_t outside[] = {7};
+        const uint8_t zero[] = {0};
+        QVERIFY(!matrix.add(outside, zero, 1));
+        ConfusionMatrix empty(2);
+        QVERIFY(std::isnan(empty.iou(0)));
+    }
+
+private:
+    double meanIoU(SegmentationModel& model, const TrainingSample& sample) {
+        PredictOptions options;
+        options.device = "cpu";
+        QString error;
+        const auto matrix = cli::evaluateOn(model, {sample}, options, &error);
+        return matrix.meanIoU();
+    }
+
+    QTemporaryDir m_dir;
+};
+
+QTEST_GUILESS_MAIN(TestInference)
+#include "test_inference.moc"
