@@ -114,7 +114,8 @@ void MaskPainter::paintRegion(const RegionMask& region, const PaintSpec& spec) {
             while (x < width && row[x])
                 ++x;
             if (x > start)
-                paintSpan(region.bounds.top() + y, region.bounds.left() + start, region.bounds.left() + x, spec);
+                paintSpan(region.bounds.top() + y, region.bounds.left() + start, region.bounds.left() + x,
+                          spec);
         }
     }
 }

@@ -74,8 +74,8 @@ private:
     std::vector<Touched> m_touched;
     QHash<int, MaskTile*> m_writable; // tile index → the tile, detached on first touch
     QRect m_bounds;
-    QRect m_area;                     // everything touched
-    QRect m_pending;                  // touched since the last flush
+    QRect m_area;    // everything touched
+    QRect m_pending; // touched since the last flush
 };
 
 } // namespace segstudio

@@ -129,7 +129,8 @@ private Q_SLOTS:
         {
             // Over unlabeled only: the right half gets 4, the left keeps 0.
             MaskPainter painter(document, QStringLiteral("All, unlabeled only"));
-            MaskTools::fillPolygon(painter, QPolygonF(QRectF(0, 0, 64, 64)), paint(4, PaintMode::OnlyUnlabeled));
+            MaskTools::fillPolygon(painter, QPolygonF(QRectF(0, 0, 64, 64)),
+                                   paint(4, PaintMode::OnlyUnlabeled));
             painter.commit();
         }
         QCOMPARE(countClass(document.mask(), 0), qint64(32 * 64));
@@ -137,7 +138,8 @@ private Q_SLOTS:
         {
             // Only over class 4: a full-width band changes only its right half.
             MaskPainter painter(document, QStringLiteral("Band over 4"));
-            MaskTools::fillPolygon(painter, QPolygonF(QRectF(0, 10, 64, 10)), paint(2, PaintMode::OnlyClass, 4));
+            MaskTools::fillPolygon(painter, QPolygonF(QRectF(0, 10, 64, 10)),
+                                   paint(2, PaintMode::OnlyClass, 4));
             painter.commit();
         }
         QCOMPARE(countClass(document.mask(), 2), qint64(32 * 10));
@@ -145,7 +147,8 @@ private Q_SLOTS:
         {
             // The eraser only over class 0.
             MaskPainter painter(document, QStringLiteral("Erase 0"));
-            MaskTools::fillPolygon(painter, QPolygonF(QRectF(16, 0, 32, 64)), paint(Unlabeled, PaintMode::OnlyClass, 0));
+            MaskTools::fillPolygon(painter, QPolygonF(QRectF(16, 0, 32, 64)),
+                                   paint(Unlabeled, PaintMode::OnlyClass, 0));
             painter.commit();
         }
         QCOMPARE(countClass(document.mask(), 0), qint64(16 * 64));
@@ -158,9 +161,11 @@ private Q_SLOTS:
         QTest::newRow("rectangle on pixel edges") << QPolygonF(QRectF(10, 10, 10, 10)) << qint64(100);
         QTest::newRow("rectangle through centres") << QPolygonF(QRectF(10.5, 10.5, 10, 10)) << qint64(100);
         // Right triangle with legs of 20 on pixel edges: centres with x+y < 20 → 210 pixels.
-        QTest::newRow("triangle") << QPolygonF({QPointF(0, 0), QPointF(20, 0), QPointF(0, 20)}) << qint64(190);
+        QTest::newRow("triangle") << QPolygonF({QPointF(0, 0), QPointF(20, 0), QPointF(0, 20)})
+                                  << qint64(190);
         // A figure-eight crossing itself: non-zero winding fills both loops.
-        QTest::newRow("bow tie") << QPolygonF({QPointF(0, 0), QPointF(20, 20), QPointF(20, 0), QPointF(0, 20)})
+        QTest::newRow("bow tie") << QPolygonF(
+                                        {QPointF(0, 0), QPointF(20, 20), QPointF(20, 0), QPointF(0, 20)})
                                  << qint64(200);
         QTest::newRow("degenerate line") << QPolygonF({QPointF(0, 0), QPointF(30, 30)}) << qint64(0);
         QTest::newRow("clipped at the border") << QPolygonF(QRectF(-10, -10, 20, 20)) << qint64(100);
@@ -187,7 +192,8 @@ private Q_SLOTS:
         }
         {
             MaskPainter painter(document, QStringLiteral("Fill the hole"));
-            QVERIFY(MaskTools::floodFill(painter, document.mask(), {25, 25}, document.mask().rect(), paint(3)));
+            QVERIFY(
+                MaskTools::floodFill(painter, document.mask(), {25, 25}, document.mask().rect(), paint(3)));
             painter.commit();
         }
         QCOMPARE(countClass(document.mask(), 3), qint64(400));
@@ -228,7 +234,8 @@ private Q_SLOTS:
             MaskTools::markReviewed(painter, document.mask(), QPolygonF());
             QVERIFY(painter.commit());
         }
-        QCOMPARE(document.mask().provenanceHistogram()[size_t(Provenance::Reviewed)], qint64(100 * 100 + 2500));
+        QCOMPARE(document.mask().provenanceHistogram()[size_t(Provenance::Reviewed)],
+                 qint64(100 * 100 + 2500));
         QCOMPARE(document.mask().classHistogram(), classesBefore);
         document.undo();
         QCOMPARE(document.mask().provenanceHistogram()[size_t(Provenance::Reviewed)], qint64(50 * 100));
@@ -262,7 +269,8 @@ private Q_SLOTS:
         QVERIFY(painter.commit());
         QCOMPARE(document.mask().allocatedTiles(), 4); // the dab straddles four tiles
         // Four tiles before (absent) and after (runs): far below 4 × 128 KiB.
-        QVERIFY2(document.history().bytes() < 8 * 1024, qPrintable(QString::number(document.history().bytes())));
+        QVERIFY2(document.history().bytes() < 8 * 1024,
+                 qPrintable(QString::number(document.history().bytes())));
     }
 
     void escapeRestoresAndPushesNothing() {
@@ -320,7 +328,8 @@ private Q_SLOTS:
             MaskPainter painter(document, QStringLiteral("Stroke %1").arg(i));
             for (int k = 0; k < 200; ++k)
                 MaskTools::paintSegment(painter, {double((k * 37 + i * 101) % 2000), double((k * 53) % 2000)},
-                                        {double((k * 37 + i * 101) % 2000), double((k * 53) % 2000)}, 3, paint(k % 5));
+                                        {double((k * 37 + i * 101) % 2000), double((k * 53) % 2000)}, 3,
+                                        paint(k % 5));
             painter.commit();
         };
         stroke(0);
@@ -386,8 +395,8 @@ private Q_SLOTS:
         const auto back = ClassPalette::fromJson(palette.toJson(), &error);
         QVERIFY2(back, qPrintable(error));
         QCOMPARE(*back, palette);
-        QVERIFY(!ClassPalette::fromJson("{\"classes\":[{\"id\":3,\"color\":\"#ff0000\"},{\"id\":3,\"color\":\"#00ff00\"}]}",
-                                        &error));
+        QVERIFY(!ClassPalette::fromJson(
+            "{\"classes\":[{\"id\":3,\"color\":\"#ff0000\"},{\"id\":3,\"color\":\"#00ff00\"}]}", &error));
         QVERIFY(error.contains(QStringLiteral("twice")));
         QVERIFY(!ClassPalette::fromJson("{\"classes\":[{\"id\":255,\"color\":\"#ff0000\"}]}", &error));
         QVERIFY(!ClassPalette::fromJson("not json", &error));

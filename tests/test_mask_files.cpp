@@ -31,11 +31,14 @@ LabelMask sampleMask(QSize size) {
     LabelDocument document(LabelMask(size), ClassPalette::dubaiAerial());
     MaskPainter painter(document, QStringLiteral("Sample"));
     for (int i = 0; i < 12; ++i)
-        MaskTools::paintSegment(painter, {size.width() * (i % 4) / 4.0 + 10, size.height() * (i / 4) / 3.0 + 5},
+        MaskTools::paintSegment(painter,
+                                {size.width() * (i % 4) / 4.0 + 10, size.height() * (i / 4) / 3.0 + 5},
                                 {size.width() * ((i + 1) % 4) / 4.0, size.height() * ((i + 2) % 3) / 3.0},
                                 7 + i * 3, PaintSpec{quint8(i % 6)});
-    MaskTools::fillPolygon(painter, QPolygonF({QPointF(5, 5), QPointF(60, 9), QPointF(20, 50)}), PaintSpec{4});
-    MaskTools::markReviewed(painter, document.mask(), QPolygonF(QRectF(0, 0, size.width() / 2.0, size.height())));
+    MaskTools::fillPolygon(painter, QPolygonF({QPointF(5, 5), QPointF(60, 9), QPointF(20, 50)}),
+                           PaintSpec{4});
+    MaskTools::markReviewed(painter, document.mask(),
+                            QPolygonF(QRectF(0, 0, size.width() / 2.0, size.height())));
     painter.commit();
     return document.mask();
 }
@@ -73,7 +76,11 @@ private Q_SLOTS:
             const auto counts = mask->classHistogram();
             for (int c = 0; c < 6; ++c)
                 QVERIFY2(counts[size_t(c)] == row[4 + c].toLongLong(),
-                         qPrintable(QStringLiteral("%1 class %2: %3 != %4").arg(row[1]).arg(c).arg(counts[size_t(c)]).arg(row[4 + c])));
+                         qPrintable(QStringLiteral("%1 class %2: %3 != %4")
+                                        .arg(row[1])
+                                        .arg(c)
+                                        .arg(counts[size_t(c)])
+                                        .arg(row[4 + c])));
             QCOMPARE(counts[Unlabeled], row[10].toLongLong()); // black = unannotated
             if (QImageReader(path).imageFormat() == QImage::Format_Indexed8)
                 ++paletteMasks;
@@ -120,7 +127,8 @@ private Q_SLOTS:
         CPLFree(wkt);
         OSRDestroySpatialReference(srs);
         QString error;
-        QVERIFY2(MaskFiles::save(path, mask, ClassPalette::dubaiAerial(), georeference, &error), qPrintable(error));
+        QVERIFY2(MaskFiles::save(path, mask, ClassPalette::dubaiAerial(), georeference, &error),
+                 qPrintable(error));
 
         GDALDatasetH dataset = GDALOpen(path.toUtf8().constData(), GA_ReadOnly);
         QVERIFY(dataset);
@@ -167,21 +175,28 @@ private Q_SLOTS:
         QCOMPARE(readAll(path), before);
         QCOMPARE(QDir(m_dir.path()).entryList({QStringLiteral("atomic*tmp*")}, QDir::Files).size(), 0);
         QVERIFY(QDir(sidecar).removeRecursively());
-        QVERIFY(!MaskFiles::save(m_dir.filePath(QStringLiteral("mask.jpg")), other, ClassPalette::dubaiAerial(), {},
-                                 &error));
+        QVERIFY(!MaskFiles::save(m_dir.filePath(QStringLiteral("mask.jpg")), other,
+                                 ClassPalette::dubaiAerial(), {}, &error));
         QVERIFY(error.contains(QStringLiteral(".jpg")));
     }
 
     void badFilesAreRefused_data() {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("message");
-        QTest::newRow("wrong size") << "size" << "it is not a mask of this image";
-        QTest::newRow("unknown colours") << "colours" << "#FF0000";
-        QTest::newRow("palette that does not fit") << "palette" << "do not fit the class list";
-        QTest::newRow("class value not in the list") << "value" << "value 77";
-        QTest::newRow("truncated") << "truncated" << "truncated";
-        QTest::newRow("not an image") << "garbage" << "not a readable raster";
-        QTest::newRow("missing") << "missing" << "does not exist";
+        QTest::newRow("wrong size") << "size"
+                                    << "it is not a mask of this image";
+        QTest::newRow("unknown colours") << "colours"
+                                         << "#FF0000";
+        QTest::newRow("palette that does not fit") << "palette"
+                                                   << "do not fit the class list";
+        QTest::newRow("class value not in the list") << "value"
+                                                     << "value 77";
+        QTest::newRow("truncated") << "truncated"
+                                   << "truncated";
+        QTest::newRow("not an image") << "garbage"
+                                      << "not a readable raster";
+        QTest::newRow("missing") << "missing"
+                                 << "does not exist";
     }
     void badFilesAreRefused() {
         QFETCH(QString, kind);
@@ -190,7 +205,8 @@ private Q_SLOTS:
         const QString path = m_dir.filePath(kind + QStringLiteral(".png"));
         QString error;
         if (kind == QLatin1String("size")) {
-            QVERIFY(MaskFiles::save(path, LabelMask(QSize(299, 200)), ClassPalette::dubaiAerial(), {}, &error));
+            QVERIFY(
+                MaskFiles::save(path, LabelMask(QSize(299, 200)), ClassPalette::dubaiAerial(), {}, &error));
         } else if (kind == QLatin1String("colours")) {
             QImage image(size, QImage::Format_RGB888);
             image.fill(QColor(0x3C, 0x10, 0x98));
@@ -225,12 +241,14 @@ private Q_SLOTS:
         const auto mask = MaskFiles::load(path, size, ClassPalette::dubaiAerial(), &error);
         QVERIFY(!mask);
         QVERIFY2(error.contains(message), qPrintable(error));
-        QVERIFY2(kind == QLatin1String("missing") || error.contains(kind + QStringLiteral(".png")), qPrintable(error));
+        QVERIFY2(kind == QLatin1String("missing") || error.contains(kind + QStringLiteral(".png")),
+                 qPrintable(error));
     }
 
     void journalReplaysAndIgnoresATornTail() {
-        const QString path = EditJournal::pathFor(m_dir.filePath(QStringLiteral("journals")),
-                                                  QStringLiteral("/data/a.tif"), QStringLiteral("/data/a-mask.png"));
+        const QString path =
+            EditJournal::pathFor(m_dir.filePath(QStringLiteral("journals")), QStringLiteral("/data/a.tif"),
+                                 QStringLiteral("/data/a-mask.png"));
         QVERIFY(path.endsWith(QStringLiteral(".journal")));
         MaskTile a;
         a.classes.fill(3);
@@ -238,7 +256,8 @@ private Q_SLOTS:
         b.classes[5] = 1;
         {
             EditJournal journal(path);
-            journal.reset({QStringLiteral("/data/a.tif"), QStringLiteral("/data/a-mask.png"), QSize(600, 600)});
+            journal.reset(
+                {QStringLiteral("/data/a.tif"), QStringLiteral("/data/a-mask.png"), QSize(600, 600)});
             journal.appendTiles({{0, 0, TileCodec::encode(&a)}, {1, 2, TileCodec::encode(&b)}});
             journal.appendTiles({{0, 0, TileCodec::encode(&b)}});
             ClassPalette palette = ClassPalette::dubaiAerial();
