@@ -21,7 +21,7 @@ enum class PaintMode {
 };
 
 // What a tool writes: a class (Unlabeled for the eraser) and the rule for which pixels it may
-// overwrite. Written pixels get provenance Edited.
+// overwrite. Written pixels get provenance Edited (erased ones None: unlabeled has no source).
 struct PaintSpec {
     quint8 classId = 0;
     PaintMode mode = PaintMode::Everything;

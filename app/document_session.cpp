@@ -88,7 +88,10 @@ void DocumentSession::start(std::shared_ptr<const RasterSource> image, const Loa
     Q_EMIT documentChanged(m_document.get());
     previous.reset(); // after the views let go of it
 
-    const bool hasEdits = loaded.journal && (!loaded.journal->tiles.isEmpty() || loaded.journal->palette);
+    // Every journal starts with the class list: only tiles or a different class list are edits.
+    const bool hasEdits =
+        loaded.journal && (!loaded.journal->tiles.isEmpty() ||
+                           (loaded.journal->palette && *loaded.journal->palette != loaded.palette));
     if (hasEdits && m_policy != RestorePolicy::Discard) {
         m_pendingJournal = loaded.journal;
         m_restorePending = true;

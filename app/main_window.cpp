@@ -148,6 +148,9 @@ void MainWindow::createActions() {
     toolbar->addAction(zoomOut);
     toolbar->addAction(fit);
     toolbar->addAction(actual);
+    // On the window itself too, so the shortcuts never depend on a menu or a toolbar button
+    // being visible (a crowded toolbar hides buttons in its overflow).
+    addActions({open, zoomIn, zoomOut, fit, actual});
     for (QAction* action : {open, zoomIn, zoomOut, fit, actual})
         action->setToolTip(
             QStringLiteral("%1 (%2)").arg(action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
@@ -205,8 +208,10 @@ void MainWindow::createEditActions() {
     for (int tool = int(ToolBox::Tool::Navigate); tool <= int(ToolBox::Tool::Review); ++tool)
         tools->addAction(m_toolBox->action(ToolBox::Tool(tool)));
     addActions(m_toolBox->actions()); // shortcuts work wherever the focus is in the window
+    addToolBarBreak();                // its own row: with the main toolbar on one row, buttons overflow
     addToolBar(m_toolBox->createToolBar(this));
 
+    addActions({save, saveAs, m_undo, m_redo});
     m_undo->setEnabled(false);
     m_redo->setEnabled(false);
     connect(m_session, &DocumentSession::documentChanged, this, &MainWindow::onDocumentChanged);

@@ -56,7 +56,7 @@ bool TestScript::runStep(const QString& step) {
     } else if (command == QLatin1String("tool")) {
         tools->setTool(words.value(1) == QLatin1String("eraser") ? ToolBox::Tool::Eraser
                                                                  : ToolBox::Tool::Brush);
-    } else if (command == QLatin1String("stroke")) {
+    } else if (command == QLatin1String("stroke") || command == QLatin1String("begin")) {
         BrushTool* brush = tools->tool() == ToolBox::Tool::Eraser ? tools->eraser() : tools->brush();
         QList<QPointF> points;
         for (int i = 1; i < words.size(); ++i) {
@@ -71,7 +71,8 @@ bool TestScript::runStep(const QString& step) {
         brush->press(points.first());
         for (const QPointF& p : points)
             brush->move(p, true);
-        brush->release(points.last());
+        if (command == QLatin1String("stroke"))
+            brush->release(points.last()); // "begin" leaves the stroke in progress
     } else if (command == QLatin1String("sync")) {
         if (EditJournal* journal = m_window->session()->journal())
             journal->waitForIdle();
