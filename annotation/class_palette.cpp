@@ -103,7 +103,8 @@ QColor ClassPalette::suggestColor() const {
     // Golden-angle hue steps give well separated colours for any count.
     for (int step = int(m_classes.size());; ++step) {
         const QColor candidate = QColor::fromHsv(int(step * 137.508) % 360, 200, 230);
-        if (!classOfColor(candidate.rgb()) && (candidate.rgb() & 0xFFFFFF) != (m_unlabeledColor.rgb() & 0xFFFFFF))
+        if (!classOfColor(candidate.rgb()) &&
+            (candidate.rgb() & 0xFFFFFF) != (m_unlabeledColor.rgb() & 0xFFFFFF))
             return candidate;
     }
 }
@@ -111,10 +112,8 @@ QColor ClassPalette::suggestColor() const {
 QByteArray ClassPalette::toJson() const {
     QJsonArray classes;
     for (const LabelClass& c : m_classes) {
-        classes.append(QJsonObject{{"id", c.id},
-                                   {"name", c.name},
-                                   {"color", c.color.name(QColor::HexRgb)},
-                                   {"visible", c.visible}});
+        classes.append(QJsonObject{
+            {"id", c.id}, {"name", c.name}, {"color", c.color.name(QColor::HexRgb)}, {"visible", c.visible}});
     }
     const QJsonObject root{{"classes", classes}, {"unlabeled_color", m_unlabeledColor.name(QColor::HexRgb)}};
     return QJsonDocument(root).toJson(QJsonDocument::Indented);
@@ -146,7 +145,8 @@ std::optional<ClassPalette> ClassPalette::fromJson(const QByteArray& json, QStri
         const QJsonObject object = value.toObject();
         const QJsonValue id = object.value(QStringLiteral("id"));
         const QColor color(object.value(QStringLiteral("color")).toString());
-        if (!id.isDouble() || id.toDouble() != double(id.toInt()) || id.toInt() < 0 || id.toInt() > MaxClassId) {
+        if (!id.isDouble() || id.toDouble() != double(id.toInt()) || id.toInt() < 0 ||
+            id.toInt() > MaxClassId) {
             *error = QObject::tr("Class ids must be whole numbers from 0 to %1.").arg(MaxClassId);
             return std::nullopt;
         }

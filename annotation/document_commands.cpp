@@ -31,7 +31,8 @@ PaletteCommand::PaletteCommand(LabelDocument* document, const QString& text, Cla
     : SizedUndoCommand(text)
     , m_document(document)
     , m_before(std::move(before))
-    , m_after(std::move(after)) {}
+    , m_after(std::move(after)) {
+}
 
 void PaletteCommand::undo() {
     m_document->applyPalette(m_before);

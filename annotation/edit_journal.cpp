@@ -64,8 +64,10 @@ QString EditJournal::pathFor(const QString& directory, const QString& imagePath,
     const QByteArray key = (QFileInfo(imagePath).absoluteFilePath() + QLatin1Char('\n') +
                             (maskPath.isEmpty() ? QString() : QFileInfo(maskPath).absoluteFilePath()))
                                .toUtf8();
-    const QString hash = QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha1).toHex().left(20));
-    return QDir(directory).filePath(QStringLiteral("%1-%2.journal").arg(QFileInfo(imagePath).completeBaseName(), hash));
+    const QString hash =
+        QString::fromLatin1(QCryptographicHash::hash(key, QCryptographicHash::Sha1).toHex().left(20));
+    return QDir(directory).filePath(
+        QStringLiteral("%1-%2.journal").arg(QFileInfo(imagePath).completeBaseName(), hash));
 }
 
 void EditJournal::enqueue(std::function<void(QFile&)> job) {
@@ -110,7 +112,8 @@ void EditJournal::reset(const Header& header) {
         QDir().mkpath(QFileInfo(m_path).absolutePath());
         if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
             std::lock_guard lock(m_errorMutex);
-            m_error = QObject::tr("Cannot create the autosave journal %1: %2").arg(m_path, file.errorString());
+            m_error =
+                QObject::tr("Cannot create the autosave journal %1: %2").arg(m_path, file.errorString());
             return;
         }
         writeRecord(file, HeaderRecord, payload);

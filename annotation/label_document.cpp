@@ -10,7 +10,8 @@ namespace segstudio {
 LabelDocument::LabelDocument(LabelMask mask, ClassPalette palette, QObject* parent)
     : QObject(parent)
     , m_mask(std::move(mask))
-    , m_palette(std::move(palette)) {}
+    , m_palette(std::move(palette)) {
+}
 
 LabelDocument::~LabelDocument() {
     if (m_activePainter)
@@ -127,7 +128,8 @@ void LabelDocument::replaceTiles(const QList<EncodedTile>& tiles, const QString&
         if (tile.tileX < 0 || tile.tileY < 0 || tile.tileX >= m_mask.tilesAcross() ||
             tile.tileY >= m_mask.tilesDown())
             continue;
-        diffs.append({tile.tileX, tile.tileY, TileCodec::encode(m_mask.tile(tile.tileX, tile.tileY)), tile.data});
+        diffs.append(
+            {tile.tileX, tile.tileY, TileCodec::encode(m_mask.tile(tile.tileX, tile.tileY)), tile.data});
     }
     if (diffs.isEmpty())
         return;

@@ -14,7 +14,8 @@ LabelMask::LabelMask(QSize size)
     : m_size(size.isValid() ? size : QSize())
     , m_tilesAcross((m_size.width() + TileSize - 1) / TileSize)
     , m_tilesDown((m_size.height() + TileSize - 1) / TileSize)
-    , m_tiles(size_t(m_tilesAcross) * size_t(m_tilesDown)) {}
+    , m_tiles(size_t(m_tilesAcross) * size_t(m_tilesDown)) {
+}
 
 QRect LabelMask::tileRect(int tileX, int tileY) const {
     return QRect(tileX * TileSize, tileY * TileSize, TileSize, TileSize).intersected(rect());
@@ -67,7 +68,8 @@ void LabelMask::readClasses(const QRect& imageRect, quint8* out, qsizetype strid
             const QRect part = tileRect(tx, ty).intersected(imageRect);
             const MaskTile* t = tile(tx, ty);
             for (int y = part.top(); y <= part.bottom(); ++y) {
-                quint8* row = out + qsizetype(y - imageRect.top()) * stride + (part.left() - imageRect.left());
+                quint8* row =
+                    out + qsizetype(y - imageRect.top()) * stride + (part.left() - imageRect.left());
                 if (t)
                     std::memcpy(row, &t->classes[(y % TileSize) * TileSize + part.left() % TileSize],
                                 size_t(part.width()));

@@ -36,7 +36,9 @@ public:
 
     // Null when the tile was never written (all pixels unlabeled, provenance none).
     const MaskTile* tile(int tileX, int tileY) const { return m_tiles[index(tileX, tileY)].get(); }
-    std::shared_ptr<const MaskTile> sharedTile(int tileX, int tileY) const { return m_tiles[index(tileX, tileY)]; }
+    std::shared_ptr<const MaskTile> sharedTile(int tileX, int tileY) const {
+        return m_tiles[index(tileX, tileY)];
+    }
     // Replaces a tile (null frees it). The tile is shared, never copied.
     void setTile(int tileX, int tileY, std::shared_ptr<const MaskTile> tile);
     // A tile ready to be written: allocated blank if absent, copied first if shared.

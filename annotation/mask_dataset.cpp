@@ -22,7 +22,8 @@ public:
             const QColor unlabeled = palette.unlabeledColor();
             for (int i = 0; i < 256; ++i) {
                 const QColor color = palette.contains(i) ? palette.colorOf(i) : unlabeled;
-                const GDALColorEntry entry{short(color.red()), short(color.green()), short(color.blue()), 255};
+                const GDALColorEntry entry{short(color.red()), short(color.green()), short(color.blue()),
+                                           255};
                 m_colors.SetColorEntry(i, &entry);
             }
         }

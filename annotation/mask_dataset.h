@@ -17,7 +17,8 @@ class MaskDataset : public GDALDataset {
 public:
     enum class Plane { Classes, Provenance };
 
-    MaskDataset(const LabelMask& mask, Plane plane, const ClassPalette& palette, const Georeference& georeference);
+    MaskDataset(const LabelMask& mask, Plane plane, const ClassPalette& palette,
+                const Georeference& georeference);
     ~MaskDataset() override;
 
     CPLErr GetGeoTransform(double* transform) override;

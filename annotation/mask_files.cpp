@@ -52,7 +52,8 @@ public:
                 m_table[i] = m_palette.contains(i) ? i : Unknown;
                 continue;
             }
-            const GDALColorEntry* entry = i < GDALGetColorEntryCount(table) ? GDALGetColorEntry(table, i) : nullptr;
+            const GDALColorEntry* entry =
+                i < GDALGetColorEntryCount(table) ? GDALGetColorEntry(table, i) : nullptr;
             if (!entry) {
                 m_table[i] = Unknown;
                 continue;
@@ -101,7 +102,10 @@ public:
             if (!indexed)
                 parts << QObject::tr("%1 (%2 px)").arg(colorText(key)).arg(count);
             else if (m_hasColorTable)
-                parts << QObject::tr("index %1 = %2 (%3 px)").arg((key >> 24) - 1).arg(colorText(key)).arg(count);
+                parts << QObject::tr("index %1 = %2 (%3 px)")
+                             .arg((key >> 24) - 1)
+                             .arg(colorText(key))
+                             .arg(count);
             else
                 parts << QObject::tr("value %1 (%2 px)").arg(key).arg(count);
         }
@@ -142,12 +146,13 @@ using DatasetPtr = std::unique_ptr<void, DatasetCloser>;
 
 DatasetPtr openRaster(const QString& path, QString* error) {
     QuietGdalErrors quiet;
-    DatasetPtr dataset(GDALOpenEx(path.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr,
-                                  nullptr, nullptr));
+    DatasetPtr dataset(
+        GDALOpenEx(path.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
     if (!dataset) {
         const QString why = QuietGdalErrors::lastMessage();
         *error = QFileInfo::exists(path)
-                     ? QObject::tr("%1 is not a readable raster%2").arg(fileName(path), why.isEmpty() ? QString() : QStringLiteral(": ") + why)
+                     ? QObject::tr("%1 is not a readable raster%2")
+                           .arg(fileName(path), why.isEmpty() ? QString() : QStringLiteral(": ") + why)
                      : QObject::tr("%1 does not exist.").arg(fileName(path));
     }
     return dataset;
@@ -159,7 +164,8 @@ bool readProvenance(const QString& path, LabelMask& mask, QString* error) {
     if (!dataset)
         return false;
     QuietGdalErrors quiet;
-    if (GDALGetRasterXSize(dataset.get()) != mask.width() || GDALGetRasterYSize(dataset.get()) != mask.height()) {
+    if (GDALGetRasterXSize(dataset.get()) != mask.width() ||
+        GDALGetRasterYSize(dataset.get()) != mask.height()) {
         *error = QObject::tr("%1 does not have the size of the mask.").arg(fileName(path));
         return false;
     }
@@ -172,14 +178,16 @@ bool readProvenance(const QString& path, LabelMask& mask, QString* error) {
             const QRect r = mask.tileRect(tx, ty);
             if (GDALRasterIO(band, GF_Read, r.x(), r.y(), r.width(), r.height(), block.data(), r.width(),
                              r.height(), GDT_Byte, 1, LabelMask::TileSize) != CE_None) {
-                *error = QObject::tr("%1 could not be read: %2").arg(fileName(path), QuietGdalErrors::lastMessage());
+                *error = QObject::tr("%1 could not be read: %2")
+                             .arg(fileName(path), QuietGdalErrors::lastMessage());
                 return false;
             }
             MaskTile& tile = mask.mutableTile(tx, ty);
             for (int y = 0; y < r.height(); ++y) {
                 for (int x = 0; x < r.width(); ++x) {
                     const int i = y * LabelMask::TileSize + x;
-                    tile.provenance[i] = tile.classes[i] == Unlabeled ? quint8(Provenance::None) : (block[i] & 3);
+                    tile.provenance[i] =
+                        tile.classes[i] == Unlabeled ? quint8(Provenance::None) : (block[i] & 3);
                 }
             }
         }
@@ -188,7 +196,9 @@ bool readProvenance(const QString& path, LabelMask& mask, QString* error) {
 }
 
 QString temporaryNameFor(const QString& path) {
-    return QStringLiteral("%1.tmp-%2").arg(path).arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
+    return QStringLiteral("%1.tmp-%2")
+        .arg(path)
+        .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
 }
 
 bool writeWithGdal(const QString& path, const char* driverName, GDALDatasetH source, char** options,
@@ -243,7 +253,8 @@ std::optional<ClassPalette> loadPaletteSidecar(const QString& maskPath, QString*
     return palette;
 }
 
-std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassPalette& palette, QString* error) {
+std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassPalette& palette,
+                              QString* error) {
     DatasetPtr dataset = openRaster(path, error);
     if (!dataset)
         return std::nullopt;
@@ -283,8 +294,9 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
     for (int y0 = 0; y0 < size.height(); y0 += StripRows) {
         const int rows = std::min(StripRows, size.height() - y0);
         // Pixel-interleaved for RGB: one colour is three adjacent bytes.
-        if (GDALDatasetRasterIO(dataset.get(), GF_Read, 0, y0, width, rows, strip.data(), width, rows, GDT_Byte,
-                                channels, bandMap, channels, qint64(channels) * width, 1) != CE_None) {
+        if (GDALDatasetRasterIO(dataset.get(), GF_Read, 0, y0, width, rows, strip.data(), width, rows,
+                                GDT_Byte, channels, bandMap, channels, qint64(channels) * width,
+                                1) != CE_None) {
             const QString why = QuietGdalErrors::lastMessage();
             *error = QObject::tr("%1 could not be read (it may be truncated or damaged): %2")
                          .arg(fileName(path), why.isEmpty() ? QObject::tr("read error") : why);
@@ -325,12 +337,13 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
         }
     }
     if (decoder.failed()) {
-        *error = indexed ? QObject::tr("The classes of %1 do not fit the class list: %2 match no class. Load "
-                                       "the matching class list first.")
-                               .arg(fileName(path), decoder.report(true))
-                         : QObject::tr("%1 has colours that are not class colours: %2. Add classes with these "
-                                       "colours first.")
-                               .arg(fileName(path), decoder.report(false));
+        *error = indexed
+                     ? QObject::tr("The classes of %1 do not fit the class list: %2 match no class. Load "
+                                   "the matching class list first.")
+                           .arg(fileName(path), decoder.report(true))
+                     : QObject::tr("%1 has colours that are not class colours: %2. Add classes with these "
+                                   "colours first.")
+                           .arg(fileName(path), decoder.report(false));
         return std::nullopt;
     }
     const QString provenancePath = provenanceSidecarPath(path);
@@ -339,8 +352,8 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
     return mask;
 }
 
-bool save(const QString& path, const LabelMask& mask, const ClassPalette& palette, const Georeference& georeference,
-          QString* error) {
+bool save(const QString& path, const LabelMask& mask, const ClassPalette& palette,
+          const Georeference& georeference, QString* error) {
     if (!isSupportedForWriting(path, error))
         return false;
     const bool png = QFileInfo(path).suffix().toLower() == QLatin1String("png");
@@ -369,7 +382,8 @@ bool save(const QString& path, const LabelMask& mask, const ClassPalette& palett
     sidecarOptions = CSLSetNameValue(sidecarOptions, "COMPRESS", "DEFLATE");
     sidecarOptions = CSLSetNameValue(sidecarOptions, "BIGTIFF", "IF_SAFER");
     sidecarOptions = CSLSetNameValue(sidecarOptions, "SPARSE_OK", "TRUE");
-    ok = ok && writeWithGdal(provenanceTemp, "GTiff", GDALDataset::ToHandle(&provenance), sidecarOptions, error);
+    ok = ok &&
+         writeWithGdal(provenanceTemp, "GTiff", GDALDataset::ToHandle(&provenance), sidecarOptions, error);
     CSLDestroy(sidecarOptions);
 
     QSaveFile json(paletteSidecarPath(path));
@@ -380,11 +394,13 @@ bool save(const QString& path, const LabelMask& mask, const ClassPalette& palett
     }
     // Everything is on disk under temporary names: now put it in place. rename() replaces the
     // old file atomically on POSIX, so a reader sees the old mask or the new, never half of one.
-    if (ok && std::rename(QFile::encodeName(provenanceTemp).constData(), QFile::encodeName(provenancePath).constData()) != 0) {
+    if (ok && std::rename(QFile::encodeName(provenanceTemp).constData(),
+                          QFile::encodeName(provenancePath).constData()) != 0) {
         *error = QObject::tr("Could not replace %1.").arg(fileName(provenancePath));
         ok = false;
     }
-    if (ok && std::rename(QFile::encodeName(maskTemp).constData(), QFile::encodeName(path).constData()) != 0) {
+    if (ok &&
+        std::rename(QFile::encodeName(maskTemp).constData(), QFile::encodeName(path).constData()) != 0) {
         *error = QObject::tr("Could not replace %1.").arg(fileName(path));
         ok = false;
     }

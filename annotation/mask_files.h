@@ -36,7 +36,8 @@ std::optional<ClassPalette> loadPaletteSidecar(const QString& maskPath, QString*
 
 // Reads a mask for an image of `imageSize`, decoding classes through `palette`. Returns nothing
 // and sets *error (naming the file and what is wrong) when the file cannot be used.
-std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassPalette& palette, QString* error);
+std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassPalette& palette,
+                              QString* error);
 
 // Writes the classes of `mask` (and both sidecars) atomically. False with *error on failure;
 // the previous files are then untouched.

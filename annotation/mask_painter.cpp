@@ -57,7 +57,9 @@ template <typename Write> void MaskPainter::forSpan(int y, int x0, int x1, Write
 }
 
 void MaskPainter::paintSpan(int y, int x0, int x1, const PaintSpec& spec) {
-    const auto edited = quint8(Provenance::Edited);
+    // An unlabeled pixel has no source: erasing clears the provenance too, which keeps erased
+    // tiles freeable and mask files (which store no provenance for unlabeled pixels) exact.
+    const auto edited = quint8(spec.classId == Unlabeled ? Provenance::None : Provenance::Edited);
     forSpan(y, x0, x1, [&](MaskTile& tile, int offset, int count) {
         quint8* classes = tile.classes.data() + offset;
         quint8* provenance = tile.provenance.data() + offset;
@@ -114,7 +116,8 @@ void MaskPainter::paintRegion(const RegionMask& region, const PaintSpec& spec) {
             while (x < width && row[x])
                 ++x;
             if (x > start)
-                paintSpan(region.bounds.top() + y, region.bounds.left() + start, region.bounds.left() + x, spec);
+                paintSpan(region.bounds.top() + y, region.bounds.left() + start, region.bounds.left() + x,
+                          spec);
         }
     }
 }

@@ -21,7 +21,7 @@ enum class PaintMode {
 };
 
 // What a tool writes: a class (Unlabeled for the eraser) and the rule for which pixels it may
-// overwrite. Written pixels get provenance Edited.
+// overwrite. Written pixels get provenance Edited (erased ones None: unlabeled has no source).
 struct PaintSpec {
     quint8 classId = 0;
     PaintMode mode = PaintMode::Everything;
@@ -74,8 +74,8 @@ private:
     std::vector<Touched> m_touched;
     QHash<int, MaskTile*> m_writable; // tile index → the tile, detached on first touch
     QRect m_bounds;
-    QRect m_area;                     // everything touched
-    QRect m_pending;                  // touched since the last flush
+    QRect m_area;    // everything touched
+    QRect m_pending; // touched since the last flush
 };
 
 } // namespace segstudio

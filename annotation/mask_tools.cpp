@@ -153,7 +153,8 @@ void markReviewed(MaskPainter& painter, const LabelMask& mask, const QPolygonF& 
         for (int y = 0; y < mask.height(); ++y)
             painter.reviewSpan(y, 0, mask.width());
     } else {
-        forEachPolygonSpan(polygon, mask.rect(), [&](int y, int x0, int x1) { painter.reviewSpan(y, x0, x1); });
+        forEachPolygonSpan(polygon, mask.rect(),
+                           [&](int y, int x0, int x1) { painter.reviewSpan(y, x0, x1); });
     }
     painter.flush();
 }
@@ -171,7 +172,8 @@ RegionMask contiguousRegion(const LabelMask& mask, QPoint seed, const QRect& bou
     region.bounds = window;
     region.bits.resize(size_t(window.width()) * size_t(window.height()));
     for (int y = 0; y < window.height(); ++y)
-        std::copy_n(filled.ptr<quint8>(y + 1) + 1, window.width(), region.bits.data() + size_t(y) * window.width());
+        std::copy_n(filled.ptr<quint8>(y + 1) + 1, window.width(),
+                    region.bits.data() + size_t(y) * window.width());
     return region;
 }
 

@@ -42,7 +42,8 @@ RegionMask regionFromMask(const cv::Mat& mask, const QRect& window, int offset) 
 
 RegionMask magicWand(const RasterSource& image, const DisplaySettings& display, QPoint seed,
                      const QRect& bounds, int tolerance, QString* error) {
-    const QRect around(seed.x() - MaxWandWindow / 2, seed.y() - MaxWandWindow / 2, MaxWandWindow, MaxWandWindow);
+    const QRect around(seed.x() - MaxWandWindow / 2, seed.y() - MaxWandWindow / 2, MaxWandWindow,
+                       MaxWandWindow);
     const QRect window = bounds.intersected(around).intersected(QRect(QPoint(0, 0), image.size()));
     if (!window.contains(seed))
         return {};

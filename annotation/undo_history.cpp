@@ -3,7 +3,8 @@
 namespace segstudio {
 
 UndoHistory::UndoHistory(QObject* parent)
-    : QObject(parent) {}
+    : QObject(parent) {
+}
 
 UndoHistory::~UndoHistory() = default;
 

@@ -1,7 +1,9 @@
-// segstudio: the desktop application. `segstudio [IMAGE]` opens IMAGE, or the bundled sample.
+// segstudio: the desktop application. `segstudio [IMAGE] [--mask MASK]` opens IMAGE (or the
+// bundled sample) with its label mask MASK (created on the first save when missing).
 #include "annotation/gdal_setup.h"
 #include "app/app_paths.h"
 #include "app/main_window.h"
+#include "app/test_script.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -21,13 +23,33 @@ int main(int argc, char* argv[]) {
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("image"),
                                  QStringLiteral("Image or raster to open (default: the bundled sample)."));
+    const QCommandLineOption maskOption(
+        QStringLiteral("mask"),
+        QStringLiteral("Label mask of the image (.png or .tif); created on the first save if missing."),
+        QStringLiteral("file"));
+    const QCommandLineOption restoreOption(
+        QStringLiteral("restore-journal"),
+        QStringLiteral("After a crash: restore the unsaved edits (yes), discard them (no) or ask (default)."),
+        QStringLiteral("ask|yes|no"), QStringLiteral("ask"));
+    QCommandLineOption scriptOption(QStringLiteral("test-script"),
+                                    QStringLiteral("Editing steps for end-to-end tests."),
+                                    QStringLiteral("steps"));
+    scriptOption.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({maskOption, restoreOption, scriptOption});
     parser.process(app);
 
     segstudio::MainWindow window;
+    const QString restore = parser.value(restoreOption);
+    window.session()->setRestorePolicy(
+        restore == QLatin1String("yes")  ? segstudio::DocumentSession::RestorePolicy::Restore
+        : restore == QLatin1String("no") ? segstudio::DocumentSession::RestorePolicy::Discard
+                                         : segstudio::DocumentSession::RestorePolicy::Ask);
+    if (parser.isSet(scriptOption))
+        new segstudio::TestScript(&window, parser.value(scriptOption));
     window.show();
     const QStringList files = parser.positionalArguments();
     QString path = files.isEmpty() ? segstudio::sampleImagePath() : files.first();
     if (!files.isEmpty() || QFileInfo::exists(path))
-        window.openFile(path);
+        window.openFile(path, parser.value(maskOption));
     return app.exec();
 }

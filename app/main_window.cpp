@@ -1,9 +1,15 @@
 #include "app/main_window.h"
 
+#include "annotation/mask_painter.h"
+#include "annotation/mask_tools.h"
 #include "annotation/raster_source.h"
 #include "app/coordinate_text.h"
+#include "ui/class_panel.h"
 #include "ui/image_info_panel.h"
 #include "ui/map_canvas.h"
+#include "ui/mask_overlay.h"
+#include "ui/tool_box.h"
+#include "ui/tool_settings.h"
 
 #include <QAction>
 #include <QApplication>
@@ -17,6 +23,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QStyle>
 #include <QToolBar>
@@ -47,6 +54,11 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent)
     , m_canvas(new MapCanvas(this))
     , m_info(new ImageInfoPanel(this))
+    , m_toolSettings(new ToolSettings(this))
+    , m_overlay(new MaskOverlay(m_canvas, this))
+    , m_classPanel(new ClassPanel(m_toolSettings, m_overlay, this))
+    , m_toolBox(new ToolBox(m_canvas, m_toolSettings, m_classPanel, this))
+    , m_session(new DocumentSession(journalDirectory(), this, this))
     , m_pixelLabel(statusLabel(QStringLiteral("pixelPosition"), 120))
     , m_mapLabel(statusLabel(QStringLiteral("mapPosition"), 260))
     , m_lonLatLabel(statusLabel(QStringLiteral("lonLatPosition"), 220))
@@ -60,6 +72,11 @@ MainWindow::MainWindow(QWidget* parent)
     dock->setObjectName(QStringLiteral("imageDock"));
     dock->setWidget(m_info);
     addDockWidget(Qt::RightDockWidgetArea, dock);
+    auto* classDock = new QDockWidget(tr("Classes"), this);
+    classDock->setObjectName(QStringLiteral("classDock"));
+    classDock->setWidget(m_classPanel);
+    addDockWidget(Qt::RightDockWidgetArea, classDock);
+    splitDockWidget(classDock, dock, Qt::Vertical);
 
     statusBar()->addWidget(m_pixelLabel);
     statusBar()->addWidget(m_mapLabel);
@@ -67,6 +84,7 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addPermanentWidget(m_zoomLabel);
 
     createActions();
+    createEditActions();
     connect(m_canvas, &MapCanvas::cursorMoved, this, &MainWindow::updateCursorTexts);
     connect(m_canvas, &MapCanvas::cursorLeft, this, &MainWindow::clearCursorTexts);
     connect(m_canvas, &MapCanvas::viewChanged, this, &MainWindow::updateZoomText);
@@ -130,10 +148,157 @@ void MainWindow::createActions() {
     toolbar->addAction(zoomOut);
     toolbar->addAction(fit);
     toolbar->addAction(actual);
+    // On the window itself too, so the shortcuts never depend on a menu or a toolbar button
+    // being visible (a crowded toolbar hides buttons in its overflow).
+    addActions({open, zoomIn, zoomOut, fit, actual});
     for (QAction* action : {open, zoomIn, zoomOut, fit, actual})
         action->setToolTip(
             QStringLiteral("%1 (%2)").arg(action->text().remove(QLatin1Char('&')).remove(QStringLiteral("…")),
                                           action->shortcut().toString(QKeySequence::NativeText)));
+}
+
+QString MainWindow::journalDirectory() {
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/journals");
+}
+
+LabelDocument* MainWindow::document() const {
+    return m_session->document();
+}
+
+void MainWindow::createEditActions() {
+    QMenu* file = menuBar()->actions().first()->menu();
+    QAction* quit = file->actions().last();
+    QAction* save = new QAction(tr("&Save Mask"), this);
+    save->setShortcut(QKeySequence::Save);
+    save->setObjectName(QStringLiteral("saveMask"));
+    connect(save, &QAction::triggered, this, &MainWindow::saveMask);
+    QAction* saveAs = new QAction(tr("Save Mask &As…"), this);
+    saveAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    connect(saveAs, &QAction::triggered, this, &MainWindow::saveMaskAs);
+    QAction* import = new QAction(tr("&Import Mask…"), this);
+    connect(import, &QAction::triggered, this, &MainWindow::importMaskDialog);
+    file->insertActions(quit, {save, saveAs, import});
+    file->insertSeparator(quit);
+
+    // Menus come before the View menu: File, Edit, View.
+    QMenu* edit = new QMenu(tr("&Edit"), this);
+    menuBar()->insertMenu(menuBar()->actions().value(1), edit);
+    m_undo = edit->addAction(tr("&Undo"), this, [this] {
+        if (document())
+            document()->undo();
+    });
+    m_undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
+    m_redo = edit->addAction(tr("&Redo"), this, [this] {
+        if (document())
+            document()->redo();
+    });
+    m_redo->setShortcuts(
+        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
+    edit->addSeparator();
+    edit->addAction(tr("Mark Whole Image &Reviewed"), this, [this] {
+        if (!document())
+            return;
+        MaskPainter painter(*document(), tr("Mark all reviewed"));
+        MaskTools::markReviewed(painter, document()->mask(), QPolygonF());
+        painter.commit();
+    });
+    edit->addAction(tr("&Add Class"), m_classPanel, &ClassPanel::addClass);
+    edit->addSeparator();
+    QMenu* tools = edit->addMenu(tr("&Tools"));
+    for (int tool = int(ToolBox::Tool::Navigate); tool <= int(ToolBox::Tool::Review); ++tool)
+        tools->addAction(m_toolBox->action(ToolBox::Tool(tool)));
+    addActions(m_toolBox->actions()); // shortcuts work wherever the focus is in the window
+    addToolBarBreak();                // its own row: with the main toolbar on one row, buttons overflow
+    addToolBar(m_toolBox->createToolBar(this));
+
+    addActions({save, saveAs, m_undo, m_redo});
+    m_undo->setEnabled(false);
+    m_redo->setEnabled(false);
+    connect(m_session, &DocumentSession::documentChanged, this, &MainWindow::onDocumentChanged);
+    connect(m_session, &DocumentSession::ready, this, &MainWindow::documentReady);
+    connect(m_session, &DocumentSession::needsPath, this, &MainWindow::saveMaskAs);
+    connect(m_session, &DocumentSession::message, this,
+            [this](const QString& text) { statusBar()->showMessage(text); });
+    connect(m_session, &DocumentSession::saved, this, [this](const QString& path) {
+        statusBar()->showMessage(tr("Saved %1").arg(QFileInfo(path).fileName()), 5000);
+        updateTitle();
+        Q_EMIT maskSaved(path);
+        if (m_closeAfterSave)
+            close();
+    });
+    connect(m_session, &DocumentSession::saveFailed, this, [this](const QString& message) {
+        m_closeAfterSave = false;
+        statusBar()->clearMessage();
+        showError(tr("Cannot save the mask"), message);
+        Q_EMIT maskSaveFailed(message);
+    });
+    connect(m_session, &DocumentSession::importFailed, this,
+            [this](const QString& message) { showError(tr("Cannot import the mask"), message); });
+    connect(m_session, &DocumentSession::journalRestored, this, [this](int tiles) {
+        statusBar()->showMessage(tr("Restored %n tile(s) of unsaved edits", nullptr, tiles), 8000);
+    });
+    connect(m_toolBox, &ToolBox::message, this,
+            [this](const QString& text) { statusBar()->showMessage(text, 5000); });
+    connect(m_toolBox, &ToolBox::failed, this, [this](const QString& text) { showError(tr("Tool"), text); });
+}
+
+void MainWindow::onDocumentChanged(LabelDocument* document) {
+    m_overlay->setDocument(document);
+    m_classPanel->setDocument(document);
+    m_toolBox->setDocument(document);
+    if (document) {
+        auto updateUndo = [this, document] {
+            m_undo->setEnabled(document->history().canUndo());
+            m_redo->setEnabled(document->history().canRedo());
+            m_undo->setText(document->history().canUndo() ? tr("&Undo %1").arg(document->history().undoText())
+                                                          : tr("&Undo"));
+            m_redo->setText(document->history().canRedo() ? tr("&Redo %1").arg(document->history().redoText())
+                                                          : tr("&Redo"));
+            updateTitle();
+        };
+        connect(&document->history(), &UndoHistory::stateChanged, this, updateUndo);
+        updateUndo();
+    }
+}
+
+void MainWindow::updateTitle() {
+    const LabelDocument* doc = document();
+    if (!m_canvas->source())
+        return;
+    QString title = QFileInfo(currentPath()).fileName();
+    if (doc && !doc->maskPath().isEmpty())
+        title += QStringLiteral(" + ") + QFileInfo(doc->maskPath()).fileName();
+    if (doc && doc->isModified())
+        title += QStringLiteral(" *");
+    setWindowTitle(tr("%1 — segstudio").arg(title));
+}
+
+void MainWindow::saveMask() {
+    m_session->save();
+}
+
+void MainWindow::saveMaskAs() {
+    if (!document())
+        return;
+    const QFileInfo image(currentPath());
+    const QString suggested =
+        document()->maskPath().isEmpty()
+            ? image.absoluteDir().filePath(image.completeBaseName() + QStringLiteral("_mask.png"))
+            : document()->maskPath();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save mask"), suggested,
+                                                      tr("Indexed PNG (*.png);;GeoTIFF (*.tif *.tiff)"));
+    if (!path.isEmpty())
+        m_session->saveAs(path);
+}
+
+void MainWindow::importMaskDialog() {
+    if (!document())
+        return;
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Import mask"), QFileInfo(currentPath()).absolutePath(),
+                                     tr("Masks (*.png *.tif *.tiff);;All files (*)"));
+    if (!path.isEmpty())
+        m_session->importMask(path);
 }
 
 void MainWindow::showOpenDialog() {
@@ -143,7 +308,7 @@ void MainWindow::showOpenDialog() {
         openFile(path);
 }
 
-void MainWindow::openFile(const QString& path) {
+void MainWindow::openFile(const QString& path, const QString& maskPath) {
     const quint64 request = ++m_openRequest;
     statusBar()->showMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
     auto* watcher = new QFutureWatcher<OpenResult>(this);
@@ -151,9 +316,11 @@ void MainWindow::openFile(const QString& path) {
         watcher->deleteLater();
         onOpenFinished(request, path, watcher->result());
     });
-    watcher->setFuture(QtConcurrent::run([path] {
+    watcher->setFuture(QtConcurrent::run([path, maskPath, journals = journalDirectory()] {
         OpenResult result;
         result.source = RasterSource::open(path, &result.error);
+        if (result.source)
+            result.loaded = DocumentSession::load(*result.source, maskPath, journals);
         return result;
     }));
 }
@@ -169,10 +336,15 @@ void MainWindow::onOpenFinished(quint64 request, const QString& path, const Open
     }
     m_canvas->setSource(result.source);
     m_info->setSource(result.source.get(), m_canvas->displaySettings());
-    setWindowTitle(tr("%1 — segstudio").arg(QFileInfo(path).fileName()));
+    m_session->start(result.source, result.loaded);
+    updateTitle();
     statusBar()->showMessage(tr("Opened %1").arg(QFileInfo(path).fileName()), 5000);
     clearCursorTexts();
     addRecentFile(result.source->info().path);
+    if (!result.loaded.maskError.isEmpty())
+        showError(tr("Cannot open the mask"),
+                  tr("%1\n\nThe image is open with an empty mask; saving asks for a new file name.")
+                      .arg(result.loaded.maskError));
     Q_EMIT sourceOpened(path);
 }
 
@@ -251,6 +423,32 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (m_session->isSaving()) {
+        m_closeAfterSave = true; // close when the save is done
+        event->ignore();
+        return;
+    }
+    if (document() && document()->isModified()) {
+        const auto answer = QMessageBox::warning(
+            this, tr("Unsaved edits"), tr("The mask has unsaved edits. Save them before closing?"),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+        if (answer == QMessageBox::Cancel) {
+            event->ignore();
+            return;
+        }
+        if (answer == QMessageBox::Save) {
+            m_closeAfterSave = true;
+            if (m_session->save() || m_session->isSaving()) {
+                event->ignore();
+                return;
+            }
+            m_closeAfterSave = false;
+            event->ignore(); // the save-as dialog was cancelled
+            return;
+        }
+        m_session->discardJournal();
+        document()->history().setClean();
+    }
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

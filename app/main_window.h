@@ -1,5 +1,7 @@
 #pragma once
 
+#include "app/document_session.h"
+
 #include <QFutureWatcher>
 #include <QMainWindow>
 #include <memory>
@@ -9,29 +11,49 @@ class QMenu;
 
 namespace segstudio {
 
+class ClassPanel;
 class ImageInfoPanel;
+class LabelDocument;
 class MapCanvas;
+class MaskOverlay;
 class RasterSource;
+class ToolBox;
+class ToolSettings;
 
-// The application window: the map canvas in the middle, the image dock, the status bar with
-// pixel, map and geographic coordinates, the File and View menus. Files open on a worker
-// thread; a file that cannot be read leaves the window exactly as it was and says why.
+// The application window: the map canvas with the label overlay in the middle, the editing
+// tools, the Classes and Image docks, the status bar with pixel, map and geographic coordinates,
+// and the File, Edit and View menus. Images and masks open on a worker thread and masks save on
+// one; a file that cannot be read leaves the window exactly as it was and says why.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    // Starts opening `path` in the background; sourceOpened() or openFailed() follows.
-    void openFile(const QString& path);
+    // Starts opening `path` (and the label mask `maskPath`, created on the first save if it does
+    // not exist) in the background; sourceOpened() or openFailed() follows, then documentReady().
+    void openFile(const QString& path, const QString& maskPath = QString());
     MapCanvas* canvas() const { return m_canvas; }
     ImageInfoPanel* imageInfo() const { return m_info; }
+    LabelDocument* document() const;
+    DocumentSession* session() const { return m_session; }
+    ToolBox* toolBox() const { return m_toolBox; }
+    ToolSettings* toolSettings() const { return m_toolSettings; }
+    ClassPanel* classPanel() const { return m_classPanel; }
+    MaskOverlay* overlay() const { return m_overlay; }
+    // Where autosave journals live (the application's data folder).
+    static QString journalDirectory();
+    void saveMask();
+    void saveMaskAs();
     QString currentPath() const;
     QStringList recentFiles() const;
 
 Q_SIGNALS:
     void sourceOpened(const QString& path);
     void openFailed(const QString& path, const QString& message);
+    void documentReady();
+    void maskSaved(const QString& path);
+    void maskSaveFailed(const QString& message);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -42,8 +64,13 @@ private:
     struct OpenResult {
         std::shared_ptr<RasterSource> source;
         QString error;
+        DocumentSession::Loaded loaded;
     };
     void createActions();
+    void createEditActions();
+    void onDocumentChanged(LabelDocument* document);
+    void updateTitle();
+    void importMaskDialog();
     void showOpenDialog();
     void onOpenFinished(quint64 request, const QString& path, const OpenResult& result);
     void updateCursorTexts(QPointF imagePosition);
@@ -55,6 +82,14 @@ private:
 
     MapCanvas* m_canvas;
     ImageInfoPanel* m_info;
+    ToolSettings* m_toolSettings;
+    MaskOverlay* m_overlay;
+    ClassPanel* m_classPanel;
+    ToolBox* m_toolBox;
+    DocumentSession* m_session;
+    QAction* m_undo = nullptr;
+    QAction* m_redo = nullptr;
+    bool m_closeAfterSave = false;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_pixelLabel;
     QLabel* m_mapLabel;

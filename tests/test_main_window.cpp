@@ -48,6 +48,8 @@ private Q_SLOTS:
         m_window->resize(1000, 700);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        // Window shortcuts (Ctrl+1, B, Ctrl+Z) need the window active, which comes a little later.
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
     }
 
     void cleanup() { m_window.reset(); }

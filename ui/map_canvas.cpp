@@ -1,6 +1,8 @@
 #include "ui/map_canvas.h"
 
 #include "annotation/raster_source.h"
+#include "ui/canvas_layer.h"
+#include "ui/canvas_tool.h"
 
 #include <QKeyEvent>
 #include <QMouseEvent>
@@ -109,10 +111,46 @@ void MapCanvas::applyView(const ViewTransform& view) {
 QRectF MapCanvas::widgetRectOfTile(int level, int tileX, int tileY) const {
     const double levelScale = double(1 << level);
     const QRect levelRect = m_source->tileRect(level, tileX, tileY);
-    const QRectF imageRect(levelRect.x() * levelScale, levelRect.y() * levelScale,
-                           levelRect.width() * levelScale, levelRect.height() * levelScale);
+    return widgetRectOfImageRect(QRectF(levelRect.x() * levelScale, levelRect.y() * levelScale,
+                                        levelRect.width() * levelScale, levelRect.height() * levelScale));
+}
+
+QRectF MapCanvas::widgetRectOfImageRect(const QRectF& imageRect) const {
     return snapToPixels(
         QRectF(m_view.imageToWidget(imageRect.topLeft()), m_view.imageToWidget(imageRect.bottomRight())));
+}
+
+void MapCanvas::updateImageRect(const QRectF& imageRect) {
+    if (imageRect.isEmpty())
+        return;
+    const QRect area = widgetRectOfImageRect(imageRect).toAlignedRect().adjusted(-1, -1, 1, 1);
+    if (area.intersects(rect()))
+        update(area);
+}
+
+void MapCanvas::addLayer(CanvasLayer* layer) {
+    if (!m_layers.contains(layer))
+        m_layers.append(layer);
+    update();
+}
+
+void MapCanvas::removeLayer(CanvasLayer* layer) {
+    m_layers.removeAll(layer);
+    update();
+}
+
+void MapCanvas::setTool(CanvasTool* tool) {
+    if (tool == m_tool)
+        return;
+    if (m_tool)
+        m_tool->cancel();
+    m_tool = tool;
+    m_toolDragging = false;
+    if (m_tool)
+        setCursor(m_tool->cursor());
+    else
+        unsetCursor();
+    update();
 }
 
 // Paints the part of a coarser cached tile that covers (level, tileX, tileY). Returns false
@@ -152,6 +190,7 @@ void MapCanvas::paintEvent(QPaintEvent* event) {
     const QRectF visible = dirty.intersected(QRectF(QPointF(0, 0), m_source->size()));
     if (visible.isEmpty()) {
         m_missingAtLastPaint = 0;
+        paintLayers(painter, event->rect());
         return;
     }
     const int firstX = std::max(0, int(std::floor(visible.left() / tileSpan)));
@@ -190,11 +229,25 @@ void MapCanvas::paintEvent(QPaintEvent* event) {
     for (const TileKey& key : std::as_const(missing))
         drawStandIn(painter, level, key.x, key.y);
     m_missingAtLastPaint = int(missing.size());
+    paintLayers(painter, event->rect());
     if (!missing.isEmpty()) {
         m_cache.request(missing,
                         [source = m_source, display = m_display](const TileKey& key, QString* error) {
                             return source->renderTile(key.level, key.x, key.y, display, error);
                         });
+    }
+}
+
+void MapCanvas::paintLayers(QPainter& painter, const QRect& dirty) {
+    for (CanvasLayer* layer : std::as_const(m_layers)) {
+        painter.save();
+        layer->paint(painter, dirty);
+        painter.restore();
+    }
+    if (m_tool) {
+        painter.save();
+        m_tool->paintOverlay(painter);
+        painter.restore();
     }
 }
 
@@ -226,7 +279,15 @@ void MapCanvas::wheelEvent(QWheelEvent* event) {
 }
 
 void MapCanvas::mousePressEvent(QMouseEvent* event) {
-    if (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton) {
+    if (m_tool && m_source && event->button() == Qt::LeftButton && !m_panning) {
+        m_toolDragging = true;
+        m_tool->press(m_view.widgetToImage(event->position()));
+        event->accept();
+        return;
+    }
+    // With a tool the left button is the tool's: only the middle button pans.
+    const bool pans = event->button() == Qt::MiddleButton || (!m_tool && event->button() == Qt::LeftButton);
+    if (pans && !m_toolDragging) {
         m_panning = true;
         m_lastPanPosition = event->position();
         setCursor(Qt::ClosedHandCursor);
@@ -240,18 +301,44 @@ void MapCanvas::mouseMoveEvent(QMouseEvent* event) {
         applyView(m_view.panned(event->position() - m_lastPanPosition));
         m_lastPanPosition = event->position();
     }
-    if (m_source)
-        Q_EMIT cursorMoved(m_view.widgetToImage(event->position()));
-}
-
-void MapCanvas::mouseReleaseEvent(QMouseEvent* event) {
-    if (m_panning && (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton)) {
-        m_panning = false;
-        unsetCursor();
+    if (m_source) {
+        const QPointF image = m_view.widgetToImage(event->position());
+        if (m_tool && !m_panning)
+            m_tool->move(image, m_toolDragging);
+        Q_EMIT cursorMoved(image);
     }
 }
 
+void MapCanvas::mouseReleaseEvent(QMouseEvent* event) {
+    if (m_toolDragging && event->button() == Qt::LeftButton) {
+        m_toolDragging = false;
+        if (m_tool)
+            m_tool->release(m_view.widgetToImage(event->position()));
+        return;
+    }
+    if (m_panning && (event->button() == Qt::LeftButton || event->button() == Qt::MiddleButton)) {
+        m_panning = false;
+        if (m_tool)
+            setCursor(m_tool->cursor());
+        else
+            unsetCursor();
+    }
+}
+
+void MapCanvas::mouseDoubleClickEvent(QMouseEvent* event) {
+    if (m_tool && m_source && event->button() == Qt::LeftButton) {
+        m_tool->doubleClick(m_view.widgetToImage(event->position()));
+        event->accept();
+        return;
+    }
+    QWidget::mouseDoubleClickEvent(event);
+}
+
 void MapCanvas::keyPressEvent(QKeyEvent* event) {
+    if (m_tool && m_tool->key(event)) {
+        event->accept();
+        return;
+    }
     const QPointF step(width() * KeyPanFraction, height() * KeyPanFraction);
     switch (event->key()) {
     case Qt::Key_Plus:
@@ -282,6 +369,10 @@ void MapCanvas::keyPressEvent(QKeyEvent* event) {
 }
 
 void MapCanvas::leaveEvent(QEvent*) {
+    if (m_tool) {
+        m_tool->leave();
+        update();
+    }
     Q_EMIT cursorLeft();
 }
 

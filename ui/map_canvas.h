@@ -9,13 +9,17 @@
 
 namespace segstudio {
 
+class CanvasLayer;
+class CanvasTool;
 class RasterSource;
 
 // Shows a RasterSource of any size: paints only the tiles in view, at the pyramid level that
 // fits the zoom, from a byte-bounded cache filled on worker threads. While a tile loads, the
 // best coarser tile already in the cache stands in for it, so panning never shows holes for
 // long and the UI thread never reads a file. Wheel zooms around the cursor; dragging pans;
-// +, - and the arrow keys zoom and pan.
+// +, - and the arrow keys zoom and pan. Layers (the label overlay) paint over the image with the
+// same pixel snapping as the tiles; an active tool receives the left button (the middle button
+// then pans).
 class MapCanvas : public QWidget {
     Q_OBJECT
 public:
@@ -35,6 +39,19 @@ public:
     double minScale() const;
     double maxScale() const { return 64.0; }
     int currentLevel() const;
+
+    // Widget rectangle of an image rectangle, snapped to whole widget pixels exactly as image
+    // tiles are, so that anything drawn with it lines up with the image pixels.
+    QRectF widgetRectOfImageRect(const QRectF& imageRect) const;
+    // Repaints the part of the widget showing `imageRect` (plus a pixel of margin).
+    void updateImageRect(const QRectF& imageRect);
+
+    // Layers are not owned; remove them before destroying them.
+    void addLayer(CanvasLayer* layer);
+    void removeLayer(CanvasLayer* layer);
+    // The tool getting the left button; null: left drag pans. Not owned.
+    void setTool(CanvasTool* tool);
+    CanvasTool* tool() const { return m_tool; }
 
     TileCache& tileCache() { return m_cache; }
     // Visible tiles that were not in the cache at the last paint (0 = the frame was complete).
@@ -59,6 +76,7 @@ protected:
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
+    void mouseDoubleClickEvent(QMouseEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     void leaveEvent(QEvent* event) override;
 
@@ -67,6 +85,7 @@ private:
     QRectF widgetRectOfTile(int level, int tileX, int tileY) const;
     bool drawStandIn(class QPainter& painter, int level, int tileX, int tileY);
     void onTileReady(const TileKey& key);
+    void paintLayers(class QPainter& painter, const QRect& dirty);
 
     std::shared_ptr<const RasterSource> m_source;
     DisplaySettings m_display;
@@ -75,6 +94,9 @@ private:
     TileCache m_cache;
     bool m_fitPending = false;
     bool m_panning = false;
+    bool m_toolDragging = false;
+    QList<CanvasLayer*> m_layers;
+    CanvasTool* m_tool = nullptr;
     QPointF m_lastPanPosition;
     int m_missingAtLastPaint = 0;
 };

@@ -1,0 +1,173 @@
+// Crash safety end to end: the real segstudio binary edits through its tools (a hidden test
+// script), is killed with SIGKILL, and the next start restores every finished stroke from the
+// autosave journal, and nothing of the stroke that was still in progress.
+#include "annotation/edit_journal.h"
+#include "annotation/gdal_setup.h"
+#include "annotation/label_document.h"
+#include "annotation/mask_files.h"
+#include "annotation/mask_painter.h"
+#include "annotation/mask_tools.h"
+#include "test_support.h"
+
+#include <QFileInfo>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace segstudio;
+
+namespace {
+
+struct Stroke {
+    int classId; // Unlabeled for the eraser
+    double diameter;
+    QList<QPointF> points;
+};
+
+// What BrushTool does with press, moves and release.
+void paintStroke(LabelDocument& document, const Stroke& stroke) {
+    MaskPainter painter(document, QStringLiteral("Stroke"));
+    const PaintSpec spec{quint8(stroke.classId)};
+    QPointF last = MaskTools::snapBrushCentre(stroke.points.first(), stroke.diameter);
+    MaskTools::paintSegment(painter, last, last, stroke.diameter, spec);
+    for (const QPointF& p : stroke.points) {
+        const QPointF c = MaskTools::snapBrushCentre(p, stroke.diameter);
+        if (c != last)
+            MaskTools::paintSegment(painter, last, c, stroke.diameter, spec);
+        last = c;
+    }
+    painter.commit();
+}
+
+QString scriptOf(const QList<Stroke>& strokes) {
+    QStringList steps;
+    for (const Stroke& s : strokes) {
+        steps << (s.classId == Unlabeled ? QStringLiteral("tool eraser")
+                                         : QStringLiteral("tool brush; class %1").arg(s.classId));
+        steps << QStringLiteral("size %1").arg(s.diameter);
+        QStringList points;
+        for (const QPointF& p : s.points)
+            points << QStringLiteral("%1,%2").arg(p.x()).arg(p.y());
+        steps << QStringLiteral("stroke ") + points.join(QLatin1Char(' '));
+    }
+    return steps.join(QStringLiteral("; "));
+}
+
+} // namespace
+
+class TestCrashRecovery : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        initializeGdal();
+        QVERIFY(m_dir.isValid());
+        m_image = m_dir.filePath(QStringLiteral("scene.tif"));
+        m_mask = m_dir.filePath(QStringLiteral("scene-mask.png"));
+        test::RasterSpec spec;
+        spec.width = 600;
+        spec.height = 400;
+        spec.bands = 3;
+        QVERIFY(test::writeGeoTiff(m_image, spec, [](int b, int x, int y) { return (x * b + y) % 256; }));
+    }
+
+    void killedEditorRestoresFinishedStrokes() {
+        const QList<Stroke> strokes{
+            {2, 9, {{20.5, 20.5}, {150.5, 60.5}, {300.5, 120.5}}},
+            {4, 31, {{400, 300}, {550, 350}, {500, 380}}},
+            {Unlabeled, 5, {{30.5, 20.5}, {60.5, 25.5}}},
+            {1, 300, {{560, 30}}}, // a 300 px dab over tile edges and the image border
+        };
+        // Edit, make sure the journal has it, start one more stroke, and kill.
+        QProcess editor;
+        start(editor, {QStringLiteral("--test-script"),
+                       scriptOf(strokes) +
+                           QStringLiteral("; sync; tool brush; class 3; size 50; begin 100,300 250,300")});
+        QVERIFY(waitForLine(editor, "script: begin"));
+        editor.kill(); // SIGKILL: no handler, no flush, no atexit
+        QVERIFY(editor.waitForFinished(10000));
+        QCOMPARE(editor.exitStatus(), QProcess::CrashExit);
+        QVERIFY(!QFile::exists(m_mask)); // nothing was ever saved
+
+        LabelDocument expected(LabelMask(QSize(600, 400)), ClassPalette::dubaiAerial());
+        for (const Stroke& s : strokes)
+            paintStroke(expected, s);
+        QVERIFY(expected.mask().classHistogram()[1] > 10000);
+
+        // Restart: restore, save, quit. The mask holds the finished strokes exactly, not the
+        // one in progress (class 3).
+        QProcess restored;
+        start(restored, {QStringLiteral("--restore-journal"), QStringLiteral("yes"),
+                         QStringLiteral("--test-script"), QStringLiteral("save; quit")});
+        QVERIFY(restored.waitForFinished(30000));
+        QVERIFY2(restored.exitCode() == 0, restored.readAll().constData());
+        QString error;
+        const auto mask = MaskFiles::load(m_mask, QSize(600, 400), ClassPalette::dubaiAerial(), &error);
+        QVERIFY2(mask, qPrintable(error));
+        QCOMPARE(mask->classHistogram()[3], qint64(0));
+        for (int c : {1, 2, 4, 255})
+            QCOMPARE(mask->classHistogram()[size_t(c)], expected.mask().classHistogram()[size_t(c)]);
+        QCOMPARE(mask->provenanceHistogram(), expected.mask().provenanceHistogram());
+        QVERIFY(mask->contentEquals(expected.mask()));
+
+        // Saved and closed normally: the journal is gone, so the next start offers nothing.
+        const QString journal = EditJournal::pathFor(
+            m_dir.filePath(QStringLiteral("data/segstudio/segstudio/journals")), m_image, m_mask);
+        QVERIFY(QFile::exists(QFileInfo(journal).absolutePath()));
+        QVERIFY2(!QFile::exists(journal), qPrintable(journal));
+    }
+
+    void discardingTheJournalKeepsTheSavedMask() {
+        QVERIFY(QFile::exists(m_mask)); // from the test before
+        QString error;
+        const auto saved = MaskFiles::load(m_mask, QSize(600, 400), ClassPalette::dubaiAerial(), &error);
+        QVERIFY(saved);
+        QProcess editor;
+        start(editor, {QStringLiteral("--test-script"),
+                       QStringLiteral("class 5; size 80; stroke 300,200 350,250; sync")});
+        QVERIFY(waitForLine(editor, "script: synced"));
+        editor.kill();
+        QVERIFY(editor.waitForFinished(10000));
+
+        QProcess discarded;
+        start(discarded, {QStringLiteral("--restore-journal"), QStringLiteral("no"),
+                          QStringLiteral("--test-script"), QStringLiteral("save; quit")});
+        QVERIFY(discarded.waitForFinished(30000));
+        QCOMPARE(discarded.exitCode(), 0);
+        const auto mask = MaskFiles::load(m_mask, QSize(600, 400), ClassPalette::dubaiAerial(), &error);
+        QVERIFY(mask);
+        QVERIFY(mask->contentEquals(*saved));
+    }
+
+private:
+    void start(QProcess& process, const QStringList& extra) {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+        process.setProcessEnvironment(env);
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        process.start(QStringLiteral(SEGSTUDIO_BINARY),
+                      QStringList{m_image, QStringLiteral("--mask"), m_mask} + extra);
+        QVERIFY(process.waitForStarted(10000));
+    }
+
+    bool waitForLine(QProcess& process, const QByteArray& line) {
+        QByteArray seen;
+        while (!seen.contains(line)) {
+            if (!process.waitForReadyRead(30000)) {
+                qWarning("output so far: %s", seen.constData());
+                return false;
+            }
+            seen += process.readAll();
+        }
+        return true;
+    }
+
+    QTemporaryDir m_dir;
+    QString m_image;
+    QString m_mask;
+};
+
+QTEST_GUILESS_MAIN(TestCrashRecovery)
+#include "test_crash_recovery.moc"

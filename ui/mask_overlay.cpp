@@ -1,0 +1,161 @@
+#include "ui/mask_overlay.h"
+
+#include "annotation/label_document.h"
+#include "annotation/raster_source.h"
+#include "ui/map_canvas.h"
+
+#include <QPainter>
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace segstudio {
+
+MaskOverlay::MaskOverlay(MapCanvas* canvas, QObject* parent)
+    : QObject(parent)
+    , m_canvas(canvas)
+    , m_tiles(CacheBytes) {
+    canvas->addLayer(this);
+}
+
+MaskOverlay::~MaskOverlay() {
+    if (m_canvas)
+        m_canvas->removeLayer(this);
+}
+
+void MaskOverlay::setDocument(LabelDocument* document) {
+    if (m_document)
+        disconnect(m_document, nullptr, this, nullptr);
+    m_document = document;
+    if (document) {
+        connect(document, &LabelDocument::changed, this, &MaskOverlay::onChanged);
+        connect(document, &LabelDocument::paletteChanged, this, [this] {
+            rebuildColors();
+            invalidateAll();
+        });
+        connect(document, &QObject::destroyed, this, [this] { invalidateAll(); });
+    }
+    rebuildColors();
+    invalidateAll();
+}
+
+void MaskOverlay::setOpacity(double opacity) {
+    opacity = std::clamp(opacity, 0.0, 1.0);
+    if (opacity == m_opacity)
+        return;
+    m_opacity = opacity; // applied when painting: no tile needs rendering again
+    if (m_canvas)
+        m_canvas->update();
+}
+
+void MaskOverlay::setOutlineOnly(bool outline) {
+    if (outline == m_outline)
+        return;
+    m_outline = outline;
+    invalidateAll();
+}
+
+void MaskOverlay::setShown(bool shown) {
+    if (shown == m_shown)
+        return;
+    m_shown = shown;
+    if (m_canvas)
+        m_canvas->update();
+}
+
+void MaskOverlay::rebuildColors() {
+    m_colors.fill(0);
+    if (!m_document)
+        return;
+    for (const LabelClass& c : m_document->palette().classes()) {
+        if (c.visible)
+            m_colors[size_t(c.id)] = c.color.rgb() | 0xFF000000u;
+    }
+}
+
+void MaskOverlay::invalidateAll() {
+    m_tiles.clear();
+    if (m_canvas)
+        m_canvas->update();
+}
+
+void MaskOverlay::onChanged(const QRect& imageRect) {
+    // An outline depends on the neighbours, so a change reaches one pixel further.
+    const QRect reach = imageRect.adjusted(-1, -1, 1, 1);
+    const auto keys = m_tiles.keys();
+    for (const Key& key : keys) {
+        const int span = RasterSource::TileSize << key.level;
+        const int grow = 1 << key.level;
+        if (QRect(key.x * span, key.y * span, span, span)
+                .adjusted(-grow, -grow, grow, grow)
+                .intersects(reach))
+            m_tiles.remove(key);
+    }
+    if (m_canvas)
+        m_canvas->updateImageRect(QRectF(reach));
+}
+
+QImage MaskOverlay::renderTile(int level, const QRect& levelRect) const {
+    const LabelMask& mask = m_document->mask();
+    // One sample of margin on each side: outlines compare with the neighbours across tile edges.
+    const int w = levelRect.width() + 2;
+    const int h = levelRect.height() + 2;
+    std::vector<quint8> classes(size_t(w) * size_t(h));
+    mask.sampleClasses(level, levelRect.adjusted(-1, -1, 1, 1), classes.data(), w);
+    QImage image(levelRect.size(), QImage::Format_ARGB32_Premultiplied);
+    for (int y = 0; y < levelRect.height(); ++y) {
+        auto* out = reinterpret_cast<QRgb*>(image.scanLine(y));
+        const quint8* row = classes.data() + size_t(y + 1) * w + 1;
+        for (int x = 0; x < levelRect.width(); ++x) {
+            const quint8 c = row[x];
+            QRgb color = m_colors[c];
+            if (color && m_outline) {
+                const bool edge = row[x - 1] != c || row[x + 1] != c || row[x - w] != c || row[x + w] != c;
+                if (!edge)
+                    color = 0;
+            }
+            out[x] = color;
+        }
+    }
+    return image;
+}
+
+void MaskOverlay::paint(QPainter& painter, const QRect& dirty) {
+    const auto& source = m_canvas->source();
+    if (!m_shown || !m_document || !source || source->size() != m_document->mask().size())
+        return;
+    const int level = m_canvas->currentLevel();
+    const ViewTransform& view = m_canvas->view();
+    const QRectF visible = QRectF(view.widgetToImage(dirty.topLeft()),
+                                  view.widgetToImage(QPointF(dirty.right() + 1, dirty.bottom() + 1)))
+                               .intersected(QRectF(QPointF(0, 0), source->size()));
+    if (visible.isEmpty())
+        return;
+    const double span = RasterSource::TileSize * double(1 << level);
+    const int firstX = std::max(0, int(std::floor(visible.left() / span)));
+    const int firstY = std::max(0, int(std::floor(visible.top() / span)));
+    const int lastX = std::min(source->tilesAcross(level) - 1, int(std::floor(visible.right() / span)));
+    const int lastY = std::min(source->tilesDown(level) - 1, int(std::floor(visible.bottom() / span)));
+    painter.setOpacity(m_opacity);
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, false); // labels stay crisp squares
+    const double scale = double(1 << level);
+    for (int ty = firstY; ty <= lastY; ++ty) {
+        for (int tx = firstX; tx <= lastX; ++tx) {
+            const QRect levelRect = source->tileRect(level, tx, ty);
+            const Key key{level, tx, ty};
+            QImage* image = m_tiles.object(key);
+            if (!image) {
+                image = new QImage(renderTile(level, levelRect));
+                ++m_rendered;
+                const qint64 cost = image->sizeInBytes();
+                if (!m_tiles.insert(key, image, cost))
+                    return; // cannot happen with a 64 MB cache; insert() deleted the image
+            }
+            const QRectF imageRect(levelRect.x() * scale, levelRect.y() * scale, levelRect.width() * scale,
+                                   levelRect.height() * scale);
+            painter.drawImage(m_canvas->widgetRectOfImageRect(imageRect), *image);
+        }
+    }
+}
+
+} // namespace segstudio

@@ -1,0 +1,67 @@
+#pragma once
+
+#include "annotation/label_document.h"
+#include "ui/canvas_layer.h"
+#include "ui/map_canvas.h"
+
+#include <QCache>
+#include <QImage>
+#include <QObject>
+#include <QPointer>
+#include <array>
+
+namespace segstudio {
+
+// Draws a LabelDocument's classes over the image: class colours at an adjustable opacity,
+// filled or as outlines only, hiding classes the palette marks invisible. It renders 256² overlay
+// tiles at the canvas's pyramid level straight from the mask tiles (nearest sample; a 40 000²
+// mask zoomed out costs what the screen shows, not what the mask holds), caches them, and on a
+// change of the document re-renders and repaints only the tiles that change touched. Tiles are
+// placed with the canvas's own pixel snapping, so labels sit exactly on their image pixels.
+class MaskOverlay : public QObject, public CanvasLayer {
+    Q_OBJECT
+public:
+    static constexpr qint64 CacheBytes = 64ll * 1024 * 1024;
+
+    explicit MaskOverlay(MapCanvas* canvas, QObject* parent = nullptr);
+    ~MaskOverlay() override;
+
+    void setDocument(LabelDocument* document); // null shows nothing
+    LabelDocument* document() const { return m_document; }
+
+    double opacity() const { return m_opacity; }
+    void setOpacity(double opacity);
+    bool outlineOnly() const { return m_outline; }
+    void setOutlineOnly(bool outline);
+    bool isShown() const { return m_shown; }
+    void setShown(bool shown);
+
+    void paint(QPainter& painter, const QRect& dirty) override;
+    // For tests: the rendered overlay tiles so far (cache misses).
+    int tilesRendered() const { return m_rendered; }
+
+private:
+    struct Key {
+        int level;
+        int x;
+        int y;
+        bool operator==(const Key&) const = default;
+    };
+    friend size_t qHash(const Key& key, size_t seed) { return qHashMulti(seed, key.level, key.x, key.y); }
+
+    QImage renderTile(int level, const QRect& levelRect) const;
+    void onChanged(const QRect& imageRect);
+    void invalidateAll();
+    void rebuildColors();
+
+    QPointer<MapCanvas> m_canvas; // the window may destroy the canvas first
+    QPointer<LabelDocument> m_document;
+    QCache<Key, QImage> m_tiles;
+    std::array<QRgb, 256> m_colors{}; // class → premultiplied colour, 0 = not drawn
+    double m_opacity = 0.5;
+    bool m_outline = false;
+    bool m_shown = true;
+    int m_rendered = 0;
+};
+
+} // namespace segstudio
