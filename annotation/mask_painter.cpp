@@ -104,6 +104,27 @@ void MaskPainter::reviewSpan(int y, int x0, int x1) {
     }
 }
 
+void MaskPainter::predictSpan(int y, int x0, int x1, const quint8* classes, const quint8* confidence) {
+    const int start = x0;
+    int written = std::max(x0, 0); // forSpan clips; track where each piece starts in the input
+    forSpan(y, x0, x1, [&](MaskTile& tile, int offset, int count) {
+        const quint8* in = classes + (written - start);
+        const quint8* conf = confidence ? confidence + (written - start) : nullptr;
+        if (conf && tile.confidence.empty())
+            tile.confidence.assign(MaskTile::Pixels, 0);
+        for (int i = 0; i < count; ++i) {
+            quint8& provenance = tile.provenance[size_t(offset + i)];
+            if (provenance == quint8(Provenance::Edited) || provenance == quint8(Provenance::Reviewed))
+                continue;
+            tile.classes[size_t(offset + i)] = in[i];
+            provenance = quint8(in[i] == Unlabeled ? Provenance::None : Provenance::Predicted);
+            if (conf)
+                tile.confidence[size_t(offset + i)] = conf[i];
+        }
+        written += count;
+    });
+}
+
 void MaskPainter::paintRegion(const RegionMask& region, const PaintSpec& spec) {
     const int width = region.bounds.width();
     for (int y = 0; y < region.bounds.height(); ++y) {

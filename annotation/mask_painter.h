@@ -48,6 +48,10 @@ public:
     // Marks labeled pixels x0 <= x < x1 of row y as reviewed (classes unchanged).
     void reviewSpan(int y, int x0, int x1);
     void paintRegion(const RegionMask& region, const PaintSpec& spec);
+    // Writes predicted classes (and confidences, 0-255, may be null) for pixels x0 <= x < x1 of
+    // row y, taken from `classes[x - x0]`. Pixels a person edited or reviewed keep their labels:
+    // a prediction never overwrites human work.
+    void predictSpan(int y, int x0, int x1, const quint8* classes, const quint8* confidence);
 
     // Reports what was drawn since the last flush (views repaint it). Tools call this after
     // each dab so painting shows live.

@@ -1,9 +1,8 @@
 #include "app/main_window.h"
 
-#include "annotation/mask_painter.h"
-#include "annotation/mask_tools.h"
 #include "annotation/raster_source.h"
 #include "app/coordinate_text.h"
+#include "app/edit_actions.h"
 #include "ui/class_panel.h"
 #include "ui/image_info_panel.h"
 #include "ui/map_canvas.h"
@@ -59,6 +58,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_classPanel(new ClassPanel(m_toolSettings, m_overlay, this))
     , m_toolBox(new ToolBox(m_canvas, m_toolSettings, m_classPanel, this))
     , m_session(new DocumentSession(journalDirectory(), this, this))
+    , m_editActions(new EditActions(this, m_session, m_classPanel, m_toolBox))
     , m_pixelLabel(statusLabel(QStringLiteral("pixelPosition"), 120))
     , m_mapLabel(statusLabel(QStringLiteral("mapPosition"), 260))
     , m_lonLatLabel(statusLabel(QStringLiteral("lonLatPosition"), 220))
@@ -166,57 +166,17 @@ LabelDocument* MainWindow::document() const {
 }
 
 void MainWindow::createEditActions() {
-    QMenu* file = menuBar()->actions().first()->menu();
-    QAction* quit = file->actions().last();
-    QAction* save = new QAction(tr("&Save Mask"), this);
-    save->setShortcut(QKeySequence::Save);
-    save->setObjectName(QStringLiteral("saveMask"));
-    connect(save, &QAction::triggered, this, &MainWindow::saveMask);
-    QAction* saveAs = new QAction(tr("Save Mask &As…"), this);
-    saveAs->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
-    connect(saveAs, &QAction::triggered, this, &MainWindow::saveMaskAs);
-    QAction* import = new QAction(tr("&Import Mask…"), this);
-    connect(import, &QAction::triggered, this, &MainWindow::importMaskDialog);
-    file->insertActions(quit, {save, saveAs, import});
-    file->insertSeparator(quit);
-
-    // Menus come before the View menu: File, Edit, View.
-    QMenu* edit = new QMenu(tr("&Edit"), this);
-    menuBar()->insertMenu(menuBar()->actions().value(1), edit);
-    m_undo = edit->addAction(tr("&Undo"), this, [this] {
-        if (document())
-            document()->undo();
-    });
-    m_undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
-    m_redo = edit->addAction(tr("&Redo"), this, [this] {
-        if (document())
-            document()->redo();
-    });
-    m_redo->setShortcuts(
-        {QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
-    edit->addSeparator();
-    edit->addAction(tr("Mark Whole Image &Reviewed"), this, [this] {
-        if (!document())
-            return;
-        MaskPainter painter(*document(), tr("Mark all reviewed"));
-        MaskTools::markReviewed(painter, document()->mask(), QPolygonF());
-        painter.commit();
-    });
-    edit->addAction(tr("&Add Class"), m_classPanel, &ClassPanel::addClass);
-    edit->addSeparator();
-    QMenu* tools = edit->addMenu(tr("&Tools"));
-    for (int tool = int(ToolBox::Tool::Navigate); tool <= int(ToolBox::Tool::Review); ++tool)
-        tools->addAction(m_toolBox->action(ToolBox::Tool(tool)));
-    addActions(m_toolBox->actions()); // shortcuts work wherever the focus is in the window
-    addToolBarBreak();                // its own row: with the main toolbar on one row, buttons overflow
+    m_editActions->install(menuBar()->actions().first()->menu());
+    addToolBarBreak(); // the tools get their own row: on one row with the main toolbar they overflow
     addToolBar(m_toolBox->createToolBar(this));
-
-    addActions({save, saveAs, m_undo, m_redo});
-    m_undo->setEnabled(false);
-    m_redo->setEnabled(false);
-    connect(m_session, &DocumentSession::documentChanged, this, &MainWindow::onDocumentChanged);
+    connect(m_editActions, &EditActions::historyChanged, this, &MainWindow::updateTitle);
+    connect(m_session, &DocumentSession::documentChanged, this, [this](LabelDocument* document) {
+        m_overlay->setDocument(document);
+        m_classPanel->setDocument(document);
+        m_toolBox->setDocument(document);
+        m_editActions->setDocument(document);
+    });
     connect(m_session, &DocumentSession::ready, this, &MainWindow::documentReady);
-    connect(m_session, &DocumentSession::needsPath, this, &MainWindow::saveMaskAs);
     connect(m_session, &DocumentSession::message, this,
             [this](const QString& text) { statusBar()->showMessage(text); });
     connect(m_session, &DocumentSession::saved, this, [this](const QString& path) {
@@ -242,25 +202,6 @@ void MainWindow::createEditActions() {
     connect(m_toolBox, &ToolBox::failed, this, [this](const QString& text) { showError(tr("Tool"), text); });
 }
 
-void MainWindow::onDocumentChanged(LabelDocument* document) {
-    m_overlay->setDocument(document);
-    m_classPanel->setDocument(document);
-    m_toolBox->setDocument(document);
-    if (document) {
-        auto updateUndo = [this, document] {
-            m_undo->setEnabled(document->history().canUndo());
-            m_redo->setEnabled(document->history().canRedo());
-            m_undo->setText(document->history().canUndo() ? tr("&Undo %1").arg(document->history().undoText())
-                                                          : tr("&Undo"));
-            m_redo->setText(document->history().canRedo() ? tr("&Redo %1").arg(document->history().redoText())
-                                                          : tr("&Redo"));
-            updateTitle();
-        };
-        connect(&document->history(), &UndoHistory::stateChanged, this, updateUndo);
-        updateUndo();
-    }
-}
-
 void MainWindow::updateTitle() {
     const LabelDocument* doc = document();
     if (!m_canvas->source())
@@ -271,34 +212,6 @@ void MainWindow::updateTitle() {
     if (doc && doc->isModified())
         title += QStringLiteral(" *");
     setWindowTitle(tr("%1 — segstudio").arg(title));
-}
-
-void MainWindow::saveMask() {
-    m_session->save();
-}
-
-void MainWindow::saveMaskAs() {
-    if (!document())
-        return;
-    const QFileInfo image(currentPath());
-    const QString suggested =
-        document()->maskPath().isEmpty()
-            ? image.absoluteDir().filePath(image.completeBaseName() + QStringLiteral("_mask.png"))
-            : document()->maskPath();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save mask"), suggested,
-                                                      tr("Indexed PNG (*.png);;GeoTIFF (*.tif *.tiff)"));
-    if (!path.isEmpty())
-        m_session->saveAs(path);
-}
-
-void MainWindow::importMaskDialog() {
-    if (!document())
-        return;
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Import mask"), QFileInfo(currentPath()).absolutePath(),
-                                     tr("Masks (*.png *.tif *.tiff);;All files (*)"));
-    if (!path.isEmpty())
-        m_session->importMask(path);
 }
 
 void MainWindow::showOpenDialog() {

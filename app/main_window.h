@@ -12,6 +12,7 @@ class QMenu;
 namespace segstudio {
 
 class ClassPanel;
+class EditActions;
 class ImageInfoPanel;
 class LabelDocument;
 class MapCanvas;
@@ -43,8 +44,6 @@ public:
     MaskOverlay* overlay() const { return m_overlay; }
     // Where autosave journals live (the application's data folder).
     static QString journalDirectory();
-    void saveMask();
-    void saveMaskAs();
     QString currentPath() const;
     QStringList recentFiles() const;
 
@@ -68,9 +67,7 @@ private:
     };
     void createActions();
     void createEditActions();
-    void onDocumentChanged(LabelDocument* document);
     void updateTitle();
-    void importMaskDialog();
     void showOpenDialog();
     void onOpenFinished(quint64 request, const QString& path, const OpenResult& result);
     void updateCursorTexts(QPointF imagePosition);
@@ -87,8 +84,7 @@ private:
     ClassPanel* m_classPanel;
     ToolBox* m_toolBox;
     DocumentSession* m_session;
-    QAction* m_undo = nullptr;
-    QAction* m_redo = nullptr;
+    EditActions* m_editActions;
     bool m_closeAfterSave = false;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_pixelLabel;

@@ -11,6 +11,7 @@
 #include "app/main_window.h"
 #include "test_support.h"
 #include "ui/class_panel.h"
+#include "ui/fill_tool.h"
 #include "ui/map_canvas.h"
 #include "ui/mask_overlay.h"
 #include "ui/tool_box.h"
@@ -138,6 +139,86 @@ private Q_SLOTS:
         const auto journal = EditJournal::read(m_window->session()->journalPath(), &error);
         QVERIFY(journal);
         QVERIFY(journal->tiles.isEmpty());
+    }
+
+    void lassoFillsTheDrawnOutline() {
+        open(m_dir.filePath(QStringLiteral("lasso.png")));
+        MapCanvas* canvas = m_window->canvas();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_1, Qt::ControlModifier);
+        QTest::keyClick(canvas, Qt::Key_L);
+        QTest::keyClick(canvas, Qt::Key_4); // Vegetation (id 3)
+        // A freehand triangle: press, a few moves, release (the release closes it).
+        const QList<QPointF> path{{30, 30}, {90, 35}, {150, 40}, {120, 90}, {80, 150}, {50, 90}};
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, widgetAt(path[0]));
+        for (qsizetype i = 1; i < path.size(); ++i)
+            QTest::mouseMove(canvas, widgetAt(path[i]));
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, widgetAt(path.last()));
+        QPolygonF outline;
+        for (const QPointF& p : path)
+            outline << canvas->view().widgetToImage(widgetAt(p));
+        outline << canvas->view().widgetToImage(widgetAt(path.last()));
+        qint64 expected = 0;
+        MaskTools::forEachPolygonSpan(outline, QRect(0, 0, 300, 200),
+                                      [&](int, int x0, int x1) { expected += x1 - x0; });
+        QVERIFY(expected > 3000);
+        QCOMPARE(m_window->document()->mask().classHistogram()[3], expected);
+        QCOMPARE(m_window->document()->history().count(), 1);
+    }
+
+    void overlayStaysOnItsPixelsWhenZoomedIn() {
+        open(m_dir.filePath(QStringLiteral("zoom.png")));
+        LabelDocument* document = m_window->document();
+        {
+            // One labeled pixel at (150, 100), on the border between the two image halves.
+            MaskPainter painter(*document, QStringLiteral("One pixel"));
+            painter.paintSpan(100, 150, 151, PaintSpec{0});
+            painter.commit();
+        }
+        MapCanvas* canvas = m_window->canvas();
+        canvas->setView(QPointF(150.3, 100.7), 8.0);
+        QTRY_VERIFY(paintedCompletely());
+        const QImage frame = canvas->grab().toImage();
+        // The pixel covers exactly 8×8 screen pixels starting at the widget position of its corner.
+        const QPoint corner = canvas->view().imageToWidget(QPointF(150, 100)).toPoint();
+        QCOMPARE(canvas->view().imageToWidget(QPointF(150, 100)), QPointF(corner)); // snapped to whole pixels
+        const QColor inside = frame.pixelColor(corner);
+        QVERIFY(inside != QColor(200, 200, 200));
+        for (int d = 0; d < 8; ++d) {
+            QCOMPARE(frame.pixelColor(corner + QPoint(d, 0)), inside);
+            QCOMPARE(frame.pixelColor(corner + QPoint(7, d)), inside);
+        }
+        QCOMPARE(frame.pixelColor(corner + QPoint(8, 3)), QColor(200, 200, 200));  // image pixel 151
+        QCOMPARE(frame.pixelColor(corner + QPoint(3, -1)), QColor(200, 200, 200)); // image pixel row 99
+        QCOMPARE(frame.pixelColor(corner + QPoint(-1, 3)), QColor(40, 40, 40));    // image pixel 149
+        // Outline-only mode keeps a one-pixel label fully drawn (it is all edge).
+        m_window->overlay()->setOutlineOnly(true);
+        QTRY_COMPARE(grabAt(QPointF(150.5, 100.5)), inside);
+    }
+
+    void magicWandClickPaintsTheSimilarArea() {
+        open(m_dir.filePath(QStringLiteral("wand.png")));
+        MapCanvas* canvas = m_window->canvas();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_W);
+        QTest::keyClick(canvas, Qt::Key_2); // Land (id 1)
+        LabelDocument* document = m_window->document();
+        QSignalSpy finished(m_window->toolBox()->wand(), &FillTool::finished);
+        QTest::mouseClick(canvas, Qt::LeftButton, Qt::NoModifier, widgetAt(QPointF(30.5, 30.5)));
+        QVERIFY(finished.wait(10000)); // computed on a worker, painted on the GUI thread
+        QCOMPARE(document->mask().classHistogram()[1], qint64(150 * 200)); // the dark left half
+    }
+
+    void unchangedJournalIsNotOffered() {
+        const QString maskPath = m_dir.filePath(QStringLiteral("quiet.png"));
+        {
+            EditJournal journal(EditJournal::pathFor(MainWindow::journalDirectory(), m_image, maskPath));
+            journal.reset({m_image, maskPath, QSize(300, 200)});
+            journal.appendPalette(ClassPalette::dubaiAerial());
+        }
+        open(maskPath);
+        QVERIFY(!m_window->session()->isRestorePending());
+        QVERIFY(!m_window->findChild<QMessageBox*>(QStringLiteral("restoreJournal")));
     }
 
     void escapeAbortsAndMiddleDragPans() {

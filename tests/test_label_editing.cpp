@@ -367,6 +367,38 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 4);
     }
 
+    void predictionNeverOverwritesHumanLabels() {
+        LabelDocument document(LabelMask(QSize(300, 10)), ClassPalette::dubaiAerial());
+        {
+            MaskPainter painter(document, QStringLiteral("Person"));
+            painter.paintSpan(5, 100, 120, PaintSpec{4}); // edited
+            painter.paintSpan(5, 130, 140, PaintSpec{2});
+            MaskTools::markReviewed(painter, document.mask(), QPolygonF(QRectF(130, 0, 10, 10)));
+            painter.commit();
+        }
+        std::vector<quint8> classes(300, 1);
+        std::vector<quint8> confidence(300, 200);
+        {
+            // Across the tile border at x = 256, starting left of the image.
+            MaskPainter painter(document, QStringLiteral("Prediction"));
+            painter.predictSpan(5, -10, 290, classes.data(), confidence.data());
+            painter.commit();
+        }
+        const LabelMask& mask = document.mask();
+        QCOMPARE(mask.classAt(0, 5), quint8(1));
+        QCOMPARE(mask.provenanceAt(0, 5), Provenance::Predicted);
+        QCOMPARE(mask.confidenceAt(270, 5), quint8(200));
+        QCOMPARE(mask.classAt(110, 5), quint8(4));
+        QCOMPARE(mask.provenanceAt(110, 5), Provenance::Edited);
+        QCOMPARE(mask.classAt(135, 5), quint8(2));
+        QCOMPARE(mask.provenanceAt(135, 5), Provenance::Reviewed);
+        QCOMPARE(mask.classAt(295, 5), Unlabeled); // beyond the span
+        QCOMPARE(mask.provenanceHistogram()[size_t(Provenance::Predicted)], qint64(290 - 20 - 10)); // 0..289
+        document.undo();
+        QCOMPARE(mask.provenanceHistogram()[size_t(Provenance::Predicted)], qint64(0));
+        QCOMPARE(mask.confidenceAt(270, 5), quint8(0));
+    }
+
     void tileCodecRoundTrips() {
         MaskTile tile;
         QCOMPARE(TileCodec::encode(&tile).size() < 20, true);

@@ -148,9 +148,12 @@ void RegionTool::apply(const QPolygonF& outline) {
     m_running = true;
     Q_EMIT message(tr("GrabCut: finding the object's edge…"));
     auto* watcher = new QFutureWatcher<std::pair<RegionMask, QString>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher] {
+    const QPointer<LabelDocument> requested = m_document;
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, requested] {
         watcher->deleteLater();
         m_running = false;
+        if (!requested || requested != m_document)
+            return; // another image was opened meanwhile: the result belongs to none
         const auto [region, error] = watcher->result();
         if (!error.isEmpty()) {
             Q_EMIT failed(error);
