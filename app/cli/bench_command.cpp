@@ -16,24 +16,10 @@ int runBench(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Measure prediction throughput (MP/s)."));
     parser.addHelpOption();
+    addPredictorOptions(parser);
     parser.addOptions({
-        {QStringLiteral("model"), QStringLiteral("Model, or 'default'."), QStringLiteral("M"),
-         QStringLiteral("default")},
         {QStringLiteral("size"), QStringLiteral("Synthetic image size."), QStringLiteral("WxH"),
          QStringLiteral("2048x2048")},
-        {QStringLiteral("device"), QStringLiteral("auto, cpu, cuda or cuda:N."), QStringLiteral("D"),
-         QStringLiteral("auto")},
-        {QStringLiteral("precision"), QStringLiteral("auto, fp32, fp16 or bf16."), QStringLiteral("P"),
-         QStringLiteral("auto")},
-        {QStringLiteral("batch"), QStringLiteral("Windows per forward pass."), QStringLiteral("N"),
-         QStringLiteral("4")},
-        {QStringLiteral("tile"), QStringLiteral("Window size."), QStringLiteral("N"), QStringLiteral("512")},
-        {QStringLiteral("overlap"), QStringLiteral("Window overlap."), QStringLiteral("N"),
-         QStringLiteral("64")},
-        {QStringLiteral("threads"), QStringLiteral("CPU threads (0 = all cores)."), QStringLiteral("N"),
-         QStringLiteral("0")},
-        {QStringLiteral("channels-last"), QStringLiteral("auto, on or off."), QStringLiteral("X"),
-         QStringLiteral("auto")},
         {QStringLiteral("repeat"), QStringLiteral("Timed runs (the best is reported)."), QStringLiteral("N"),
          QStringLiteral("3")},
     });
@@ -46,17 +32,7 @@ int runBench(const QStringList& arguments) {
     auto model = loadModel(parser.value(QStringLiteral("model")), &error);
     if (!model)
         return failWith(error);
-    inference::PredictOptions options;
-    options.device = parser.value(QStringLiteral("device")).toStdString();
-    options.precision = parser.value(QStringLiteral("precision")).toStdString();
-    options.batch = parser.value(QStringLiteral("batch")).toInt();
-    options.tile = parser.value(QStringLiteral("tile")).toInt();
-    options.overlap = parser.value(QStringLiteral("overlap")).toInt();
-    options.threads = parser.value(QStringLiteral("threads")).toInt();
-    const QString channelsLast = parser.value(QStringLiteral("channels-last"));
-    options.channelsLast = channelsLast == QLatin1String("on")    ? 1
-                           : channelsLast == QLatin1String("off") ? 0
-                                                                  : -1;
+    const inference::PredictOptions options = predictorOptions(parser);
     std::string why;
     auto predictor = inference::TiledPredictor::create(*model, options, &why);
     if (!predictor)

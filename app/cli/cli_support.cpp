@@ -119,6 +119,42 @@ bool classesForModel(const ClassPalette& palette, std::vector<inference::ClassIn
     return true;
 }
 
+void addPredictorOptions(QCommandLineParser& parser) {
+    parser.addOptions({
+        {QStringLiteral("model"), QStringLiteral("Model (.pt with .json sidecar, a folder, or 'default')."),
+         QStringLiteral("M"), QStringLiteral("default")},
+        {QStringLiteral("device"), QStringLiteral("auto, cpu, cuda or cuda:N."), QStringLiteral("D"),
+         QStringLiteral("auto")},
+        {QStringLiteral("precision"), QStringLiteral("auto, fp32, fp16 (CUDA) or bf16."), QStringLiteral("P"),
+         QStringLiteral("auto")},
+        {QStringLiteral("tile"), QStringLiteral("Window size in pixels."), QStringLiteral("N"),
+         QStringLiteral("512")},
+        {QStringLiteral("overlap"), QStringLiteral("Overlap of neighbouring windows."), QStringLiteral("N"),
+         QStringLiteral("64")},
+        {QStringLiteral("batch"), QStringLiteral("Windows per forward pass."), QStringLiteral("N"),
+         QStringLiteral("4")},
+        {QStringLiteral("threads"), QStringLiteral("CPU threads (0 = all cores)."), QStringLiteral("N"),
+         QStringLiteral("0")},
+        {QStringLiteral("channels-last"), QStringLiteral("auto (on for CUDA), on or off."),
+         QStringLiteral("X"), QStringLiteral("auto")},
+    });
+}
+
+inference::PredictOptions predictorOptions(const QCommandLineParser& parser) {
+    inference::PredictOptions options;
+    options.device = parser.value(QStringLiteral("device")).toStdString();
+    options.precision = parser.value(QStringLiteral("precision")).toStdString();
+    options.tile = parser.value(QStringLiteral("tile")).toInt();
+    options.overlap = parser.value(QStringLiteral("overlap")).toInt();
+    options.batch = parser.value(QStringLiteral("batch")).toInt();
+    options.threads = parser.value(QStringLiteral("threads")).toInt();
+    const QString channelsLast = parser.value(QStringLiteral("channels-last"));
+    options.channelsLast = channelsLast == QLatin1String("on")    ? 1
+                           : channelsLast == QLatin1String("off") ? 0
+                                                                  : -1;
+    return options;
+}
+
 bool readRgb(const RasterSource& source, const QRect& window, std::vector<uint8_t>& rgb, QString* error) {
     const QImage image = source.renderWindow(0, window, source.defaultDisplay(), error);
     if (image.isNull())

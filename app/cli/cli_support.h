@@ -6,6 +6,7 @@
 #include "inference/tiled_predictor.h"
 #include "inference/trainer.h"
 
+#include <QCommandLineParser>
 #include <QImage>
 #include <QString>
 #include <QStringList>
@@ -36,6 +37,11 @@ bool classesForModel(const ClassPalette& palette, std::vector<inference::ClassIn
 // Interleaved 8-bit RGB of a window of level 0, through the source's default display (band
 // mapping and stretch), as the model sees it.
 bool readRgb(const RasterSource& source, const QRect& window, std::vector<uint8_t>& rgb, QString* error);
+
+// The options every command that predicts shares: --model, --device, --precision, --tile,
+// --overlap, --batch, --threads, --channels-last.
+void addPredictorOptions(QCommandLineParser& parser);
+inference::PredictOptions predictorOptions(const QCommandLineParser& parser);
 
 // Predicts every sample and counts predictions against its mask (255 ignored).
 inference::ConfusionMatrix evaluateOn(inference::SegmentationModel& model,

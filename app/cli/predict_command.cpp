@@ -16,26 +16,13 @@ int runPredict(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Predict a class for every pixel of an image."));
     parser.addHelpOption();
+    addPredictorOptions(parser);
     parser.addOptions({
-        {QStringLiteral("model"), QStringLiteral("Model (.pt with .json sidecar, a folder, or 'default')."),
-         QStringLiteral("M"), QStringLiteral("default")},
         {QStringLiteral("input"), QStringLiteral("Image or raster to segment."), QStringLiteral("IMAGE")},
         {QStringLiteral("output"), QStringLiteral("Classes: indexed .png or GeoTIFF .tif."),
          QStringLiteral("OUT")},
         {QStringLiteral("confidence"), QStringLiteral("Also write the confidence (max softmax) as GeoTIFF."),
          QStringLiteral("C.tif")},
-        {QStringLiteral("device"), QStringLiteral("auto, cpu, cuda or cuda:N."), QStringLiteral("D"),
-         QStringLiteral("auto")},
-        {QStringLiteral("precision"), QStringLiteral("auto, fp32, fp16 (CUDA) or bf16."), QStringLiteral("P"),
-         QStringLiteral("auto")},
-        {QStringLiteral("tile"), QStringLiteral("Window size in pixels."), QStringLiteral("N"),
-         QStringLiteral("512")},
-        {QStringLiteral("overlap"), QStringLiteral("Overlap of neighbouring windows."), QStringLiteral("N"),
-         QStringLiteral("64")},
-        {QStringLiteral("batch"), QStringLiteral("Windows per forward pass."), QStringLiteral("N"),
-         QStringLiteral("4")},
-        {QStringLiteral("threads"), QStringLiteral("CPU threads (0 = all cores)."), QStringLiteral("N"),
-         QStringLiteral("0")},
         {QStringLiteral("block"), QStringLiteral("Side of the blocks read and written at once."),
          QStringLiteral("N"), QStringLiteral("2048")},
     });
@@ -50,13 +37,7 @@ int runPredict(const QStringList& arguments) {
     auto model = loadModel(parser.value(QStringLiteral("model")), &error);
     if (!model)
         return failWith(error);
-    inference::PredictOptions options;
-    options.device = parser.value(QStringLiteral("device")).toStdString();
-    options.precision = parser.value(QStringLiteral("precision")).toStdString();
-    options.tile = parser.value(QStringLiteral("tile")).toInt();
-    options.overlap = parser.value(QStringLiteral("overlap")).toInt();
-    options.batch = parser.value(QStringLiteral("batch")).toInt();
-    options.threads = parser.value(QStringLiteral("threads")).toInt();
+    const inference::PredictOptions options = predictorOptions(parser);
     std::string why;
     auto predictor = inference::TiledPredictor::create(*model, options, &why);
     if (!predictor)
