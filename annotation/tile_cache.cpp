@@ -71,6 +71,12 @@ int TileCache::inFlightCount() const {
     return static_cast<int>(m_inFlight.size());
 }
 
+bool TileCache::isLoading(const TileKey& key) const {
+    std::lock_guard lock(m_mutex);
+    return m_inFlight.contains(key) ||
+           std::any_of(m_pending.begin(), m_pending.end(), [&](const Pending& p) { return p.key == key; });
+}
+
 void TileCache::startWorkers() {
     std::lock_guard lock(m_mutex);
     const int wanted = std::min<int>(m_maxWorkers, m_activeWorkers + static_cast<int>(m_pending.size()));

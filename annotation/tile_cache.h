@@ -46,6 +46,8 @@ public:
     int cachedTiles() const { return m_tiles.count(); }
     int pendingCount() const;
     int inFlightCount() const;
+    // Queued or being decoded right now.
+    bool isLoading(const TileKey& key) const;
     // Counters for tests and benchmarks.
     qint64 loadsStarted() const { return m_loadsStarted; }
     qint64 loadsDropped() const { return m_loadsDropped; }

@@ -92,6 +92,28 @@ private Q_SLOTS:
         QCOMPARE(compared, 3);
     }
 
+    void partialRepaintKeepsTheWholeViewLoading() {
+        // A repaint of a small area (an edit, a tile arriving) must not drop the queued loads
+        // of the rest of the view: each request replaces the queue.
+        open(dataPath(QStringLiteral("dubai_aerial/tile_7/images/image_part_001.jpg")));
+        MapCanvas* canvas = m_window->canvas();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_1, Qt::ControlModifier); // 1:1: a dozen level-0 tiles
+        canvas->repaint();                                       // requests all of them
+        const QList<TileKey> visible = canvas->visibleTiles();
+        QVERIFY(visible.size() >= 8);
+        canvas->repaint(QRect(0, 0, 4, 4)); // the top-left corner only
+        int accounted = 0;
+        for (const TileKey& key : visible)
+            accounted += canvas->tileCache().contains(key) || canvas->tileCache().isLoading(key);
+        QCOMPARE(accounted, int(visible.size()));
+        // And without any full repaint forced from here on, the whole view arrives.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            std::all_of(visible.begin(), visible.end(),
+                        [&](const TileKey& key) { return canvas->tileCache().contains(key); }),
+            15000);
+    }
+
     void wheelZoomsAroundTheCursor() {
         open(dataPath(QStringLiteral("dubai_aerial/tile_7/images/image_part_001.jpg")));
         MapCanvas* canvas = m_window->canvas();

@@ -184,32 +184,15 @@ void MapCanvas::paintEvent(QPaintEvent* event) {
         return;
     }
     const int level = currentLevel();
-    const double tileSpan = RasterSource::TileSize * double(1 << level); // image pixels per tile
-    const QRectF dirty(m_view.widgetToImage(event->rect().topLeft()),
-                       m_view.widgetToImage(QPointF(event->rect().right() + 1, event->rect().bottom() + 1)));
-    const QRectF visible = dirty.intersected(QRectF(QPointF(0, 0), m_source->size()));
-    if (visible.isEmpty()) {
+    const QRect dirty = event->rect();
+    // Tiles are requested for the whole view even when only part of it is repainted: a request
+    // replaces the queue, so asking for the dirty part alone would drop the rest of the view.
+    const QList<TileKey> visibleTiles = this->visibleTiles();
+    if (visibleTiles.isEmpty()) {
         m_missingAtLastPaint = 0;
-        paintLayers(painter, event->rect());
+        paintLayers(painter, dirty);
         return;
     }
-    const int firstX = std::max(0, int(std::floor(visible.left() / tileSpan)));
-    const int firstY = std::max(0, int(std::floor(visible.top() / tileSpan)));
-    const int lastX = std::min(m_source->tilesAcross(level) - 1, int(std::floor(visible.right() / tileSpan)));
-    const int lastY = std::min(m_source->tilesDown(level) - 1, int(std::floor(visible.bottom() / tileSpan)));
-
-    // Centre outward: the tiles nearest the middle of the view load first.
-    QList<TileKey> visibleTiles;
-    for (int y = firstY; y <= lastY; ++y) {
-        for (int x = firstX; x <= lastX; ++x)
-            visibleTiles.append({m_source->id(), m_generation, level, x, y});
-    }
-    const QPointF centre = m_view.center() / tileSpan - QPointF(0.5, 0.5);
-    std::sort(visibleTiles.begin(), visibleTiles.end(), [&](const TileKey& a, const TileKey& b) {
-        const double da = std::hypot(a.x - centre.x(), a.y - centre.y());
-        const double db = std::hypot(b.x - centre.x(), b.y - centre.y());
-        return da < db;
-    });
 
     // Downsampling looks right only smoothed; upsampling must show crisp pixels.
     const double screenPixelsPerLevelPixel = m_view.scale() * (1 << level);
@@ -217,17 +200,21 @@ void MapCanvas::paintEvent(QPaintEvent* event) {
 
     QList<TileKey> missing;
     for (const TileKey& key : visibleTiles) {
-        const QImage image = m_cache.tile(key);
-        if (!image.isNull())
-            painter.drawImage(widgetRectOfTile(level, key.x, key.y), image);
-        else if (!m_cache.hasFailed(key))
-            missing.append(key);
+        const QRectF target = widgetRectOfTile(level, key.x, key.y);
+        if (!m_cache.contains(key)) {
+            if (!m_cache.hasFailed(key))
+                missing.append(key);
+        } else if (target.intersects(dirty)) {
+            painter.drawImage(target, m_cache.tile(key));
+        }
     }
     // Stand-ins are magnified coarse tiles shown for a moment: nearest-neighbour is enough and
     // several times cheaper than smoothing a magnification.
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    for (const TileKey& key : std::as_const(missing))
-        drawStandIn(painter, level, key.x, key.y);
+    for (const TileKey& key : std::as_const(missing)) {
+        if (widgetRectOfTile(level, key.x, key.y).intersects(dirty))
+            drawStandIn(painter, level, key.x, key.y);
+    }
     m_missingAtLastPaint = int(missing.size());
     paintLayers(painter, event->rect());
     if (!missing.isEmpty()) {
@@ -249,6 +236,33 @@ void MapCanvas::paintLayers(QPainter& painter, const QRect& dirty) {
         m_tool->paintOverlay(painter);
         painter.restore();
     }
+}
+
+QList<TileKey> MapCanvas::visibleTiles() const {
+    QList<TileKey> tiles;
+    if (!m_source)
+        return tiles;
+    const int level = currentLevel();
+    const double tileSpan = RasterSource::TileSize * double(1 << level); // image pixels per tile
+    const QRectF view(m_view.widgetToImage(QPointF(0, 0)), m_view.widgetToImage(QPointF(width(), height())));
+    const QRectF visible = view.intersected(QRectF(QPointF(0, 0), m_source->size()));
+    if (visible.isEmpty())
+        return tiles;
+    const int firstX = std::max(0, int(std::floor(visible.left() / tileSpan)));
+    const int firstY = std::max(0, int(std::floor(visible.top() / tileSpan)));
+    const int lastX = std::min(m_source->tilesAcross(level) - 1, int(std::floor(visible.right() / tileSpan)));
+    const int lastY = std::min(m_source->tilesDown(level) - 1, int(std::floor(visible.bottom() / tileSpan)));
+    for (int y = firstY; y <= lastY; ++y) {
+        for (int x = firstX; x <= lastX; ++x)
+            tiles.append({m_source->id(), m_generation, level, x, y});
+    }
+    // Centre outward: the tiles nearest the middle of the view load first.
+    const QPointF centre = m_view.center() / tileSpan - QPointF(0.5, 0.5);
+    std::sort(tiles.begin(), tiles.end(), [&](const TileKey& a, const TileKey& b) {
+        return std::hypot(a.x - centre.x(), a.y - centre.y()) <
+               std::hypot(b.x - centre.x(), b.y - centre.y());
+    });
+    return tiles;
 }
 
 void MapCanvas::onTileReady(const TileKey& key) {

@@ -54,6 +54,8 @@ public:
     CanvasTool* tool() const { return m_tool; }
 
     TileCache& tileCache() { return m_cache; }
+    // The image tiles the whole view needs at the current level, centre first.
+    QList<TileKey> visibleTiles() const;
     // Visible tiles that were not in the cache at the last paint (0 = the frame was complete).
     int missingTilesAtLastPaint() const { return m_missingAtLastPaint; }
 
