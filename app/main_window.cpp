@@ -97,15 +97,23 @@ MainWindow::MainWindow(QWidget* parent)
                 if (!source)
                     return;
                 const quint64 request = ++m_displayRequest;
-                auto* watcher = new QFutureWatcher<DisplaySettings>(this);
+                auto* watcher = new QFutureWatcher<std::pair<DisplaySettings, QString>>(this);
                 connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, request, source] {
                     watcher->deleteLater();
-                    if (request == m_displayRequest && source == m_canvas->source())
-                        m_canvas->setDisplaySettings(watcher->result());
+                    if (request != m_displayRequest || source != m_canvas->source())
+                        return; // superseded by a later choice or another image
+                    const auto& [display, error] = watcher->result();
+                    if (!error.isEmpty()) {
+                        // Keep showing the image as it was rather than with a half-computed stretch.
+                        statusBar()->showMessage(tr("Cannot change the display: %1").arg(error), 10000);
+                        return;
+                    }
+                    m_canvas->setDisplaySettings(display);
                 });
                 watcher->setFuture(QtConcurrent::run([source, bands, stretch] {
                     QString error;
-                    return source->computeDisplay(bands, stretch, &error);
+                    DisplaySettings display = source->computeDisplay(bands, stretch, &error);
+                    return std::make_pair(display, error);
                 }));
             });
 

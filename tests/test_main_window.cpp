@@ -12,6 +12,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWheelEvent>
@@ -192,6 +193,23 @@ private Q_SLOTS:
         QTest::mouseMove(canvas, canvas->view().imageToWidget(QPointF(-20, -20)).toPoint());
         QVERIFY(label(QStringLiteral("pixelPosition")).isEmpty());
         QVERIFY(label(QStringLiteral("mapPosition")).isEmpty());
+    }
+
+    void bandChoiceReachesTheCanvas() {
+        open(dataPath(QStringLiteral("geotiff/RGB.byte.tif")));
+        MapCanvas* canvas = m_window->canvas();
+        QCOMPARE(canvas->displaySettings().bands, (std::array<int, 3>{1, 2, 3}));
+        const auto boxes = m_window->imageInfo()->findChildren<QSpinBox*>();
+        QCOMPARE(boxes.size(), 3);
+        boxes[0]->setFocus();
+        QTest::keyClick(boxes[0], Qt::Key_Up); // red band 1 → 2
+        QTest::keyClick(boxes[0], Qt::Key_Up); // → 3
+        // The stretch is computed on a worker; the canvas switches when it arrives.
+        QTRY_COMPARE(canvas->displaySettings().bands, (std::array<int, 3>{3, 2, 3}));
+        QTRY_VERIFY(paintedCompletely());
+        const QImage frame = canvas->grab().toImage();
+        const QPoint centre = canvas->view().imageToWidget(QPointF(395.5, 359.5)).toPoint();
+        QCOMPARE(qRed(frame.pixel(centre)), qBlue(frame.pixel(centre))); // red shows the blue band
     }
 
     void unreadableFileLeavesTheWindowAsItWas() {
