@@ -167,6 +167,28 @@ bool readRgb(const RasterSource& source, const QRect& window, std::vector<uint8_
     return true;
 }
 
+inference::ConfusionMatrix evaluateOn(inference::SegmentationModel& model,
+                                      const std::vector<inference::TrainingSample>& samples,
+                                      const inference::PredictOptions& options, QString* error) {
+    inference::ConfusionMatrix matrix(model.classCount());
+    std::string why;
+    auto predictor = inference::TiledPredictor::create(model, options, &why);
+    if (!predictor) {
+        *error = QString::fromStdString(why);
+        return matrix;
+    }
+    for (const auto& sample : samples) {
+        inference::Prediction prediction;
+        if (!predictor->predict({sample.rgb.data(), sample.width, sample.height, 0}, prediction, {}, nullptr,
+                                &why)) {
+            *error = QString::fromStdString(why);
+            return matrix;
+        }
+        matrix.add(prediction.classes.data(), sample.mask.data(), sample.mask.size());
+    }
+    return matrix;
+}
+
 void ProgressLine::update(double fraction, const QString& extra) {
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (now - m_lastMs < 250 && fraction < 1.0)

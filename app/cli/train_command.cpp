@@ -34,28 +34,6 @@ bool loadFolders(const QStringList& folders, const ClassPalette& palette,
 
 } // namespace
 
-inference::ConfusionMatrix evaluateOn(inference::SegmentationModel& model,
-                                      const std::vector<inference::TrainingSample>& samples,
-                                      const inference::PredictOptions& options, QString* error) {
-    inference::ConfusionMatrix matrix(model.classCount());
-    std::string why;
-    auto predictor = inference::TiledPredictor::create(model, options, &why);
-    if (!predictor) {
-        *error = QString::fromStdString(why);
-        return matrix;
-    }
-    for (const auto& sample : samples) {
-        inference::Prediction prediction;
-        if (!predictor->predict({sample.rgb.data(), sample.width, sample.height, 0}, prediction, {}, nullptr,
-                                &why)) {
-            *error = QString::fromStdString(why);
-            return matrix;
-        }
-        matrix.add(prediction.classes.data(), sample.mask.data(), sample.mask.size());
-    }
-    return matrix;
-}
-
 int runTrain(const QStringList& arguments) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Train or fine-tune a segmentation model."));

@@ -5,7 +5,6 @@
 #include "app/cli/cli_support.h"
 
 #include <QDir>
-#include <QDirIterator>
 #include <QFileInfo>
 
 namespace segstudio::cli {
