@@ -4,6 +4,7 @@
 #include "inference/model_impl.h"
 
 #include <ATen/autocast_mode.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -54,26 +55,71 @@ struct Trainer::Impl {
     bool autocast = false;
     std::mt19937_64 random;
 
+    // Up to this many positions per class and sample are kept for class-balanced centring.
+    static constexpr size_t PositionsPerClass = 2048;
+    // centres[sample][class]: a uniform random subset of that class's usable pixel indices.
+    std::vector<std::vector<std::vector<uint32_t>>> centres;
+
+    void collectCentres(const std::vector<TrainingSample>& samples, int classes) {
+        centres.assign(samples.size(), std::vector<std::vector<uint32_t>>(size_t(classes)));
+        for (size_t i = 0; i < samples.size(); ++i) {
+            const TrainingSample& s = samples[i];
+            std::vector<size_t> seen(size_t(classes), 0);
+            for (size_t p = 0; p < s.mask.size(); ++p) {
+                const uint8_t c = s.mask[p];
+                if (c >= classes || (!s.weight.empty() && s.weight[p] <= 0))
+                    continue;
+                auto& kept = centres[i][c];
+                const size_t n = ++seen[c];
+                if (kept.size() < PositionsPerClass) {
+                    kept.push_back(uint32_t(p));
+                } else {
+                    // Reservoir sampling keeps every pixel equally likely without a second pass.
+                    const size_t slot = std::uniform_int_distribution<size_t>(0, n - 1)(random);
+                    if (slot < PositionsPerClass)
+                        kept[slot] = uint32_t(p);
+                }
+            }
+        }
+    }
+
+    // A labelled pixel to centre the window on: of a uniformly drawn class present in the sample
+    // when balancing (rare classes such as a user's few corrections of one kind are seen as often
+    // as the dominant one), otherwise of any class in proportion to its pixels. -1: none.
+    long long pickCentre(size_t sampleIndex) {
+        const auto& perClass = centres[sampleIndex];
+        std::vector<double> odds;
+        for (const auto& positions : perClass)
+            odds.push_back(positions.empty() ? 0.0 : options.balanceClasses ? 1.0 : double(positions.size()));
+        if (std::all_of(odds.begin(), odds.end(), [](double o) { return o == 0; }))
+            return -1;
+        const auto& positions = perClass[std::discrete_distribution<size_t>(odds.begin(), odds.end())(random)];
+        return positions[std::uniform_int_distribution<size_t>(0, positions.size() - 1)(random)];
+    }
+
     // Cuts one crop × crop training window (padded with ignore where the image is smaller),
     // augmented; returns image 3×S×S float (0–1), target S×S long, weight S×S float.
-    void sampleWindow(const TrainingSample& s, torch::Tensor& image, torch::Tensor& target,
-                      torch::Tensor& weight) {
-        const int size = options.crop;
+    void sampleWindow(const std::vector<TrainingSample>& samples, size_t sampleIndex, torch::Tensor& image,
+                      torch::Tensor& target, torch::Tensor& weight) {
+        const TrainingSample& s = samples[sampleIndex];
+        const int crop = options.crop;
+        // Scale augmentation: the imagery's ground resolution varies between scenes.
+        double scale = 1.0;
+        if (options.augment && options.maxScale > options.minScale && options.minScale > 0)
+            scale = std::exp(std::uniform_real_distribution<double>(std::log(options.minScale),
+                                                                    std::log(options.maxScale))(random));
+        const int size = std::max(8, int(std::lround(crop / scale)));
         std::uniform_int_distribution<int> anyX(0, std::max(0, s.width - size));
         std::uniform_int_distribution<int> anyY(0, std::max(0, s.height - size));
         int x0 = anyX(random), y0 = anyY(random);
         if (random() % 2 == 0) {
             // Centre on a labelled pixel: sparse corrections would otherwise rarely be seen.
-            std::uniform_int_distribution<size_t> pixel(0, s.mask.size() - 1);
-            for (int attempt = 0; attempt < 32; ++attempt) {
-                const size_t p = pixel(random);
-                if (s.mask[p] != 255 && (s.weight.empty() || s.weight[p] > 0)) {
-                    const int px = int(p % s.width), py = int(p / s.width);
-                    std::uniform_int_distribution<int> jitter(-size / 4, size / 4);
-                    x0 = std::clamp(px - size / 2 + jitter(random), 0, std::max(0, s.width - size));
-                    y0 = std::clamp(py - size / 2 + jitter(random), 0, std::max(0, s.height - size));
-                    break;
-                }
+            const long long p = pickCentre(sampleIndex);
+            if (p >= 0) {
+                const int px = int(p % s.width), py = int(p / s.width);
+                std::uniform_int_distribution<int> jitter(-size / 4, size / 4);
+                x0 = std::clamp(px - size / 2 + jitter(random), 0, std::max(0, s.width - size));
+                y0 = std::clamp(py - size / 2 + jitter(random), 0, std::max(0, s.height - size));
             }
         }
         const int w = std::min(size, s.width), h = std::min(size, s.height);
@@ -93,6 +139,21 @@ struct Trainer::Impl {
         image = rgb.permute({2, 0, 1}).to(torch::kFloat32).div_(255.0);
         target = mask.to(torch::kLong);
         weight = pixelWeight;
+        if (size != crop) {
+            namespace F = torch::nn::functional;
+            const std::vector<int64_t> out{crop, crop};
+            image = F::interpolate(image.unsqueeze(0), F::InterpolateFuncOptions()
+                                                           .size(out)
+                                                           .mode(torch::kBilinear)
+                                                           .align_corners(false)
+                                                           .antialias(size > crop))
+                        .squeeze(0);
+            const auto nearest = F::InterpolateFuncOptions().size(out).mode(torch::kNearest);
+            target = F::interpolate(target.view({1, 1, size, size}).to(torch::kFloat32), nearest)
+                         .view({crop, crop})
+                         .to(torch::kLong);
+            weight = F::interpolate(weight.view({1, 1, size, size}), nearest).view({crop, crop});
+        }
         if (!options.augment)
             return;
         if (random() % 2) {
@@ -111,7 +172,15 @@ struct Trainer::Impl {
             target = torch::rot90(target, quarterTurns, {0, 1});
             weight = torch::rot90(weight, quarterTurns, {0, 1});
         }
-        std::uniform_real_distribution<double> brightness(-0.1, 0.1), contrast(0.8, 1.2);
+        // Photometric jitter: scenes differ in exposure, haze, white balance and saturation.
+        std::uniform_real_distribution<double> brightness(-0.1, 0.1), contrast(0.8, 1.2), saturation(0.7, 1.3),
+            channelGain(0.92, 1.08), gamma(0.8, 1.25);
+        const auto gray = image.mean(0, true);
+        image = gray + (image - gray) * saturation(random);
+        image = image * torch::tensor({float(channelGain(random)), float(channelGain(random)),
+                                       float(channelGain(random))})
+                            .view({3, 1, 1});
+        image = image.clamp_(0, 1).pow_(gamma(random));
         const double c = contrast(random);
         image = ((image - image.mean()) * c + image.mean() + brightness(random)).clamp_(0, 1);
     }
@@ -213,6 +282,7 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
     if (result.labelledPixels == 0)
         return fail("there are no labelled pixels to learn from");
     std::discrete_distribution<size_t> pick(labelled.begin(), labelled.end());
+    d.collectCentres(samples, classes);
 
     auto parameters = d.model->impl().parameters();
     torch::optim::AdamW optimizer(
@@ -235,7 +305,7 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
             std::vector<torch::Tensor> images, targets, weights;
             for (int b = 0; b < d.options.batch; ++b) {
                 torch::Tensor image, target, weight;
-                d.sampleWindow(samples[pick(d.random)], image, target, weight);
+                d.sampleWindow(samples, pick(d.random), image, target, weight);
                 images.push_back(image);
                 targets.push_back(target);
                 weights.push_back(weight);

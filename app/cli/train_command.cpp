@@ -62,6 +62,10 @@ int runTrain(const QStringList& arguments) {
         {QStringLiteral("dice"), QStringLiteral("Weight of the Dice loss (0 = off)."), QStringLiteral("X"),
          QStringLiteral("0")},
         {QStringLiteral("freeze-bn"), QStringLiteral("Keep batch-norm statistics fixed.")},
+        {QStringLiteral("scale"), QStringLiteral("Range of the random scale augmentation (1:1 = off)."),
+         QStringLiteral("MIN:MAX"), QStringLiteral("0.75:1.33")},
+        {QStringLiteral("no-balance"),
+         QStringLiteral("Centre windows on pixels in proportion to class frequency, not uniformly per class.")},
         {QStringLiteral("encoder"), QStringLiteral("resnet18 or resnet34 (new networks)."),
          QStringLiteral("E"), QStringLiteral("resnet18")},
         {QStringLiteral("width"), QStringLiteral("Channel width multiplier (new networks)."),
@@ -140,6 +144,17 @@ int runTrain(const QStringList& arguments) {
     options.learningRate = parser.value(QStringLiteral("lr")).toDouble();
     options.diceWeight = parser.value(QStringLiteral("dice")).toDouble();
     options.freezeBatchNorm = parser.isSet(QStringLiteral("freeze-bn"));
+    options.balanceClasses = !parser.isSet(QStringLiteral("no-balance"));
+    {
+        const QStringList range = parser.value(QStringLiteral("scale")).split(QLatin1Char(':'));
+        bool minOk = false, maxOk = false;
+        if (range.size() == 2) {
+            options.minScale = range[0].toDouble(&minOk);
+            options.maxScale = range[1].toDouble(&maxOk);
+        }
+        if (!minOk || !maxOk || options.minScale <= 0 || options.maxScale < options.minScale)
+            return failWith(QStringLiteral("--scale wants MIN:MAX with 0 < MIN <= MAX, e.g. 0.75:1.33"));
+    }
     options.device = parser.value(QStringLiteral("device")).toStdString();
     options.threads = parser.value(QStringLiteral("threads")).toInt();
     options.seed = parser.value(QStringLiteral("seed")).toULongLong();

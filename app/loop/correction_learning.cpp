@@ -1,0 +1,187 @@
+#include "app/loop/correction_learning.h"
+
+#include "annotation/label_mask.h"
+#include "annotation/raster_source.h"
+#include "app/cli/cli_support.h"
+
+namespace segstudio {
+namespace {
+
+bool isHuman(quint8 provenance) {
+    return provenance == quint8(Provenance::Edited) || provenance == quint8(Provenance::Reviewed);
+}
+
+QRect withContext(const LabelMask& mask, QPoint tile, int context) {
+    return mask.tileRect(tile.x(), tile.y()).adjusted(-context, -context, context, context) & mask.rect();
+}
+
+} // namespace
+
+inference::TrainOptions trainOptionsFor(const LearningSettings& settings) {
+    inference::TrainOptions options;
+    options.steps = settings.steps;
+    options.batch = settings.batch;
+    options.crop = settings.crop;
+    options.learningRate = settings.learningRate;
+    options.warmupSteps = std::max(1, settings.steps / 10);
+    // A handful of corrected tiles is a tiny, skewed batch: its statistics would wreck the
+    // running means the network learned on the whole dataset.
+    options.freezeBatchNorm = true;
+    options.device = settings.device;
+    options.precision = settings.precision;
+    options.threads = settings.threads;
+    options.seed = settings.seed;
+    return options;
+}
+
+QList<QPoint> humanLabelledTiles(const LabelMask& mask) {
+    QList<QPoint> tiles;
+    for (int ty = 0; ty < mask.tilesDown(); ++ty)
+        for (int tx = 0; tx < mask.tilesAcross(); ++tx)
+            if (const MaskTile* tile = mask.tile(tx, ty))
+                if (std::any_of(tile->provenance.begin(), tile->provenance.end(), isHuman))
+                    tiles.append(QPoint(tx, ty));
+    return tiles;
+}
+
+QList<QPoint> heldOutTiles(const LabelMask& mask) {
+    QList<QPoint> reviewedOnly;
+    for (const QPoint& t : humanLabelledTiles(mask)) {
+        const MaskTile* tile = mask.tile(t.x(), t.y());
+        if (std::none_of(tile->provenance.begin(), tile->provenance.end(),
+                         [](quint8 p) { return p == quint8(Provenance::Edited); }))
+            reviewedOnly.append(t);
+    }
+    QList<QPoint> heldOut;
+    if (reviewedOnly.size() < 2)
+        return heldOut;
+    for (qsizetype i = 0; i < reviewedOnly.size(); i += 5)
+        heldOut.append(reviewedOnly[i]);
+    return heldOut;
+}
+
+bool correctionSamples(const LabelMask& mask, const RasterSource& image, const QList<QPoint>& tiles,
+                       const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
+                       long long* humanPixels, QString* error) {
+    long long counted = 0;
+    for (const QPoint& t : tiles) {
+        const QRect window = withContext(mask, t, settings.context);
+        const QRect core = mask.tileRect(t.x(), t.y());
+        inference::TrainingSample sample;
+        sample.width = window.width();
+        sample.height = window.height();
+        if (!cli::readRgb(image, window, sample.rgb, error))
+            return false;
+        sample.mask.assign(size_t(sample.width) * sample.height, Unlabeled);
+        sample.weight.assign(sample.mask.size(), 0.f);
+        const MaskTile* tile = mask.tile(t.x(), t.y());
+        if (!tile)
+            continue;
+        // Only the tile itself carries labels: the context shows the network its surroundings,
+        // and labels there belong to (and are learned through) their own tiles.
+        for (int y = core.top(); y <= core.bottom(); ++y) {
+            for (int x = core.left(); x <= core.right(); ++x) {
+                const size_t in = size_t(y - core.top()) * MaskTile::Size + size_t(x - core.left());
+                const quint8 provenance = tile->provenance[in];
+                if (!isHuman(provenance) || tile->classes[in] == Unlabeled)
+                    continue;
+                const size_t out = size_t(y - window.top()) * sample.width + size_t(x - window.left());
+                sample.mask[out] = tile->classes[in];
+                sample.weight[out] = float(provenance == quint8(Provenance::Edited) ? settings.editedWeight
+                                                                                       : settings.reviewedWeight);
+                ++counted;
+            }
+        }
+        samples.push_back(std::move(sample));
+    }
+    if (humanPixels)
+        *humanPixels = counted;
+    return true;
+}
+
+inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, const LabelMask& mask,
+                                        const RasterSource& image, const QList<QPoint>& tiles, int context,
+                                        const inference::PredictOptions& options, QString* error) {
+    inference::ConfusionMatrix matrix(model.classCount());
+    std::string why;
+    auto predictor = inference::TiledPredictor::create(model, options, &why);
+    if (!predictor) {
+        *error = QString::fromStdString(why);
+        return matrix;
+    }
+    for (const QPoint& t : tiles) {
+        const QRect window = withContext(mask, t, context);
+        const QRect core = mask.tileRect(t.x(), t.y());
+        std::vector<uint8_t> rgb;
+        if (!cli::readRgb(image, window, rgb, error))
+            return matrix;
+        inference::Prediction prediction;
+        if (!predictor->predict({rgb.data(), window.width(), window.height(), 0}, prediction, {}, nullptr, &why)) {
+            *error = QString::fromStdString(why);
+            return matrix;
+        }
+        const MaskTile* tile = mask.tile(t.x(), t.y());
+        if (!tile)
+            continue;
+        std::vector<uint8_t> predicted, reference;
+        for (int y = core.top(); y <= core.bottom(); ++y) {
+            for (int x = core.left(); x <= core.right(); ++x) {
+                const size_t in = size_t(y - core.top()) * MaskTile::Size + size_t(x - core.left());
+                if (!isHuman(tile->provenance[in]) || tile->classes[in] == Unlabeled)
+                    continue;
+                predicted.push_back(
+                    prediction.classes[size_t(y - window.top()) * window.width() + size_t(x - window.left())]);
+                reference.push_back(tile->classes[in]);
+            }
+        }
+        matrix.add(predicted.data(), reference.data(), reference.size());
+    }
+    return matrix;
+}
+
+LearningOutcome learnFromCorrections(const inference::SegmentationModel& current, const LabelMask& mask,
+                                     const RasterSource& image, const LearningSettings& settings,
+                                     const std::function<void(const inference::TrainStep&)>& progress,
+                                     const std::atomic<bool>* cancel) {
+    LearningOutcome outcome;
+    const QList<QPoint> heldOut = heldOutTiles(mask);
+    QList<QPoint> training;
+    for (const QPoint& t : humanLabelledTiles(mask))
+        if (!heldOut.contains(t))
+            training.append(t);
+    if (training.isEmpty()) {
+        outcome.error = QObject::tr("There are no corrections to learn from yet: paint or review some pixels first.");
+        return outcome;
+    }
+    std::vector<inference::TrainingSample> samples;
+    if (!correctionSamples(mask, image, training, settings, samples, &outcome.correctedPixels, &outcome.error))
+        return outcome;
+
+    auto model = current.clone();
+    std::string why;
+    auto trainer = inference::Trainer::create(*model, trainOptionsFor(settings), &why);
+    if (!trainer) {
+        outcome.error = QString::fromStdString(why);
+        return outcome;
+    }
+    if (!trainer->train(samples, outcome.training, progress, cancel, &why)) {
+        outcome.error = QString::fromStdString(why);
+        return outcome;
+    }
+    if (outcome.training.cancelled)
+        return outcome;
+    if (!heldOut.isEmpty()) {
+        inference::PredictOptions options;
+        options.device = settings.device;
+        options.precision = settings.precision;
+        options.threads = settings.threads;
+        QString error;
+        const auto matrix = scoreOnTiles(*model, mask, image, heldOut, settings.context, options, &error);
+        if (error.isEmpty() && matrix.total() > 0)
+            outcome.heldOutMiou = matrix.meanIoU();
+    }
+    outcome.model = std::move(model);
+    return outcome;
+}
+
+} // namespace segstudio

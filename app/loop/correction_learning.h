@@ -1,0 +1,73 @@
+#pragma once
+
+#include "inference/evaluation.h"
+#include "inference/segmentation_model.h"
+#include "inference/tiled_predictor.h"
+#include "inference/trainer.h"
+
+#include <QList>
+#include <QPoint>
+#include <QString>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace segstudio {
+
+class LabelMask;
+class RasterSource;
+
+// How a model learns from a person's corrections. The window's "Learn from corrections" and
+// `segstudio-cli simulate` both go through learnFromCorrections(), so what the simulation
+// measures is what the user gets.
+struct LearningSettings {
+    int steps = 40;
+    int batch = 4;
+    int crop = 256;
+    double learningRate = 3e-4;  // fine-tuning: well below the from-scratch rate
+    double editedWeight = 3.0;   // pixels a person painted weigh more…
+    double reviewedWeight = 1.0; // …than predictions a person accepted as they were
+    int context = 64;            // image pixels around a corrected tile that windows may show
+    std::string device = "auto";
+    std::string precision = "auto";
+    int threads = 0;
+    uint64_t seed = 1;
+};
+
+inference::TrainOptions trainOptionsFor(const LearningSettings& settings);
+
+// Mask tiles (256², in tile coordinates) that hold pixels a person edited or reviewed.
+QList<QPoint> humanLabelledTiles(const LabelMask& mask);
+// Tiles kept out of training to score a new version: every fifth tile that a person only
+// reviewed (never painted), when there are at least two such tiles.
+QList<QPoint> heldOutTiles(const LabelMask& mask);
+
+// One training sample per tile in `tiles`: the tile and `context` pixels around it, labelled
+// only where a person edited or reviewed (255 elsewhere), weighted by settings.
+bool correctionSamples(const LabelMask& mask, const RasterSource& image, const QList<QPoint>& tiles,
+                       const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
+                       long long* humanPixels, QString* error);
+
+// Predicts the given tiles (with `context` pixels around each) and counts the predictions
+// against the human-labelled pixels in them.
+inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, const LabelMask& mask,
+                                        const RasterSource& image, const QList<QPoint>& tiles, int context,
+                                        const inference::PredictOptions& options, QString* error);
+
+struct LearningOutcome {
+    std::unique_ptr<inference::SegmentationModel> model; // the new version; null on failure/cancel
+    inference::TrainResult training;
+    long long correctedPixels = 0; // human-labelled pixels it learned from
+    double heldOutMiou = -1;       // on held-out reviewed tiles; -1 when there were none
+    QString error;
+};
+
+// Fine-tunes a copy of `current` (left unchanged) on the human-labelled pixels of `mask`, then
+// scores it on the held-out reviewed tiles. Runs on a worker thread; `mask` is a snapshot.
+LearningOutcome learnFromCorrections(const inference::SegmentationModel& current, const LabelMask& mask,
+                                     const RasterSource& image, const LearningSettings& settings,
+                                     const std::function<void(const inference::TrainStep&)>& progress = {},
+                                     const std::atomic<bool>* cancel = nullptr);
+
+} // namespace segstudio
