@@ -2,16 +2,41 @@
 
 #include "annotation/label_document.h"
 
+#include <algorithm>
+
 namespace segstudio {
 
 TileDiffCommand::TileDiffCommand(LabelDocument* document, const QString& text, QList<TileDiff> diffs,
-                                 bool alreadyApplied)
+                                 bool alreadyApplied, int mergeId)
     : SizedUndoCommand(text)
     , m_document(document)
     , m_diffs(std::move(diffs))
-    , m_skipRedo(alreadyApplied) {
+    , m_skipRedo(alreadyApplied)
+    , m_mergeId(mergeId) {
     for (const TileDiff& diff : m_diffs)
         m_bytes += qint64(sizeof(TileDiff)) + diff.before.size() + diff.after.size();
+}
+
+bool TileDiffCommand::mergeWith(const QUndoCommand* other) {
+    const auto* later = dynamic_cast<const TileDiffCommand*>(other);
+    if (!later || later->m_document != m_document)
+        return false;
+    if (m_positions.isEmpty())
+        for (qsizetype i = 0; i < m_diffs.size(); ++i)
+            m_positions.insert(positionKey(m_diffs[i]), i);
+    for (const TileDiff& diff : later->m_diffs) {
+        const auto same = m_positions.constFind(positionKey(diff));
+        if (same != m_positions.cend()) {
+            TileDiff& mine = m_diffs[*same];
+            m_bytes += diff.after.size() - mine.after.size();
+            mine.after = diff.after;
+        } else {
+            m_positions.insert(positionKey(diff), m_diffs.size());
+            m_diffs.append(diff);
+            m_bytes += qint64(sizeof(TileDiff)) + diff.before.size() + diff.after.size();
+        }
+    }
+    return true;
 }
 
 void TileDiffCommand::undo() {

@@ -4,6 +4,8 @@
 #include "annotation/encoded_tile.h"
 #include "annotation/undo_history.h"
 
+#include <QHash>
+
 namespace segstudio {
 
 class LabelDocument;
@@ -14,10 +16,14 @@ class LabelDocument;
 // redo() that push() runs does nothing.
 class TileDiffCommand : public SizedUndoCommand {
 public:
-    TileDiffCommand(LabelDocument* document, const QString& text, QList<TileDiff> diffs, bool alreadyApplied);
+    TileDiffCommand(LabelDocument* document, const QString& text, QList<TileDiff> diffs, bool alreadyApplied,
+                    int mergeId = -1);
 
     void undo() override;
     void redo() override;
+    int id() const override { return m_mergeId; }
+    // Takes over a later command's tiles: a tile both touched keeps this one's before-state.
+    bool mergeWith(const QUndoCommand* other) override;
     qint64 byteSize() const override { return m_bytes; }
     const QList<TileDiff>& diffs() const { return m_diffs; }
 
@@ -26,6 +32,11 @@ private:
     QList<TileDiff> m_diffs;
     qint64 m_bytes = 0;
     bool m_skipRedo;
+    int m_mergeId;
+    static quint64 positionKey(const TileDiff& diff) {
+        return (quint64(quint32(diff.tileY)) << 32) | quint32(diff.tileX);
+    }
+    QHash<quint64, qsizetype> m_positions; // tile → index in m_diffs, built on the first merge
 };
 
 // A change of class names, colours or the class list.

@@ -47,13 +47,17 @@ void LabelDocument::endPainter(MaskPainter* painter) {
         m_activePainter = nullptr;
 }
 
-void LabelDocument::pushCommitted(QList<TileDiff> diffs, const QString& text, const QRect& area) {
+void LabelDocument::pushCommitted(QList<TileDiff> diffs, const QString& text, const QRect& area, int mergeId,
+                                  bool machineWritten) {
     QList<EncodedTile> stored;
     stored.reserve(diffs.size());
     for (const TileDiff& diff : diffs)
         stored.append({diff.tileX, diff.tileY, diff.after});
-    m_history.push(new TileDiffCommand(this, text, std::move(diffs), true));
-    Q_EMIT edited(area);
+    m_history.push(new TileDiffCommand(this, text, std::move(diffs), true, mergeId));
+    if (machineWritten)
+        Q_EMIT changed(area);
+    else
+        Q_EMIT edited(area);
     Q_EMIT tilesStored(stored);
 }
 

@@ -68,7 +68,8 @@ private:
     LabelMask& editableMask() { return m_mask; }
     void beginPainter(MaskPainter* painter);
     void endPainter(MaskPainter* painter);
-    void pushCommitted(QList<TileDiff> diffs, const QString& text, const QRect& area);
+    void pushCommitted(QList<TileDiff> diffs, const QString& text, const QRect& area, int mergeId,
+                       bool machineWritten);
     QRect tileArea(const QList<TileDiff>& diffs) const;
 
     std::shared_ptr<const RasterSource> m_image;

@@ -81,12 +81,23 @@ void LabelMask::readClasses(const QRect& imageRect, quint8* out, qsizetype strid
 }
 
 void LabelMask::sampleClasses(int level, const QRect& levelRect, quint8* out, qsizetype stride) const {
+    sampleLayer(Layer::Classes, level, levelRect, out, stride);
+}
+
+void LabelMask::sampleConfidence(int level, const QRect& levelRect, quint8* out, qsizetype stride) const {
+    sampleLayer(Layer::Confidence, level, levelRect, out, stride);
+}
+
+void LabelMask::sampleLayer(Layer layer, int level, const QRect& levelRect, quint8* out,
+                            qsizetype stride) const {
+    // What a pixel without data reads as: unlabeled, or no confidence.
+    const quint8 blank = layer == Layer::Classes ? Unlabeled : 0;
     const int step = 1 << level;
     for (int y = 0; y < levelRect.height(); ++y) {
         quint8* row = out + y * stride;
         const int iy = (levelRect.top() + y) * step;
         if (iy < 0 || iy >= height()) {
-            std::memset(row, Unlabeled, size_t(levelRect.width()));
+            std::memset(row, blank, size_t(levelRect.width()));
             continue;
         }
         const int tileY = iy / TileSize;
@@ -95,7 +106,7 @@ void LabelMask::sampleClasses(int level, const QRect& levelRect, quint8* out, qs
         while (x < levelRect.width()) {
             const int ix = (levelRect.left() + x) * step;
             if (ix < 0 || ix >= width()) {
-                row[x++] = Unlabeled;
+                row[x++] = blank;
                 continue;
             }
             // All samples of this row that fall into the same tile at once.
@@ -103,10 +114,14 @@ void LabelMask::sampleClasses(int level, const QRect& levelRect, quint8* out, qs
             const int tileEnd = std::min((tileX + 1) * TileSize, width());
             const int count = std::min(levelRect.width() - x, (tileEnd - ix + step - 1) / step);
             const MaskTile* t = tile(tileX, tileY);
-            if (!t) {
-                std::memset(row + x, Unlabeled, size_t(count));
+            const quint8* layerData = !t                        ? nullptr
+                                      : layer == Layer::Classes ? t->classes.data()
+                                      : t->confidence.empty()   ? nullptr
+                                                                : t->confidence.data();
+            if (!layerData) {
+                std::memset(row + x, blank, size_t(count));
             } else {
-                const quint8* source = &t->classes[inTileY + ix % TileSize];
+                const quint8* source = layerData + inTileY + ix % TileSize;
                 if (step == 1)
                     std::memcpy(row + x, source, size_t(count));
                 else

@@ -53,6 +53,8 @@ public:
     // Nearest-neighbour samples of the classes on the pyramid level `level` (1 << level image
     // pixels per sample), for `levelRect` given in pixels of that level.
     void sampleClasses(int level, const QRect& levelRect, quint8* out, qsizetype stride) const;
+    // The same for the confidence layer (0 where nothing was predicted).
+    void sampleConfidence(int level, const QRect& levelRect, quint8* out, qsizetype stride) const;
 
     int allocatedTiles() const;
     qint64 memoryBytes() const; // tile storage, counting shared tiles once per mask
@@ -63,6 +65,8 @@ public:
     bool contentEquals(const LabelMask& other) const;
 
 private:
+    enum class Layer { Classes, Confidence };
+    void sampleLayer(Layer layer, int level, const QRect& levelRect, quint8* out, qsizetype stride) const;
     int index(int tileX, int tileY) const { return tileY * m_tilesAcross + tileX; }
 
     QSize m_size;

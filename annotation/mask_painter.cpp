@@ -60,13 +60,18 @@ void MaskPainter::paintSpan(int y, int x0, int x1, const PaintSpec& spec) {
     // An unlabeled pixel has no source: erasing clears the provenance too, which keeps erased
     // tiles freeable and mask files (which store no provenance for unlabeled pixels) exact.
     const auto edited = quint8(spec.classId == Unlabeled ? Provenance::None : Provenance::Edited);
+    // A person's label is certain (the heat map shows it clear); an erased pixel has no prediction.
+    const quint8 certainty = spec.classId == Unlabeled ? 0 : 255;
     forSpan(y, x0, x1, [&](MaskTile& tile, int offset, int count) {
         quint8* classes = tile.classes.data() + offset;
         quint8* provenance = tile.provenance.data() + offset;
+        quint8* confidence = tile.confidence.empty() ? nullptr : tile.confidence.data() + offset;
         switch (spec.mode) {
         case PaintMode::Everything:
             std::memset(classes, spec.classId, size_t(count));
             std::memset(provenance, edited, size_t(count));
+            if (confidence)
+                std::memset(confidence, certainty, size_t(count));
             break;
         case PaintMode::OnlyUnlabeled:
         case PaintMode::OnlyClass: {
@@ -75,6 +80,8 @@ void MaskPainter::paintSpan(int y, int x0, int x1, const PaintSpec& spec) {
                 if (classes[i] == target) {
                     classes[i] = spec.classId;
                     provenance[i] = edited;
+                    if (confidence)
+                        confidence[i] = certainty;
                 }
             }
             break;
@@ -97,14 +104,18 @@ void MaskPainter::reviewSpan(int y, int x0, int x1) {
         forSpan(y, std::max(x0, tileX * size), std::min(x1, (tileX + 1) * size),
                 [](MaskTile& tile, int offset, int count) {
                     for (int i = offset; i < offset + count; ++i) {
-                        if (tile.classes[i] != Unlabeled)
+                        if (tile.classes[i] != Unlabeled) {
                             tile.provenance[i] = quint8(Provenance::Reviewed);
+                            if (!tile.confidence.empty())
+                                tile.confidence[i] = 255;
+                        }
                     }
                 });
     }
 }
 
-void MaskPainter::predictSpan(int y, int x0, int x1, const quint8* classes, const quint8* confidence) {
+void MaskPainter::predictSpan(int y, int x0, int x1, const quint8* classes, const quint8* confidence,
+                              bool overwriteHumanWork) {
     const int start = x0;
     int written = std::max(x0, 0); // forSpan clips; track where each piece starts in the input
     forSpan(y, x0, x1, [&](MaskTile& tile, int offset, int count) {
@@ -114,7 +125,8 @@ void MaskPainter::predictSpan(int y, int x0, int x1, const quint8* classes, cons
             tile.confidence.assign(MaskTile::Pixels, 0);
         for (int i = 0; i < count; ++i) {
             quint8& provenance = tile.provenance[size_t(offset + i)];
-            if (provenance == quint8(Provenance::Edited) || provenance == quint8(Provenance::Reviewed))
+            if (!overwriteHumanWork &&
+                (provenance == quint8(Provenance::Edited) || provenance == quint8(Provenance::Reviewed)))
                 continue;
             tile.classes[size_t(offset + i)] = in[i];
             provenance = quint8(in[i] == Unlabeled ? Provenance::None : Provenance::Predicted);
@@ -176,7 +188,7 @@ bool MaskPainter::commit() {
     finish();
     if (diffs.isEmpty())
         return false;
-    document->pushCommitted(std::move(diffs), m_text, area);
+    document->pushCommitted(std::move(diffs), m_text, area, m_mergeId, m_machineWritten);
     return true;
 }
 

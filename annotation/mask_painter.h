@@ -49,9 +49,16 @@ public:
     void reviewSpan(int y, int x0, int x1);
     void paintRegion(const RegionMask& region, const PaintSpec& spec);
     // Writes predicted classes (and confidences, 0-255, may be null) for pixels x0 <= x < x1 of
-    // row y, taken from `classes[x - x0]`. Pixels a person edited or reviewed keep their labels:
-    // a prediction never overwrites human work.
-    void predictSpan(int y, int x0, int x1, const quint8* classes, const quint8* confidence);
+    // row y, taken from `classes[x - x0]`. Pixels a person edited or reviewed keep their labels
+    // unless the user explicitly asked to overwrite them (`overwriteHumanWork`).
+    void predictSpan(int y, int x0, int x1, const quint8* classes, const quint8* confidence,
+                     bool overwriteHumanWork = false);
+
+    // Commits with the same merge id that follow each other become one undo step (the tiles of
+    // one segmentation job stream in as many commits, and are undone as one). -1: never merge.
+    void setMergeId(int id) { m_mergeId = id; }
+    // A painter that only writes predictions: its commits are changes, not edits a person made.
+    void setMachineWritten(bool machine) { m_machineWritten = machine; }
 
     // Reports what was drawn since the last flush (views repaint it). Tools call this after
     // each dab so painting shows live.
@@ -80,6 +87,8 @@ private:
     QRect m_bounds;
     QRect m_area;    // everything touched
     QRect m_pending; // touched since the last flush
+    int m_mergeId = -1;
+    bool m_machineWritten = false;
 };
 
 } // namespace segstudio

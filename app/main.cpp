@@ -2,6 +2,7 @@
 // bundled sample) with its label mask MASK (created on the first save when missing).
 #include "annotation/gdal_setup.h"
 #include "app/app_paths.h"
+#include "app/loop/model_actions.h"
 #include "app/main_window.h"
 #include "app/test_script.h"
 
@@ -31,11 +32,16 @@ int main(int argc, char* argv[]) {
         QStringLiteral("restore-journal"),
         QStringLiteral("After a crash: restore the unsaved edits (yes), discard them (no) or ask (default)."),
         QStringLiteral("ask|yes|no"), QStringLiteral("ask"));
+    const QCommandLineOption modelOption(
+        QStringLiteral("model"),
+        QStringLiteral("Segmentation model: a bundle or TorchScript file with its JSON sidecar (default: the "
+                       "bundled model)."),
+        QStringLiteral("file"), QStringLiteral("default"));
     QCommandLineOption scriptOption(QStringLiteral("test-script"),
                                     QStringLiteral("Editing steps for end-to-end tests."),
                                     QStringLiteral("steps"));
     scriptOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({maskOption, restoreOption, scriptOption});
+    parser.addOptions({maskOption, restoreOption, modelOption, scriptOption});
     parser.process(app);
 
     segstudio::MainWindow window;
@@ -46,6 +52,7 @@ int main(int argc, char* argv[]) {
                                          : segstudio::DocumentSession::RestorePolicy::Ask);
     if (parser.isSet(scriptOption))
         new segstudio::TestScript(&window, parser.value(scriptOption));
+    window.modelActions()->controller()->openModel(parser.value(modelOption));
     window.show();
     const QStringList files = parser.positionalArguments();
     QString path = files.isEmpty() ? segstudio::sampleImagePath() : files.first();

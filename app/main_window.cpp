@@ -3,6 +3,7 @@
 #include "annotation/raster_source.h"
 #include "app/coordinate_text.h"
 #include "app/edit_actions.h"
+#include "app/loop/model_actions.h"
 #include "ui/class_panel.h"
 #include "ui/image_info_panel.h"
 #include "ui/map_canvas.h"
@@ -59,6 +60,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_toolBox(new ToolBox(m_canvas, m_toolSettings, m_classPanel, this))
     , m_session(new DocumentSession(journalDirectory(), this, this))
     , m_editActions(new EditActions(this, m_session, m_classPanel, m_toolBox))
+    , m_modelActions(new ModelActions(this, m_canvas, m_overlay))
     , m_pixelLabel(statusLabel(QStringLiteral("pixelPosition"), 120))
     , m_mapLabel(statusLabel(QStringLiteral("mapPosition"), 260))
     , m_lonLatLabel(statusLabel(QStringLiteral("lonLatPosition"), 220))
@@ -183,6 +185,7 @@ void MainWindow::createEditActions() {
         m_classPanel->setDocument(document);
         m_toolBox->setDocument(document);
         m_editActions->setDocument(document);
+        m_modelActions->setDocument(document);
     });
     connect(m_session, &DocumentSession::ready, this, &MainWindow::documentReady);
     connect(m_session, &DocumentSession::message, this,
@@ -208,6 +211,10 @@ void MainWindow::createEditActions() {
     connect(m_toolBox, &ToolBox::message, this,
             [this](const QString& text) { statusBar()->showMessage(text, 5000); });
     connect(m_toolBox, &ToolBox::failed, this, [this](const QString& text) { showError(tr("Tool"), text); });
+    m_modelActions->install(nullptr); // after View
+    connect(m_modelActions, &ModelActions::failed, this, &MainWindow::showError);
+    connect(m_modelActions, &ModelActions::status, this,
+            [this](const QString& text, int milliseconds) { statusBar()->showMessage(text, milliseconds); });
 }
 
 void MainWindow::updateTitle() {

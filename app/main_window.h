@@ -17,6 +17,7 @@ class ImageInfoPanel;
 class LabelDocument;
 class MapCanvas;
 class MaskOverlay;
+class ModelActions;
 class RasterSource;
 class ToolBox;
 class ToolSettings;
@@ -42,6 +43,7 @@ public:
     ToolSettings* toolSettings() const { return m_toolSettings; }
     ClassPanel* classPanel() const { return m_classPanel; }
     MaskOverlay* overlay() const { return m_overlay; }
+    ModelActions* modelActions() const { return m_modelActions; }
     // Where autosave journals live (the application's data folder).
     static QString journalDirectory();
     QString currentPath() const;
@@ -85,6 +87,7 @@ private:
     ToolBox* m_toolBox;
     DocumentSession* m_session;
     EditActions* m_editActions;
+    ModelActions* m_modelActions;
     bool m_closeAfterSave = false;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_pixelLabel;

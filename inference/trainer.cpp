@@ -93,7 +93,8 @@ struct Trainer::Impl {
             odds.push_back(positions.empty() ? 0.0 : options.balanceClasses ? 1.0 : double(positions.size()));
         if (std::all_of(odds.begin(), odds.end(), [](double o) { return o == 0; }))
             return -1;
-        const auto& positions = perClass[std::discrete_distribution<size_t>(odds.begin(), odds.end())(random)];
+        const auto& positions =
+            perClass[std::discrete_distribution<size_t>(odds.begin(), odds.end())(random)];
         return positions[std::uniform_int_distribution<size_t>(0, positions.size() - 1)(random)];
     }
 
@@ -173,8 +174,8 @@ struct Trainer::Impl {
             weight = torch::rot90(weight, quarterTurns, {0, 1});
         }
         // Photometric jitter: scenes differ in exposure, haze, white balance and saturation.
-        std::uniform_real_distribution<double> brightness(-0.1, 0.1), contrast(0.8, 1.2), saturation(0.7, 1.3),
-            channelGain(0.92, 1.08), gamma(0.8, 1.25);
+        std::uniform_real_distribution<double> brightness(-0.1, 0.1), contrast(0.8, 1.2),
+            saturation(0.7, 1.3), channelGain(0.92, 1.08), gamma(0.8, 1.25);
         const auto gray = image.mean(0, true);
         image = gray + (image - gray) * saturation(random);
         image = image * torch::tensor({float(channelGain(random)), float(channelGain(random)),

@@ -33,7 +33,7 @@ struct TrainOptions {
     bool augment = true;          // flips, 90° rotations, scale, brightness/contrast/colour jitter
     double minScale = 0.75;       // with augment: windows of crop/scale source pixels, resized to crop
     double maxScale = 1.33;
-    bool balanceClasses = true;   // half the windows centre on a pixel of a class drawn uniformly
+    bool balanceClasses = true; // half the windows centre on a pixel of a class drawn uniformly
     std::string device = "auto";
     std::string precision = "auto"; // auto: bf16 autocast on CUDA, fp32 on CPU
     int threads = 0;

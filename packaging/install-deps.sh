@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_packages=(
   cmake ninja-build ccache g++ pkg-config
-  qt6-base-dev qt6-base-dev-tools qt6-charts-dev qt6-qpa-plugins libqt6svg6
+  qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libqt6svg6
   libtorch-dev nlohmann-json3-dev
   libopencv-dev
   libgdal-dev gdal-bin

@@ -63,7 +63,26 @@ void MaskOverlay::setShown(bool shown) {
         m_canvas->update();
 }
 
+void MaskOverlay::setMode(Mode mode) {
+    if (mode == m_mode)
+        return;
+    m_mode = mode;
+    invalidateAll();
+}
+
+QRgb MaskOverlay::confidenceColor(quint8 confidence) {
+    if (confidence == 0)
+        return 0; // never predicted
+    // Uncertainty 0 (sure) is a faint yellow; from 0.6 on (a coin toss between classes) full red.
+    const double uncertainty = std::min(1.0, (255.0 - confidence) / 255.0 / 0.6);
+    const double alpha = 0.12 + 0.88 * uncertainty;
+    const QColor color = QColor::fromHsvF(float((1.0 - uncertainty) / 6.0), 1.0f, 1.0f);
+    return qPremultiply(qRgba(color.red(), color.green(), color.blue(), int(alpha * 255 + 0.5)));
+}
+
 void MaskOverlay::rebuildColors() {
+    for (int c = 0; c < 256; ++c)
+        m_heat[size_t(c)] = confidenceColor(quint8(c));
     m_colors.fill(0);
     if (!m_document)
         return;
@@ -101,8 +120,18 @@ QImage MaskOverlay::renderTile(int level, const QRect& levelRect) const {
     const int w = levelRect.width() + 2;
     const int h = levelRect.height() + 2;
     std::vector<quint8> classes(size_t(w) * size_t(h));
-    mask.sampleClasses(level, levelRect.adjusted(-1, -1, 1, 1), classes.data(), w);
     QImage image(levelRect.size(), QImage::Format_ARGB32_Premultiplied);
+    if (m_mode == Mode::Confidence) {
+        mask.sampleConfidence(level, levelRect, classes.data(), levelRect.width());
+        for (int y = 0; y < levelRect.height(); ++y) {
+            auto* out = reinterpret_cast<QRgb*>(image.scanLine(y));
+            const quint8* row = classes.data() + size_t(y) * levelRect.width();
+            for (int x = 0; x < levelRect.width(); ++x)
+                out[x] = m_heat[row[x]];
+        }
+        return image;
+    }
+    mask.sampleClasses(level, levelRect.adjusted(-1, -1, 1, 1), classes.data(), w);
     for (int y = 0; y < levelRect.height(); ++y) {
         auto* out = reinterpret_cast<QRgb*>(image.scanLine(y));
         const quint8* row = classes.data() + size_t(y + 1) * w + 1;

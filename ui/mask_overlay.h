@@ -21,6 +21,10 @@ namespace segstudio {
 class MaskOverlay : public QObject, public CanvasLayer {
     Q_OBJECT
 public:
+    // What the overlay shows: the classes, or the model's confidence as a heat map (the less
+    // sure the model, the redder and more opaque; pixels without a prediction stay clear).
+    enum class Mode { Classes, Confidence };
+
     static constexpr qint64 CacheBytes = 64ll * 1024 * 1024;
 
     explicit MaskOverlay(MapCanvas* canvas, QObject* parent = nullptr);
@@ -35,6 +39,10 @@ public:
     void setOutlineOnly(bool outline);
     bool isShown() const { return m_shown; }
     void setShown(bool shown);
+    Mode mode() const { return m_mode; }
+    void setMode(Mode mode);
+    // The heat map colour of a confidence byte (premultiplied; 0 = not drawn).
+    static QRgb confidenceColor(quint8 confidence);
 
     void paint(QPainter& painter, const QRect& dirty) override;
     // For tests: the rendered overlay tiles so far (cache misses).
@@ -61,6 +69,8 @@ private:
     double m_opacity = 0.5;
     bool m_outline = false;
     bool m_shown = true;
+    Mode m_mode = Mode::Classes;
+    std::array<QRgb, 256> m_heat{};
     int m_rendered = 0;
 };
 

@@ -65,7 +65,8 @@ int runTrain(const QStringList& arguments) {
         {QStringLiteral("scale"), QStringLiteral("Range of the random scale augmentation (1:1 = off)."),
          QStringLiteral("MIN:MAX"), QStringLiteral("0.75:1.33")},
         {QStringLiteral("no-balance"),
-         QStringLiteral("Centre windows on pixels in proportion to class frequency, not uniformly per class.")},
+         QStringLiteral(
+             "Centre windows on pixels in proportion to class frequency, not uniformly per class.")},
         {QStringLiteral("encoder"), QStringLiteral("resnet18 or resnet34 (new networks)."),
          QStringLiteral("E"), QStringLiteral("resnet18")},
         {QStringLiteral("width"), QStringLiteral("Channel width multiplier (new networks)."),

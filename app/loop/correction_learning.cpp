@@ -87,8 +87,9 @@ bool correctionSamples(const LabelMask& mask, const RasterSource& image, const Q
                     continue;
                 const size_t out = size_t(y - window.top()) * sample.width + size_t(x - window.left());
                 sample.mask[out] = tile->classes[in];
-                sample.weight[out] = float(provenance == quint8(Provenance::Edited) ? settings.editedWeight
-                                                                                       : settings.reviewedWeight);
+                sample.weight[out] =
+                    float(provenance == quint8(Provenance::Edited) ? settings.editedWeight
+                                                                   : settings.reviewedWeight);
                 ++counted;
             }
         }
@@ -116,7 +117,8 @@ inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, con
         if (!cli::readRgb(image, window, rgb, error))
             return matrix;
         inference::Prediction prediction;
-        if (!predictor->predict({rgb.data(), window.width(), window.height(), 0}, prediction, {}, nullptr, &why)) {
+        if (!predictor->predict({rgb.data(), window.width(), window.height(), 0}, prediction, {}, nullptr,
+                                &why)) {
             *error = QString::fromStdString(why);
             return matrix;
         }
@@ -129,8 +131,8 @@ inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, con
                 const size_t in = size_t(y - core.top()) * MaskTile::Size + size_t(x - core.left());
                 if (!isHuman(tile->provenance[in]) || tile->classes[in] == Unlabeled)
                     continue;
-                predicted.push_back(
-                    prediction.classes[size_t(y - window.top()) * window.width() + size_t(x - window.left())]);
+                predicted.push_back(prediction.classes[size_t(y - window.top()) * window.width() +
+                                                       size_t(x - window.left())]);
                 reference.push_back(tile->classes[in]);
             }
         }
@@ -150,11 +152,13 @@ LearningOutcome learnFromCorrections(const inference::SegmentationModel& current
         if (!heldOut.contains(t))
             training.append(t);
     if (training.isEmpty()) {
-        outcome.error = QObject::tr("There are no corrections to learn from yet: paint or review some pixels first.");
+        outcome.error =
+            QObject::tr("There are no corrections to learn from yet: paint or review some pixels first.");
         return outcome;
     }
     std::vector<inference::TrainingSample> samples;
-    if (!correctionSamples(mask, image, training, settings, samples, &outcome.correctedPixels, &outcome.error))
+    if (!correctionSamples(mask, image, training, settings, samples, &outcome.correctedPixels,
+                           &outcome.error))
         return outcome;
 
     auto model = current.clone();

@@ -1,0 +1,83 @@
+#pragma once
+
+#include "app/loop/segmentation_controller.h"
+
+#include <QObject>
+#include <QPointer>
+
+class QAction;
+class QDockWidget;
+class QLabel;
+class QMainWindow;
+class QMenu;
+
+namespace segstudio {
+
+class JobProgress;
+class LabelDocument;
+class LearningPanel;
+class MapCanvas;
+class MaskOverlay;
+class ModelVersionsPanel;
+
+// The Model menu and everything the interactive loop shows: Segment Image / Visible Area,
+// Cancel, Learn from Corrections, Next Uncertain Tile, the confidence heat map, Open Model,
+// Preferences; the Learning (loss chart) and Model Versions docks; the device and the running
+// job (progress, time left, Cancel) in the status bar. Errors go to `showError`.
+class ModelActions : public QObject {
+    Q_OBJECT
+public:
+    ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* overlay);
+
+    void install(QMenu* before);
+    void setDocument(LabelDocument* document);
+    SegmentationController* controller() const { return m_controller; }
+    LearningPanel* learningPanel() const { return m_learning; }
+    ModelVersionsPanel* versionsPanel() const { return m_versions; }
+    JobProgress* jobProgress() const { return m_progress; }
+    QAction* segmentImageAction() const { return m_segmentImage; }
+    QAction* segmentVisibleAction() const { return m_segmentVisible; }
+    QAction* learnAction() const { return m_learn; }
+    QAction* nextUncertainAction() const { return m_nextUncertain; }
+    QAction* confidenceAction() const { return m_confidence; }
+    QAction* cancelAction() const { return m_cancel; }
+    QLabel* deviceLabel() const { return m_device; }
+
+public Q_SLOTS:
+    void segmentImage();
+    void segmentVisibleArea();
+    void showNextUncertain();
+    void openModelDialog();
+    void showPreferences();
+
+Q_SIGNALS:
+    void failed(const QString& title, const QString& message);
+    void status(const QString& text, int milliseconds);
+
+private:
+    void updateEnabled();
+    QRect visibleImageRect() const;
+
+    QMainWindow* m_window;
+    MapCanvas* m_canvas;
+    MaskOverlay* m_overlay;
+    SegmentationController* m_controller;
+    QPointer<LabelDocument> m_document;
+    LearningPanel* m_learning;
+    QDockWidget* m_learningDock = nullptr;
+    ModelVersionsPanel* m_versions;
+    JobProgress* m_progress;
+    QLabel* m_device;
+    QAction* m_segmentImage;
+    QAction* m_segmentVisible;
+    QAction* m_cancel;
+    QAction* m_learn;
+    QAction* m_nextUncertain;
+    QAction* m_confidence;
+    QAction* m_overwrite;
+    QAction* m_openModel;
+    QAction* m_saveVersion;
+    QAction* m_preferences;
+};
+
+} // namespace segstudio

@@ -1,0 +1,364 @@
+#include "app/loop/segmentation_controller.h"
+
+#include "annotation/label_document.h"
+#include "annotation/mask_painter.h"
+#include "annotation/raster_source.h"
+
+#include <QSettings>
+#include <QThread>
+#include <QTimer>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+namespace segstudio {
+namespace {
+
+// Commits of one job share this undo merge id, so the job is one undo step.
+int mergeIdOf(quint64 job) {
+    return 0x53470000 | int(job & 0xFFFF);
+}
+
+} // namespace
+
+SegmentationController::SegmentationController(QObject* parent)
+    : QObject(parent)
+    , m_thread(new QThread(this))
+    , m_worker(new ModelWorker) {
+    qRegisterMetaType<PredictedChunk>();
+    qRegisterMetaType<ModelClasses>();
+    qRegisterMetaType<ModelVersionInfo>();
+    m_thread->setObjectName(QStringLiteral("model worker"));
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &ModelWorker::versionAdded, this, &SegmentationController::onVersionAdded);
+    connect(m_worker, &ModelWorker::currentVersionChanged, this, [this](int id) {
+        m_currentVersion = id;
+        Q_EMIT currentVersionChanged(id);
+    });
+    connect(m_worker, &ModelWorker::deviceChanged, this, [this](const QString& device) {
+        m_device = device;
+        Q_EMIT deviceChanged(device);
+    });
+    connect(m_worker, &ModelWorker::modelFailed, this, &SegmentationController::modelFailed);
+    connect(m_worker, &ModelWorker::message, this, &SegmentationController::message);
+    connect(m_worker, &ModelWorker::versionSaved, this, &SegmentationController::versionSaved);
+    connect(m_worker, &ModelWorker::chunkPredicted, this, &SegmentationController::onChunk);
+    connect(m_worker, &ModelWorker::segmentFinished, this, &SegmentationController::onSegmentFinished);
+    connect(m_worker, &ModelWorker::learnFinished, this, &SegmentationController::onLearnFinished);
+    connect(m_worker, &ModelWorker::learnProgress, this,
+            [this](quint64 job, int step, int steps, double loss) {
+                if (job != m_job || m_running != Job::Learn)
+                    return;
+                const double elapsed = m_clock.nsecsElapsed() / 1e9;
+                Q_EMIT learnStep(step, steps, loss);
+                Q_EMIT jobProgress(step, steps, step > 0 ? elapsed / step * (steps - step) : -1);
+            });
+    m_thread->start();
+    applySettings();
+}
+
+SegmentationController::~SegmentationController() {
+    m_worker->cancelUpTo(std::numeric_limits<quint64>::max());
+    m_thread->quit();
+    m_thread->wait();
+}
+
+void SegmentationController::setDocument(LabelDocument* document) {
+    if (isBusy())
+        cancel();
+    m_pending.clear();
+    m_running = Job::None;
+    m_document = document;
+    m_tileConfidence.clear();
+    m_shownUncertain.clear();
+}
+
+void SegmentationController::openModel(const QString& path) {
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, path] { worker->openModel(path); }, Qt::QueuedConnection);
+}
+
+void SegmentationController::applySettings() {
+    QSettings settings;
+    PredictionSettings prediction;
+    prediction.device =
+        settings.value(QStringLiteral("model/device"), QStringLiteral("auto")).toString().toStdString();
+    prediction.precision =
+        settings.value(QStringLiteral("model/precision"), QStringLiteral("auto")).toString().toStdString();
+    prediction.tile = settings.value(QStringLiteral("model/tile"), 512).toInt();
+    prediction.overlap = settings.value(QStringLiteral("model/overlap"), 64).toInt();
+    prediction.batch = settings.value(QStringLiteral("model/batch"), 4).toInt();
+    prediction.threads = settings.value(QStringLiteral("model/threads"), 0).toInt();
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, prediction] { worker->setPredictionSettings(prediction); },
+        Qt::QueuedConnection);
+}
+
+LearningSettings SegmentationController::learningSettings() const {
+    QSettings settings;
+    LearningSettings learning;
+    learning.steps = settings.value(QStringLiteral("learning/steps"), learning.steps).toInt();
+    learning.learningRate =
+        settings.value(QStringLiteral("learning/learning_rate"), learning.learningRate).toDouble();
+    learning.editedWeight =
+        settings.value(QStringLiteral("learning/edited_weight"), learning.editedWeight).toDouble();
+    learning.device =
+        settings.value(QStringLiteral("model/device"), QStringLiteral("auto")).toString().toStdString();
+    learning.precision =
+        settings.value(QStringLiteral("model/precision"), QStringLiteral("auto")).toString().toStdString();
+    learning.threads = settings.value(QStringLiteral("model/threads"), 0).toInt();
+    return learning;
+}
+
+bool SegmentationController::checkClasses(QString* error) const {
+    const auto classes = m_classes.constFind(m_currentVersion);
+    if (classes == m_classes.cend()) {
+        *error = tr("No model is open yet.");
+        return false;
+    }
+    for (qsizetype id = 0; id < classes->names.size(); ++id) {
+        if (!m_document->palette().contains(int(id))) {
+            *error = tr("The model predicts %1 classes, but the document has no class %2 (\"%3\"). Open a "
+                        "model made for this document's classes, or add the class.")
+                         .arg(classes->names.size())
+                         .arg(id)
+                         .arg(classes->names[id]);
+            return false;
+        }
+    }
+    return true;
+}
+
+void SegmentationController::segment(const QRect& area, QPointF focus) {
+    if (!m_document || !m_document->image() || isBusy())
+        return;
+    QString error;
+    if (!checkClasses(&error)) {
+        Q_EMIT segmentFinished(false, error);
+        return;
+    }
+    const QRect bounds = m_document->mask().rect();
+    const QRect clipped = area & bounds;
+    if (clipped.isEmpty())
+        return;
+    // Regions on the mask's tile grid, so each tile is written by one region only.
+    const int tile = LabelMask::TileSize;
+    const int left = clipped.left() / tile * tile, top = clipped.top() / tile * tile;
+    QList<QRect> regions;
+    for (int y = top; y <= clipped.bottom(); y += RegionSize)
+        for (int x = left; x <= clipped.right(); x += RegionSize)
+            regions.append(QRect(x, y, RegionSize, RegionSize) & clipped);
+    // What the user looks at first.
+    std::stable_sort(regions.begin(), regions.end(), [focus](const QRect& a, const QRect& b) {
+        const QPointF da = QRectF(a).center() - focus, db = QRectF(b).center() - focus;
+        return QPointF::dotProduct(da, da) < QPointF::dotProduct(db, db);
+    });
+    startSegment(regions, false, tr("Segmenting"));
+}
+
+void SegmentationController::startSegment(const QList<QRect>& regions, bool skipEditedTiles,
+                                          const QString& text) {
+    m_running = Job::Segment;
+    ++m_job;
+    m_skipEdited = skipEditedTiles;
+    m_workerDone = false;
+    m_cancelled = false;
+    m_error.clear();
+    m_pending.clear();
+    m_regionsDone = 0;
+    m_regionsTotal = int(regions.size());
+    m_shownUncertain.clear();
+    m_clock.start();
+    Q_EMIT jobStarted(Job::Segment, text);
+    Q_EMIT jobProgress(0, m_regionsTotal, -1);
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, job = m_job, image = m_document->image(), regions] {
+            worker->segment(job, image, regions);
+        },
+        Qt::QueuedConnection);
+}
+
+void SegmentationController::learn() {
+    if (!m_document || !m_document->image() || isBusy())
+        return;
+    QString error;
+    if (!checkClasses(&error)) {
+        Q_EMIT learnFinished(false, error);
+        return;
+    }
+    m_running = Job::Learn;
+    ++m_job;
+    m_clock.start();
+    Q_EMIT jobStarted(Job::Learn, tr("Learning from corrections"));
+    // A snapshot: tiles are shared copy-on-write, so the user keeps editing meanwhile.
+    auto mask = std::make_shared<const LabelMask>(m_document->mask());
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, job = m_job, image = m_document->image(), mask, settings = learningSettings()] {
+            worker->learn(job, image, mask, settings);
+        },
+        Qt::QueuedConnection);
+}
+
+void SegmentationController::cancel() {
+    if (!isBusy())
+        return;
+    m_worker->cancelUpTo(m_job);
+    Q_EMIT message(tr("Cancelling…"));
+}
+
+void SegmentationController::useVersion(int id) {
+    if (isBusy())
+        return;
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, id] { worker->useVersion(id); }, Qt::QueuedConnection);
+}
+
+void SegmentationController::saveVersion(int id, const QString& path) {
+    QMetaObject::invokeMethod(
+        m_worker, [worker = m_worker, id, path] { worker->saveVersion(id, path); }, Qt::QueuedConnection);
+}
+
+void SegmentationController::onVersionAdded(const ModelVersionInfo& version, const ModelClasses& classes) {
+    m_classes.insert(version.id, classes);
+    Q_EMIT versionAdded(version);
+}
+
+void SegmentationController::onChunk(const PredictedChunk& chunk) {
+    if (chunk.job != m_job || m_running != Job::Segment || chunk.version != m_currentVersion || !m_document)
+        return; // from a cancelled or replaced job, or another model: never shown
+    m_pending.push_back(chunk);
+    applyPending();
+}
+
+void SegmentationController::applyPending() {
+    if (!m_document)
+        return;
+    if (m_document->isEditing()) {
+        // One painter per document: the stroke in progress finishes first.
+        QTimer::singleShot(30, this, &SegmentationController::applyPending);
+        return;
+    }
+    while (!m_pending.empty()) {
+        apply(m_pending.front());
+        m_pending.pop_front();
+    }
+    if (m_workerDone)
+        finishSegment();
+}
+
+bool SegmentationController::tileHasEdits(QPoint tile) const {
+    const MaskTile* t = m_document->mask().tile(tile.x(), tile.y());
+    return t && std::any_of(t->provenance.begin(), t->provenance.end(),
+                            [](quint8 p) { return p == quint8(Provenance::Edited); });
+}
+
+void SegmentationController::apply(const PredictedChunk& chunk) {
+    if (chunk.job != m_job)
+        return;
+    const LabelMask& mask = m_document->mask();
+    const QRect tiles = mask.tilesCovering(chunk.rect);
+    MaskPainter painter(*m_document, tr("Segment"));
+    painter.setMergeId(mergeIdOf(chunk.job));
+    painter.setMachineWritten(true);
+    const auto* classes = reinterpret_cast<const quint8*>(chunk.classes.constData());
+    const auto* confidence = reinterpret_cast<const quint8*>(chunk.confidence.constData());
+    for (int ty = tiles.top(); ty <= tiles.bottom(); ++ty) {
+        for (int tx = tiles.left(); tx <= tiles.right(); ++tx) {
+            if (m_skipEdited && tileHasEdits({tx, ty}))
+                continue; // "re-predict what nobody edited"
+            const QRect part = mask.tileRect(tx, ty) & chunk.rect;
+            qint64 sum = 0;
+            for (int y = part.top(); y <= part.bottom(); ++y) {
+                const qsizetype offset =
+                    qsizetype(y - chunk.rect.top()) * chunk.rect.width() + (part.left() - chunk.rect.left());
+                painter.predictSpan(y, part.left(), part.right() + 1, classes + offset, confidence + offset,
+                                    m_overwrite);
+                for (int x = 0; x < part.width(); ++x)
+                    sum += confidence[offset + x];
+            }
+            m_tileConfidence.insert(key({tx, ty}), double(sum) / (255.0 * part.width() * part.height()));
+        }
+    }
+    painter.commit();
+    ++m_regionsDone;
+    const double elapsed = m_clock.nsecsElapsed() / 1e9;
+    Q_EMIT jobProgress(m_regionsDone, m_regionsTotal,
+                       elapsed / m_regionsDone * (m_regionsTotal - m_regionsDone));
+}
+
+void SegmentationController::onSegmentFinished(quint64 job, bool cancelled, const QString& error) {
+    if (job != m_job || m_running != Job::Segment)
+        return;
+    m_workerDone = true;
+    m_cancelled = cancelled;
+    m_error = error;
+    applyPending();
+}
+
+void SegmentationController::finishSegment() {
+    m_running = Job::None;
+    m_workerDone = false;
+    Q_EMIT segmentFinished(m_cancelled, m_error);
+}
+
+void SegmentationController::onLearnFinished(quint64 job, bool cancelled, const QString& error) {
+    if (job != m_job || m_running != Job::Learn)
+        return;
+    m_running = Job::None;
+    Q_EMIT learnFinished(cancelled, error);
+    if (cancelled || !error.isEmpty() || !m_document)
+        return;
+    // The new version re-predicts every region that holds a tile nobody edited.
+    const LabelMask& mask = m_document->mask();
+    QList<QRect> regions;
+    const int step = RegionSize / LabelMask::TileSize;
+    for (int ty = 0; ty < mask.tilesDown(); ty += step) {
+        for (int tx = 0; tx < mask.tilesAcross(); tx += step) {
+            bool anyUnedited = false;
+            for (int y = ty; y < std::min(ty + step, mask.tilesDown()) && !anyUnedited; ++y)
+                for (int x = tx; x < std::min(tx + step, mask.tilesAcross()) && !anyUnedited; ++x)
+                    anyUnedited = !tileHasEdits({x, y});
+            if (anyUnedited)
+                regions.append(
+                    QRect(tx * LabelMask::TileSize, ty * LabelMask::TileSize, RegionSize, RegionSize) &
+                    mask.rect());
+        }
+    }
+    if (!regions.isEmpty())
+        startSegment(regions, true, tr("Re-predicting unedited tiles"));
+}
+
+QRect SegmentationController::nextUncertainTile() {
+    if (!m_document)
+        return {};
+    const LabelMask& mask = m_document->mask();
+    quint64 best = 0;
+    double bestConfidence = 2.0;
+    for (auto it = m_tileConfidence.cbegin(); it != m_tileConfidence.cend(); ++it) {
+        if (it.value() >= bestConfidence || m_shownUncertain.contains(it.key()))
+            continue;
+        const QPoint tile(int(quint32(it.key())), int(it.key() >> 32));
+        const MaskTile* t = mask.tile(tile.x(), tile.y());
+        if (!t)
+            continue;
+        // Reviewed: a person went over most of its labels.
+        const auto human = std::count_if(t->provenance.begin(), t->provenance.end(), [](quint8 p) {
+            return p == quint8(Provenance::Edited) || p == quint8(Provenance::Reviewed);
+        });
+        const auto labelled =
+            std::count_if(t->classes.begin(), t->classes.end(), [](quint8 c) { return c != Unlabeled; });
+        if (labelled == 0 || human * 2 >= labelled)
+            continue;
+        best = it.key();
+        bestConfidence = it.value();
+    }
+    if (bestConfidence > 1.0)
+        return {};
+    m_shownUncertain.insert(best);
+    return mask.tileRect(int(quint32(best)), int(best >> 32));
+}
+
+} // namespace segstudio

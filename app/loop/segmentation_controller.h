@@ -1,0 +1,117 @@
+#pragma once
+
+#include "app/loop/correction_learning.h"
+#include "app/loop/model_worker.h"
+#include "ui/model_versions_panel.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QRect>
+#include <QSet>
+#include <deque>
+#include <memory>
+
+class QThread;
+
+namespace segstudio {
+
+class LabelDocument;
+
+// The interactive loop on the GUI side: starts segmentation and learning jobs on the
+// ModelWorker's thread, writes the finished regions into the document as they stream in (one
+// undo step per job, never over a person's edits unless asked), keeps the per-tile confidence
+// for "next uncertain", and reports progress with an ETA. Results of a job that was cancelled
+// or replaced, or predicted by another model version, are dropped: no stale tiles.
+class SegmentationController : public QObject {
+    Q_OBJECT
+public:
+    enum class Job { None, Segment, Learn };
+    // Regions predicted at a time: 3 × 3 mask tiles, about a second each on a laptop CPU.
+    static constexpr int RegionSize = 768;
+
+    explicit SegmentationController(QObject* parent = nullptr);
+    ~SegmentationController() override; // cancels what runs and waits for the worker to stop
+
+    void setDocument(LabelDocument* document);
+    void openModel(const QString& path);
+    // Reads the preferences (QSettings "model/…" and "learning/…") and hands them to the worker.
+    void applySettings();
+    LearningSettings learningSettings() const;
+
+    Job runningJob() const { return m_running; }
+    bool isBusy() const { return m_running != Job::None; }
+    bool hasModel() const { return m_currentVersion > 0; }
+    int currentVersion() const { return m_currentVersion; }
+    QString deviceDescription() const { return m_device; }
+
+    // Segments `area` (image pixels; clipped to the image), starting nearest to `focus`.
+    void segment(const QRect& area, QPointF focus);
+    // Fine-tunes the current model on the document's edited and reviewed pixels, then
+    // re-predicts the tiles nobody edited with the new version.
+    void learn();
+    void cancel();
+    void useVersion(int id);
+    void saveVersion(int id, const QString& path);
+
+    bool overwritesHumanWork() const { return m_overwrite; }
+    void setOverwriteHumanWork(bool overwrite) { m_overwrite = overwrite; }
+
+    // The least confident predicted tile that nobody reviewed and "next uncertain" has not shown
+    // since the last segmentation, as a rectangle of image pixels; null when there is none.
+    QRect nextUncertainTile();
+    double tileConfidence(QPoint tile) const { return m_tileConfidence.value(key(tile), -1.0); }
+
+Q_SIGNALS:
+    void versionAdded(const segstudio::ModelVersionInfo& version);
+    void currentVersionChanged(int id);
+    void deviceChanged(const QString& description);
+    void modelFailed(const QString& message);
+    void jobStarted(segstudio::SegmentationController::Job job, const QString& text);
+    void jobProgress(int done, int total, double secondsLeft);
+    void learnStep(int step, int steps, double loss);
+    // Every region that finished is in the document when these come.
+    void segmentFinished(bool cancelled, const QString& error);
+    void learnFinished(bool cancelled, const QString& error);
+    void versionSaved(const QString& path, const QString& error);
+    void message(const QString& text);
+
+private:
+    static quint64 key(QPoint tile) { return (quint64(quint32(tile.y())) << 32) | quint32(tile.x()); }
+    void startSegment(const QList<QRect>& regions, bool skipEditedTiles, const QString& text);
+    void onChunk(const PredictedChunk& chunk);
+    void applyPending();
+    void apply(const PredictedChunk& chunk);
+    void finishSegment();
+    void onSegmentFinished(quint64 job, bool cancelled, const QString& error);
+    void onLearnFinished(quint64 job, bool cancelled, const QString& error);
+    void onVersionAdded(const ModelVersionInfo& version, const ModelClasses& classes);
+    bool tileHasEdits(QPoint tile) const;
+    bool checkClasses(QString* error) const;
+
+    QThread* m_thread;
+    ModelWorker* m_worker;
+    QPointer<LabelDocument> m_document;
+    Job m_running = Job::None;
+    quint64 m_job = 0;
+    int m_currentVersion = 0;
+    QString m_device;
+    QHash<int, ModelClasses> m_classes; // of every version
+    bool m_overwrite = false;
+
+    // The segmentation in progress.
+    bool m_skipEdited = false;
+    bool m_workerDone = false;
+    bool m_cancelled = false;
+    QString m_error;
+    std::deque<PredictedChunk> m_pending; // waiting for a stroke in progress to end
+    int m_regionsDone = 0;
+    int m_regionsTotal = 0;
+    QElapsedTimer m_clock;
+
+    QHash<quint64, double> m_tileConfidence; // mean confidence of each predicted tile
+    QSet<quint64> m_shownUncertain;
+};
+
+} // namespace segstudio

@@ -1,0 +1,213 @@
+// The interactive loop as a user drives it, on the real window, the real default model and the
+// bundled sample: segment in the background, correct with the brush, learn from the correction,
+// re-predict, undo. Offscreen platform; with SEGSTUDIO_SCREENSHOTS=DIR it saves what the window
+// shows at each step (run under Xvfb with QT_QPA_PLATFORM=xcb to look at them).
+#include "annotation/gdal_setup.h"
+#include "annotation/label_document.h"
+#include "app/loop/model_actions.h"
+#include "app/main_window.h"
+#include "test_support.h"
+#include "ui/job_progress.h"
+#include "ui/learning_panel.h"
+#include "ui/map_canvas.h"
+#include "ui/mask_overlay.h"
+#include "ui/model_versions_panel.h"
+#include "ui/tool_box.h"
+#include "ui/tool_settings.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+#include <QToolButton>
+
+using namespace segstudio;
+
+class TestInteractiveLoop : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        initializeGdal();
+        QApplication::setOrganizationName(QStringLiteral("segstudio-test"));
+        QApplication::setApplicationName(QStringLiteral("test_interactive_loop"));
+        QSettings settings;
+        settings.clear();
+        settings.setValue(QStringLiteral("learning/steps"), 4); // a few steps: the loop, not the quality
+        settings.setValue(QStringLiteral("model/threads"), 2);
+    }
+
+    void init() {
+        m_window = std::make_unique<MainWindow>();
+        // Each test starts from the sample as saved, not from the previous test's journal.
+        m_window->session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
+        m_window->resize(1400, 900);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        m_window->activateWindow(); // a bare X server (Xvfb, for screenshots) has no window manager to do it
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QSignalSpy ready(m_window.get(), &MainWindow::documentReady);
+        m_window->openFile(QStringLiteral(SEGSTUDIO_SAMPLE_IMAGE));
+        QVERIFY(ready.wait(30000));
+        SegmentationController* controller = m_window->modelActions()->controller();
+        QSignalSpy added(controller, &SegmentationController::versionAdded);
+        QSignalSpy device(controller, &SegmentationController::deviceChanged);
+        controller->openModel(QStringLiteral(SEGSTUDIO_DEFAULT_MODEL));
+        QVERIFY(added.wait(30000));
+        QVERIFY(device.count() > 0 || device.wait(30000));
+    }
+
+    void cleanup() { m_window.reset(); }
+
+    void segmentCorrectLearnRepredictUndo() {
+        ModelActions* actions = m_window->modelActions();
+        SegmentationController* controller = actions->controller();
+        LabelDocument* document = m_window->document();
+        MapCanvas* canvas = m_window->canvas();
+        QVERIFY(document);
+        // The status bar names the device the model runs on.
+        QVERIFY2(actions->deviceLabel()->text().contains(QStringLiteral("CPU")) ||
+                     actions->deviceLabel()->text().contains(QStringLiteral("cuda")),
+                 qPrintable(actions->deviceLabel()->text()));
+        QCOMPARE(actions->versionsPanel()->versionCount(), 1);
+        screenshot(QStringLiteral("1-opened"));
+
+        // Segment: F5 starts the job; the window keeps working while tiles stream in.
+        QSignalSpy finished(controller, &SegmentationController::segmentFinished);
+        QSignalSpy progress(controller, &SegmentationController::jobProgress);
+        QTest::keyClick(m_window.get(), Qt::Key_F5);
+        QVERIFY(controller->isBusy());
+        QVERIFY(actions->jobProgress()->isVisible());
+        QVERIFY(!actions->segmentImageAction()->isEnabled());
+        QVERIFY(finished.wait(180000));
+        QCOMPARE(finished.last().at(0).toBool(), false); // not cancelled
+        QCOMPARE(finished.last().at(1).toString(), QString());
+        QVERIFY(progress.count() >= 2);
+        QVERIFY(!actions->jobProgress()->isVisible());
+        const LabelMask& mask = document->mask();
+        const qint64 pixels = qint64(mask.width()) * mask.height();
+        QCOMPARE(mask.provenanceHistogram()[size_t(Provenance::Predicted)], pixels);
+        // Several streamed regions, one undo step.
+        QCOMPARE(document->history().count(), 1);
+        QCOMPARE(document->history().undoText(), tr("Segment"));
+        const auto histogram = mask.classHistogram();
+        QCOMPARE(histogram[Unlabeled], 0);
+        QVERIFY(mask.confidenceAt(10, 10) > 0);
+        screenshot(QStringLiteral("2-segmented"));
+
+        // Correct: paint a class other than the predicted one with the brush, by mouse.
+        const QPoint target(mask.width() / 2, mask.height() / 2);
+        const quint8 predicted = mask.classAt(target.x(), target.y());
+        const int corrected = predicted == 3 ? 4 : 3; // Vegetation, or Water where it says Vegetation
+        QTest::keyClick(m_window.get(), Qt::Key(Qt::Key_1 + corrected)); // classes 1..9 by position
+        QCOMPARE(m_window->toolSettings()->classId(), corrected);
+        QTest::keyClick(m_window.get(), Qt::Key_B);
+        const QPoint from = canvas->view().imageToWidget(QPointF(target) + QPointF(-40, 0.5)).toPoint();
+        const QPoint to = canvas->view().imageToWidget(QPointF(target) + QPointF(40, 0.5)).toPoint();
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, from);
+        for (int i = 1; i <= 8; ++i)
+            QTest::mouseMove(canvas, from + (to - from) * i / 8);
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, to);
+        QCOMPARE(int(mask.classAt(target.x(), target.y())), corrected);
+        QCOMPARE(mask.provenanceAt(target.x(), target.y()), Provenance::Edited);
+        QCOMPARE(document->history().count(), 2);
+        screenshot(QStringLiteral("3-corrected"));
+
+        // Learn: a live loss chart, a new version, then the unedited tiles are predicted again.
+        QSignalSpy learned(controller, &SegmentationController::learnFinished);
+        QSignalSpy steps(controller, &SegmentationController::learnStep);
+        finished.clear();
+        QTest::keyClick(m_window.get(), Qt::Key_F6);
+        QVERIFY(controller->isBusy());
+        QVERIFY(learned.wait(180000));
+        QCOMPARE(learned.last().at(1).toString(), QString());
+        QCOMPARE(steps.count(), 4);
+        QCOMPARE(actions->learningPanel()->pointCount(), 4);
+        QVERIFY(actions->learningPanel()->lastLoss() > 0);
+        QCOMPARE(actions->versionsPanel()->versionCount(), 2);
+        QCOMPARE(actions->versionsPanel()->currentVersion(), controller->currentVersion());
+        QCOMPARE(controller->currentVersion(), 2);
+        screenshot(QStringLiteral("4-learned"));
+        QVERIFY(finished.count() > 0 || finished.wait(180000)); // the re-prediction
+        QCOMPARE(finished.last().at(0).toBool(), false);
+        // The person's correction survives the new prediction.
+        QCOMPARE(int(mask.classAt(target.x(), target.y())), corrected);
+        QCOMPARE(mask.provenanceAt(target.x(), target.y()), Provenance::Edited);
+        QCOMPARE(document->history().count(), 3);
+        screenshot(QStringLiteral("5-repredicted"));
+
+        // Undo the re-prediction, then the correction.
+        QTest::keyClick(m_window.get(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(int(mask.classAt(target.x(), target.y())), corrected);
+        QTest::keyClick(m_window.get(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(int(mask.classAt(target.x(), target.y())), int(predicted));
+        QCOMPARE(mask.provenanceAt(target.x(), target.y()), Provenance::Predicted);
+
+        // The heat map and "next uncertain".
+        QTest::keyClick(m_window.get(), Qt::Key_C);
+        QCOMPARE(m_window->overlay()->mode(), MaskOverlay::Mode::Confidence);
+        QTest::keyClick(m_window.get(), Qt::Key_N);
+        const QPointF centre =
+            canvas->view().widgetToImage(QPointF(canvas->width() / 2.0, canvas->height() / 2.0));
+        const QPoint tile(int(centre.x()) / LabelMask::TileSize, int(centre.y()) / LabelMask::TileSize);
+        double least = 2;
+        for (int ty = 0; ty < mask.tilesDown(); ++ty)
+            for (int tx = 0; tx < mask.tilesAcross(); ++tx)
+                least = std::min(least, controller->tileConfidence({tx, ty}));
+        QCOMPARE(controller->tileConfidence(tile), least);
+        screenshot(QStringLiteral("6-uncertain"));
+    }
+
+    void cancelKeepsFinishedTilesAndDropsTheRest() {
+        ModelActions* actions = m_window->modelActions();
+        SegmentationController* controller = actions->controller();
+        LabelDocument* document = m_window->document();
+        QSignalSpy finished(controller, &SegmentationController::segmentFinished);
+        QSignalSpy progress(controller, &SegmentationController::jobProgress);
+        QTest::keyClick(m_window.get(), Qt::Key_F5);
+        // Cancel as soon as the first region is in.
+        QVERIFY(QTest::qWaitFor([&] { return progress.count() >= 2 || finished.count() > 0; }, 120000));
+        QTest::mouseClick(actions->jobProgress()->cancelButton(), Qt::LeftButton);
+        QVERIFY(finished.count() > 0 || finished.wait(120000));
+        const qint64 predicted = document->mask().provenanceHistogram()[size_t(Provenance::Predicted)];
+        // Nothing arrives after the job ended.
+        QTest::qWait(1500);
+        QCOMPARE(document->mask().provenanceHistogram()[size_t(Provenance::Predicted)], predicted);
+        QVERIFY(!controller->isBusy());
+        QVERIFY(actions->segmentImageAction()->isEnabled());
+        if (finished.last().at(0).toBool()) // cancelled before the last region
+            QVERIFY(predicted < qint64(document->mask().width()) * document->mask().height());
+        QVERIFY(predicted > 0);
+    }
+
+    void modelWithOtherClassesIsRefusedWithAMessage() {
+        // A model whose classes the document lacks: segmenting says why and changes nothing.
+        ClassPalette palette;
+        palette.addClass(QStringLiteral("Only class"), Qt::red);
+        m_window->document()->setPalette(palette, QStringLiteral("One class"));
+        SegmentationController* controller = m_window->modelActions()->controller();
+        QSignalSpy finished(controller, &SegmentationController::segmentFinished);
+        QTest::keyClick(m_window.get(), Qt::Key_F5);
+        QCOMPARE(finished.count(), 1);
+        QVERIFY(finished.last().at(1).toString().contains(QStringLiteral("no class")));
+        QCOMPARE(m_window->document()->mask().allocatedTiles(), 0);
+        QVERIFY(!controller->isBusy());
+    }
+
+private:
+    void screenshot(const QString& name) {
+        const QString dir = qEnvironmentVariable("SEGSTUDIO_SCREENSHOTS");
+        if (dir.isEmpty())
+            return;
+        QTest::qWait(300); // let the last tiles paint
+        m_window->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
+    }
+
+    std::unique_ptr<MainWindow> m_window;
+};
+
+QTEST_MAIN(TestInteractiveLoop)
+#include "test_interactive_loop.moc"

@@ -1,0 +1,104 @@
+#include "ui/preferences_dialog.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QSettings>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace segstudio {
+
+PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent)
+    : QDialog(parent)
+    , m_device(new QComboBox(this))
+    , m_precision(new QComboBox(this))
+    , m_tile(new QSpinBox(this))
+    , m_overlap(new QSpinBox(this))
+    , m_batch(new QSpinBox(this))
+    , m_threads(new QSpinBox(this))
+    , m_steps(new QSpinBox(this))
+    , m_learningRate(new QDoubleSpinBox(this))
+    , m_editedWeight(new QDoubleSpinBox(this)) {
+    setWindowTitle(tr("Preferences"));
+    setObjectName(QStringLiteral("preferences"));
+    const QSettings settings;
+
+    m_device->setObjectName(QStringLiteral("device"));
+    m_device->addItem(tr("Automatic (GPU when present)"), QStringLiteral("auto"));
+    m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
+    for (const QString& device : devices)
+        m_device->addItem(device, device);
+    m_device->setCurrentIndex(std::max(
+        0, m_device->findData(settings.value(QStringLiteral("model/device"), QStringLiteral("auto")))));
+    m_precision->setObjectName(QStringLiteral("precision"));
+    m_precision->addItem(tr("Automatic (fp16 on GPU, fp32 on CPU)"), QStringLiteral("auto"));
+    m_precision->addItem(QStringLiteral("fp32"), QStringLiteral("fp32"));
+    m_precision->addItem(tr("fp16 (GPU)"), QStringLiteral("fp16"));
+    m_precision->addItem(QStringLiteral("bf16"), QStringLiteral("bf16"));
+    m_precision->setCurrentIndex(std::max(
+        0, m_precision->findData(settings.value(QStringLiteral("model/precision"), QStringLiteral("auto")))));
+    m_tile->setRange(128, 2048);
+    m_tile->setSingleStep(32);
+    m_tile->setSuffix(tr(" px"));
+    m_tile->setValue(settings.value(QStringLiteral("model/tile"), 512).toInt());
+    m_overlap->setRange(0, 512);
+    m_overlap->setSingleStep(16);
+    m_overlap->setSuffix(tr(" px"));
+    m_overlap->setValue(settings.value(QStringLiteral("model/overlap"), 64).toInt());
+    m_batch->setRange(1, 64);
+    m_batch->setValue(settings.value(QStringLiteral("model/batch"), 4).toInt());
+    m_threads->setRange(0, 256);
+    m_threads->setSpecialValueText(tr("all cores"));
+    m_threads->setValue(settings.value(QStringLiteral("model/threads"), 0).toInt());
+
+    m_steps->setObjectName(QStringLiteral("learningSteps"));
+    m_steps->setRange(1, 100000);
+    m_steps->setValue(settings.value(QStringLiteral("learning/steps"), 40).toInt());
+    m_learningRate->setDecimals(5);
+    m_learningRate->setRange(1e-6, 1e-1);
+    m_learningRate->setSingleStep(1e-4);
+    m_learningRate->setValue(settings.value(QStringLiteral("learning/learning_rate"), 3e-4).toDouble());
+    m_editedWeight->setRange(0.1, 100);
+    m_editedWeight->setValue(settings.value(QStringLiteral("learning/edited_weight"), 3.0).toDouble());
+    m_editedWeight->setToolTip(tr("How much more a pixel you painted counts than one you only reviewed"));
+
+    auto* model = new QGroupBox(tr("Prediction"), this);
+    auto* modelForm = new QFormLayout(model);
+    modelForm->addRow(tr("Device:"), m_device);
+    modelForm->addRow(tr("Precision:"), m_precision);
+    modelForm->addRow(tr("Window:"), m_tile);
+    modelForm->addRow(tr("Overlap:"), m_overlap);
+    modelForm->addRow(tr("Batch:"), m_batch);
+    modelForm->addRow(tr("CPU threads:"), m_threads);
+    auto* learning = new QGroupBox(tr("Learning from corrections"), this);
+    auto* learningForm = new QFormLayout(learning);
+    learningForm->addRow(tr("Steps:"), m_steps);
+    learningForm->addRow(tr("Learning rate:"), m_learningRate);
+    learningForm->addRow(tr("Weight of painted pixels:"), m_editedWeight);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(model);
+    layout->addWidget(learning);
+    layout->addWidget(buttons);
+}
+
+void PreferencesDialog::accept() {
+    QSettings settings;
+    settings.setValue(QStringLiteral("model/device"), m_device->currentData());
+    settings.setValue(QStringLiteral("model/precision"), m_precision->currentData());
+    settings.setValue(QStringLiteral("model/tile"), m_tile->value());
+    settings.setValue(QStringLiteral("model/overlap"), m_overlap->value());
+    settings.setValue(QStringLiteral("model/batch"), m_batch->value());
+    settings.setValue(QStringLiteral("model/threads"), m_threads->value());
+    settings.setValue(QStringLiteral("learning/steps"), m_steps->value());
+    settings.setValue(QStringLiteral("learning/learning_rate"), m_learningRate->value());
+    settings.setValue(QStringLiteral("learning/edited_weight"), m_editedWeight->value());
+    QDialog::accept();
+}
+
+} // namespace segstudio

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QDialog>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QSpinBox;
+
+namespace segstudio {
+
+// Model and learning preferences, kept in QSettings: device and precision, prediction window,
+// overlap, batch and CPU threads; the steps, learning rate and weight of edited pixels used by
+// "Learn from corrections". Written when the dialog is accepted.
+class PreferencesDialog : public QDialog {
+    Q_OBJECT
+public:
+    // `devices`: what the machine offers besides "auto" and "cpu" (e.g. "cuda:0").
+    explicit PreferencesDialog(const QStringList& devices, QWidget* parent = nullptr);
+
+    void accept() override;
+
+private:
+    QComboBox* m_device;
+    QComboBox* m_precision;
+    QSpinBox* m_tile;
+    QSpinBox* m_overlap;
+    QSpinBox* m_batch;
+    QSpinBox* m_threads;
+    QSpinBox* m_steps;
+    QDoubleSpinBox* m_learningRate;
+    QDoubleSpinBox* m_editedWeight;
+};
+
+} // namespace segstudio
