@@ -54,9 +54,7 @@ void LabelDocument::pushCommitted(QList<TileDiff> diffs, const QString& text, co
     for (const TileDiff& diff : diffs)
         stored.append({diff.tileX, diff.tileY, diff.after});
     m_history.push(new TileDiffCommand(this, text, std::move(diffs), true, mergeId));
-    if (machineWritten)
-        Q_EMIT changed(area);
-    else
+    if (!machineWritten) // the painter's flush already reported the change itself
         Q_EMIT edited(area);
     Q_EMIT tilesStored(stored);
 }

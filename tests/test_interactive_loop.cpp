@@ -149,6 +149,9 @@ private Q_SLOTS:
         // The heat map and "next uncertain".
         QTest::keyClick(m_window.get(), Qt::Key_C);
         QCOMPARE(m_window->overlay()->mode(), MaskOverlay::Mode::Confidence);
+        // Never predicted: clear; the less sure, the more opaque.
+        QCOMPARE(qAlpha(MaskOverlay::confidenceColor(0)), 0);
+        QVERIFY(qAlpha(MaskOverlay::confidenceColor(60)) > qAlpha(MaskOverlay::confidenceColor(250)));
         QTest::keyClick(m_window.get(), Qt::Key_N);
         const QPointF centre =
             canvas->view().widgetToImage(QPointF(canvas->width() / 2.0, canvas->height() / 2.0));

@@ -399,6 +399,58 @@ private Q_SLOTS:
         QCOMPARE(mask.confidenceAt(270, 5), quint8(0));
     }
 
+    void predictionsOfOneJobAreOneUndoStepAndNotEdits() {
+        LabelDocument document(LabelMask(QSize(600, 300)), ClassPalette::dubaiAerial());
+        {
+            MaskPainter painter(document, QStringLiteral("Person"));
+            painter.paintSpan(10, 0, 50, PaintSpec{4});
+            painter.commit();
+        }
+        QSignalSpy edited(&document, &LabelDocument::edited);
+        QSignalSpy changed(&document, &LabelDocument::changed);
+        std::vector<quint8> classes(600, 1), confidence(600, 90);
+        // Three streamed regions of one job; the second overlaps tiles the first wrote.
+        for (const auto& [y0, y1] : {std::pair{0, 100}, std::pair{100, 200}, std::pair{200, 300}}) {
+            MaskPainter painter(document, QStringLiteral("Segment"));
+            painter.setMergeId(77);
+            painter.setMachineWritten(true);
+            for (int y = y0; y < y1; ++y)
+                painter.predictSpan(y, 0, 600, classes.data(), confidence.data());
+            QVERIFY(painter.commit());
+        }
+        QCOMPARE(edited.count(), 0); // a model wrote them: not a person's edit
+        QCOMPARE(changed.count(), 3);
+        QCOMPARE(document.history().count(), 2); // the stroke, and one "Segment"
+        const LabelMask& mask = document.mask();
+        QCOMPARE(mask.classAt(20, 10), quint8(4)); // the stroke survived
+        QCOMPARE(mask.classAt(20, 250), quint8(1));
+        document.undo();
+        QCOMPARE(mask.provenanceHistogram()[size_t(Provenance::Predicted)], qint64(0));
+        QCOMPARE(mask.classAt(20, 10), quint8(4));
+        QCOMPARE(mask.confidenceAt(300, 150), quint8(0));
+        document.redo();
+        QCOMPARE(mask.provenanceHistogram()[size_t(Provenance::Predicted)], qint64(600 * 300 - 50));
+        QCOMPARE(mask.confidenceAt(300, 150), quint8(90));
+        std::vector<quint8> sampled(300);
+        mask.sampleConfidence(1, QRect(0, 75, 300, 1), sampled.data(), 300);
+        QCOMPARE(sampled[150], quint8(90));
+        // Painting over a prediction makes it certain (the heat map shows it clear).
+        {
+            MaskPainter painter(document, QStringLiteral("Person"));
+            painter.paintSpan(150, 0, 10, PaintSpec{2});
+            painter.commit();
+        }
+        QCOMPARE(mask.confidenceAt(5, 150), quint8(255));
+        // Only an explicit request lets a prediction replace a person's labels.
+        {
+            MaskPainter painter(document, QStringLiteral("Segment over edits"));
+            painter.predictSpan(10, 0, 600, classes.data(), confidence.data(), true);
+            painter.commit();
+        }
+        QCOMPARE(mask.classAt(20, 10), quint8(1));
+        QCOMPARE(mask.provenanceAt(20, 10), Provenance::Predicted);
+    }
+
     void tileCodecRoundTrips() {
         MaskTile tile;
         QCOMPARE(TileCodec::encode(&tile).size() < 20, true);
