@@ -164,6 +164,31 @@ private Q_SLOTS:
         screenshot(QStringLiteral("6-uncertain"));
     }
 
+    void segmentsADraggedSelectionOnly() {
+        SegmentationController* controller = m_window->modelActions()->controller();
+        MapCanvas* canvas = m_window->canvas();
+        const LabelMask& mask = m_window->document()->mask();
+        QSignalSpy finished(controller, &SegmentationController::segmentFinished);
+        QTest::keyClick(m_window.get(), Qt::Key_F5, Qt::ControlModifier);
+        const QPoint from = canvas->view().imageToWidget(QPointF(100, 80)).toPoint();
+        const QPoint to = canvas->view().imageToWidget(QPointF(300, 200)).toPoint();
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, from);
+        QTest::mouseMove(canvas, (from + to) / 2);
+        QTest::mouseMove(canvas, to);
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, to);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.last().at(0).toBool(), false);
+        const QRect selected =
+            QRectF(canvas->view().widgetToImage(QPointF(from)), canvas->view().widgetToImage(QPointF(to)))
+                .normalized()
+                .toAlignedRect();
+        QCOMPARE(mask.provenanceHistogram()[size_t(Provenance::Predicted)],
+                 qint64(selected.width()) * selected.height());
+        QCOMPARE(mask.provenanceAt(selected.left(), selected.top()), Provenance::Predicted);
+        QCOMPARE(mask.provenanceAt(selected.left() - 1, selected.top()), Provenance::None);
+        QCOMPARE(canvas->tool(), nullptr); // the navigate tool is back
+    }
+
     void cancelKeepsFinishedTilesAndDropsTheRest() {
         ModelActions* actions = m_window->modelActions();
         SegmentationController* controller = actions->controller();

@@ -8,6 +8,7 @@
 #include "ui/mask_overlay.h"
 #include "ui/model_versions_panel.h"
 #include "ui/preferences_dialog.h"
+#include "ui/rectangle_select_tool.h"
 
 #include <QAction>
 #include <QDockWidget>
@@ -39,6 +40,9 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
     m_segmentImage->setToolTip(tr("Predict every pixel of the image in the background (F5)"));
     m_segmentVisible = new QAction(tr("Segment &Visible Area"), this);
     m_segmentVisible->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_F5));
+    m_segmentSelection = new QAction(tr("Segment Se&lection…"), this);
+    m_segmentSelection->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F5));
+    m_segmentSelection->setToolTip(tr("Drag a rectangle to segment (Ctrl+F5)"));
     m_cancel = new QAction(tr("&Cancel Job"), this);
     m_cancel->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Period));
     m_learn = new QAction(tr("&Learn from Corrections"), this);
@@ -58,14 +62,15 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
     m_saveVersion = new QAction(tr("Save Current &Version As…"), this);
     m_preferences = new QAction(tr("&Preferences…"), this);
     m_preferences->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
-    window->addActions(
-        {m_segmentImage, m_segmentVisible, m_cancel, m_learn, m_nextUncertain, m_confidence, m_preferences});
+    window->addActions({m_segmentImage, m_segmentVisible, m_segmentSelection, m_cancel, m_learn,
+                        m_nextUncertain, m_confidence, m_preferences});
 
     window->statusBar()->addPermanentWidget(m_progress);
     window->statusBar()->addPermanentWidget(m_device);
 
     connect(m_segmentImage, &QAction::triggered, this, &ModelActions::segmentImage);
     connect(m_segmentVisible, &QAction::triggered, this, &ModelActions::segmentVisibleArea);
+    connect(m_segmentSelection, &QAction::triggered, this, &ModelActions::segmentSelection);
     connect(m_cancel, &QAction::triggered, m_controller, &SegmentationController::cancel);
     connect(m_progress, &JobProgress::cancelRequested, m_controller, &SegmentationController::cancel);
     connect(m_learning, &LearningPanel::cancelRequested, m_controller, &SegmentationController::cancel);
@@ -167,6 +172,7 @@ void ModelActions::install(QMenu* before) {
     QMenu* menu = new QMenu(tr("&Model"), m_window);
     menu->addAction(m_segmentImage);
     menu->addAction(m_segmentVisible);
+    menu->addAction(m_segmentSelection);
     menu->addAction(m_cancel);
     menu->addSeparator();
     menu->addAction(m_learn);
@@ -193,6 +199,7 @@ void ModelActions::updateEnabled() {
     const bool busy = m_controller->isBusy();
     m_segmentImage->setEnabled(ready && !busy);
     m_segmentVisible->setEnabled(ready && !busy);
+    m_segmentSelection->setEnabled(ready && !busy);
     m_learn->setEnabled(ready && !busy);
     m_cancel->setEnabled(busy);
     m_nextUncertain->setEnabled(m_document != nullptr);
@@ -221,6 +228,25 @@ void ModelActions::segmentVisibleArea() {
     const QRect visible = visibleImageRect();
     m_controller->segment(visible, QRectF(visible).center());
 }
+
+void ModelActions::segmentSelection() {
+    if (!m_document || m_selectTool)
+        return;
+    m_toolBeforeSelect = m_canvas->tool();
+    m_selectTool = std::make_unique<RectangleSelectTool>(m_canvas, [this](const QRect& selected) {
+        if (m_canvas->tool() == m_selectTool.get()) // not when the user switched tools meanwhile
+            m_canvas->setTool(m_toolBeforeSelect);
+        // The tool is still on the stack (this runs inside its release or cancel): delete it later.
+        QMetaObject::invokeMethod(
+            this, [this] { m_selectTool.reset(); }, Qt::QueuedConnection);
+        if (!selected.isNull() && m_document)
+            m_controller->segment(selected, QRectF(selected).center());
+    });
+    m_canvas->setTool(m_selectTool.get());
+    Q_EMIT status(tr("Drag a rectangle to segment; Esc cancels"), 8000);
+}
+
+ModelActions::~ModelActions() = default;
 
 void ModelActions::showNextUncertain() {
     const QRect tile = m_controller->nextUncertainTile();

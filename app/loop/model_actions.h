@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <memory>
 
 class QAction;
 class QDockWidget;
@@ -19,6 +20,8 @@ class LearningPanel;
 class MapCanvas;
 class MaskOverlay;
 class ModelVersionsPanel;
+class RectangleSelectTool;
+class CanvasTool;
 
 // The Model menu and everything the interactive loop shows: Segment Image / Visible Area,
 // Cancel, Learn from Corrections, Next Uncertain Tile, the confidence heat map, Open Model,
@@ -28,6 +31,7 @@ class ModelActions : public QObject {
     Q_OBJECT
 public:
     ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* overlay);
+    ~ModelActions() override;
 
     void install(QMenu* before);
     void setDocument(LabelDocument* document);
@@ -37,6 +41,7 @@ public:
     JobProgress* jobProgress() const { return m_progress; }
     QAction* segmentImageAction() const { return m_segmentImage; }
     QAction* segmentVisibleAction() const { return m_segmentVisible; }
+    QAction* segmentSelectionAction() const { return m_segmentSelection; }
     QAction* learnAction() const { return m_learn; }
     QAction* nextUncertainAction() const { return m_nextUncertain; }
     QAction* confidenceAction() const { return m_confidence; }
@@ -46,6 +51,8 @@ public:
 public Q_SLOTS:
     void segmentImage();
     void segmentVisibleArea();
+    // Lets the user drag a rectangle, then segments it.
+    void segmentSelection();
     void showNextUncertain();
     void openModelDialog();
     void showPreferences();
@@ -70,6 +77,9 @@ private:
     QLabel* m_device;
     QAction* m_segmentImage;
     QAction* m_segmentVisible;
+    QAction* m_segmentSelection;
+    std::unique_ptr<RectangleSelectTool> m_selectTool;
+    CanvasTool* m_toolBeforeSelect = nullptr;
     QAction* m_cancel;
     QAction* m_learn;
     QAction* m_nextUncertain;

@@ -47,7 +47,8 @@ class Probe : public QObject {
 public:
     explicit Probe(QElapsedTimer& clock)
         : m_clock(clock) {
-        connect(&m_post, &QTimer::timeout, this, [this] { QCoreApplication::postEvent(this, new ProbeEvent(m_clock.nsecsElapsed())); });
+        connect(&m_post, &QTimer::timeout, this,
+                [this] { QCoreApplication::postEvent(this, new ProbeEvent(m_clock.nsecsElapsed())); });
         connect(&m_tick, &QTimer::timeout, this, [this] {
             const qint64 now = m_clock.nsecsElapsed();
             if (m_lastTick > 0)
@@ -93,10 +94,12 @@ double percentile(std::vector<double> values, double p) {
 }
 
 void report(const char* phase, const Probe& probe, int jobs) {
-    std::printf("%-8s jobs %3d | event delay ms: p50 %6.2f  p95 %6.2f  max %7.2f (%zu) | 10 ms timer late ms: p50 %6.2f  p95 %6.2f  max %7.2f\n",
+    std::printf("%-8s jobs %3d | event delay ms: p50 %6.2f  p95 %6.2f  max %7.2f (%zu) | 10 ms timer late "
+                "ms: p50 %6.2f  p95 %6.2f  max %7.2f\n",
                 phase, jobs, percentile(probe.eventDelay, 0.5), percentile(probe.eventDelay, 0.95),
-                percentile(probe.eventDelay, 1.0), probe.eventDelay.size(), percentile(probe.timerLateness, 0.5),
-                percentile(probe.timerLateness, 0.95), percentile(probe.timerLateness, 1.0));
+                percentile(probe.eventDelay, 1.0), probe.eventDelay.size(),
+                percentile(probe.timerLateness, 0.5), percentile(probe.timerLateness, 0.95),
+                percentile(probe.timerLateness, 1.0));
     std::fflush(stdout);
 }
 
@@ -110,12 +113,14 @@ int main(int argc, char* argv[]) {
     initializeGdal();
     QCommandLineParser parser;
     parser.addHelpOption();
-    const QCommandLineOption imageOption(QStringLiteral("image"), QStringLiteral("Image (default: the sample)."),
+    const QCommandLineOption imageOption(QStringLiteral("image"),
+                                         QStringLiteral("Image (default: the sample)."),
                                          QStringLiteral("file"), sampleImagePath());
     const QCommandLineOption modelOption(QStringLiteral("model"), QStringLiteral("Model (default: bundled)."),
                                          QStringLiteral("M"), QStringLiteral("default"));
-    const QCommandLineOption secondsOption(QStringLiteral("seconds"), QStringLiteral("Per phase (default 20)."),
-                                           QStringLiteral("S"), QStringLiteral("20"));
+    const QCommandLineOption secondsOption(QStringLiteral("seconds"),
+                                           QStringLiteral("Per phase (default 20)."), QStringLiteral("S"),
+                                           QStringLiteral("20"));
     parser.addOptions({imageOption, modelOption, secondsOption});
     parser.process(app);
     const int seconds = parser.value(secondsOption).toInt();
