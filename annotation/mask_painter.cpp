@@ -125,8 +125,7 @@ void MaskPainter::predictSpan(int y, int x0, int x1, const quint8* classes, cons
             tile.confidence.assign(MaskTile::Pixels, 0);
         for (int i = 0; i < count; ++i) {
             quint8& provenance = tile.provenance[size_t(offset + i)];
-            if (!overwriteHumanWork &&
-                (provenance == quint8(Provenance::Edited) || provenance == quint8(Provenance::Reviewed)))
+            if (!overwriteHumanWork && isHumanProvenance(provenance))
                 continue;
             tile.classes[size_t(offset + i)] = in[i];
             provenance = quint8(in[i] == Unlabeled ? Provenance::None : Provenance::Predicted);

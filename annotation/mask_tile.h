@@ -12,6 +12,12 @@ constexpr quint8 Unlabeled = 255;
 // Where the class of a pixel came from. Fine-tuning learns only from Edited and Reviewed.
 enum class Provenance : quint8 { None = 0, Predicted = 1, Edited = 2, Reviewed = 3 };
 
+// Labels a person gave (edited or reviewed, stored as provenance bytes): predictions never
+// overwrite them, and fine-tuning learns only from them.
+constexpr bool isHumanProvenance(quint8 provenance) {
+    return provenance == quint8(Provenance::Edited) || provenance == quint8(Provenance::Reviewed);
+}
+
 // One 256² block of a LabelMask: a class byte and a provenance byte per pixel, plus an optional
 // confidence byte per pixel (0-255 maps to 0-1; filled by prediction). Plain data so that copies
 // (copy-on-write in LabelMask, snapshots for saving and undo) are a single allocation.

@@ -1,5 +1,5 @@
 // segstudio-cli: the command line for batch work; it mirrors the GUI (predict, train, eval,
-// bench) and describes rasters (info) and the runtime (version).
+// bench, simulate) and describes rasters (info) and the runtime (version).
 #include "annotation/gdal_setup.h"
 #include "annotation/raster_source.h"
 #include "app/cli/cli_commands.h"
@@ -74,6 +74,7 @@ void printUsage() {
                          "  train     train or fine-tune a model on folders of images and masks\n"
                          "  eval      per-class IoU, mIoU, accuracy and confusion matrix of masks\n"
                          "  bench     prediction throughput in megapixels per second\n"
+                         "  simulate  play a user of the correction loop on images with reference masks\n"
                          "  info      describe a raster (size, bands, overviews, georeference) as JSON\n"
                          "  version   versions of segstudio and LibTorch, and the devices found\n"
                          "\n'segstudio-cli COMMAND --help' lists a command's options.\n");
@@ -103,6 +104,8 @@ int main(int argc, char* argv[]) {
         return segstudio::cli::runEval(arguments);
     if (command == QLatin1String("bench"))
         return segstudio::cli::runBench(arguments);
+    if (command == QLatin1String("simulate"))
+        return segstudio::cli::runSimulate(arguments);
     if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
         printUsage();
         return 0;

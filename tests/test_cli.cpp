@@ -4,6 +4,8 @@
 #include "inference/segmentation_model.h"
 #include "test_support.h"
 
+#include <QImage>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -181,6 +183,56 @@ private Q_SLOTS:
         QVERIFY(model->metadata().history[0].notes.find("tile_2") != std::string::npos);
     }
 
+    void simulatePrintsOneLinePerRound() {
+        // Two real images of a tile the default model never saw, with their reference masks,
+        // cropped to 512² (four mask tiles each) so the test stays short.
+        const QString data = m_dir.filePath(QStringLiteral("simulate"));
+        QVERIFY(QDir().mkpath(data + QStringLiteral("/images")) &&
+                QDir().mkpath(data + QStringLiteral("/masks")));
+        for (const QString& name : {QStringLiteral("image_part_001"), QStringLiteral("image_part_002")}) {
+            const QImage image(dataPath(QStringLiteral("dubai_aerial/tile_6/images/%1.jpg").arg(name)));
+            const QImage mask(dataPath(QStringLiteral("dubai_aerial/tile_6/masks/%1.png").arg(name)));
+            QVERIFY(image.width() >= 512 && image.height() >= 512 && mask.size() == image.size());
+            QVERIFY(image.copy(0, 0, 512, 512).save(data + QStringLiteral("/images/%1.png").arg(name)));
+            QVERIFY(mask.copy(0, 0, 512, 512).save(data + QStringLiteral("/masks/%1.png").arg(name)));
+        }
+        const Run run = cli({QStringLiteral("simulate"), QStringLiteral("--model"), QStringLiteral("default"),
+                             QStringLiteral("--data"), data, QStringLiteral("--classes"),
+                             dataPath(QStringLiteral("dubai_aerial/classes.csv")), QStringLiteral("--rounds"),
+                             QStringLiteral("2"), QStringLiteral("--tiles-per-round"), QStringLiteral("2"),
+                             QStringLiteral("--steps"), QStringLiteral("5"), QStringLiteral("--device"),
+                             QStringLiteral("cpu")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QList<QByteArray> lines = run.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        long long previous = 0;
+        for (int round = 0; round < 3; ++round) {
+            QJsonParseError parseError;
+            const QJsonObject line = QJsonDocument::fromJson(lines[round], &parseError).object();
+            QVERIFY2(parseError.error == QJsonParseError::NoError, lines[round].constData());
+            QVERIFY2(lines[round].startsWith("{\"round\": "), lines[round].constData());
+            QCOMPARE(line.value(QStringLiteral("round")).toInt(-1), round);
+            const long long corrected = line.value(QStringLiteral("corrected_pixels")).toInteger(-1);
+            if (round == 0) {
+                QCOMPARE(corrected, 0ll);
+            } else {
+                // Two 256² tiles a round at most, and real predictions leave some tile wrong.
+                QVERIFY2(corrected > previous && corrected - previous <= 2 * 65536, lines[round].constData());
+                QVERIFY(line.value(QStringLiteral("train_seconds")).toDouble() > 0);
+            }
+            previous = corrected;
+            const double miou = line.value(QStringLiteral("miou")).toDouble(-1);
+            QVERIFY2(miou >= 0 && miou <= 1, lines[round].constData());
+            QVERIFY(line.value(QStringLiteral("seconds")).toDouble() > 0);
+            QCOMPARE(line.value(QStringLiteral("per_class_iou")).toArray().size(), 6);
+        }
+        // Never scored on corrected pixels: the last round scores fewer pixels than the first.
+        QVERIFY(
+            QJsonDocument::fromJson(lines[2]).object().value(QStringLiteral("scored_pixels")).toInteger() <
+            QJsonDocument::fromJson(lines[0]).object().value(QStringLiteral("scored_pixels")).toInteger());
+        QVERIFY(run.err.contains(QStringLiteral("round 2 train")));
+    }
+
     void benchPrintsThroughput() {
         const Run run = cli({QStringLiteral("bench"), QStringLiteral("--model"), m_model,
                              QStringLiteral("--size"), QStringLiteral("256x192"), QStringLiteral("--repeat"),
@@ -214,16 +266,35 @@ private Q_SLOTS:
             << QStringList{"train",    "--data",   "EMPTY", "--classes", dataPath("dubai_aerial/classes.csv"),
                            "--output", "/tmp/m.pt"}
             << "no images/ and masks/" << 1;
+        QTest::newRow("simulate on an empty folder")
+            << QStringList{"simulate", "--data", "EMPTY", "--rounds", "1", "--tiles-per-round", "1"}
+            << "no images/ and masks/" << 1;
+        QTest::newRow("simulate without data") << QStringList{"simulate", "--rounds", "1"} << "--data" << 1;
+        QTest::newRow("simulate with another correction tile")
+            << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--tile", "128"}
+            << "only 256 is supported" << 1;
+        QTest::newRow("simulate with classes the masks do not use")
+            << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_6"), "--classes", "GREYCLASSES"}
+            << "not class colours" << 1;
     }
 
     void badInputGivesClearErrors() {
         QFETCH(QStringList, arguments);
         QFETCH(QString, message);
         QFETCH(int, exitCode);
-        for (QString& argument : arguments)
+        for (QString& argument : arguments) {
             if (argument == QLatin1String("EMPTY"))
                 argument = m_dir.filePath(QStringLiteral("empty"));
+            if (argument == QLatin1String("GREYCLASSES"))
+                argument = m_dir.filePath(QStringLiteral("grey_classes.csv"));
+        }
         QDir().mkpath(m_dir.filePath(QStringLiteral("empty")));
+        // Six classes in dark greys that no dubai_aerial mask uses.
+        QFile grey(m_dir.filePath(QStringLiteral("grey_classes.csv")));
+        QVERIFY(grey.open(QIODevice::WriteOnly));
+        grey.write(
+            "index,name,hex\n0,a,#010101\n1,b,#020202\n2,c,#030303\n3,d,#040404\n4,e,#050505\n5,f,#060606\n");
+        grey.close();
         if (arguments.value(0) == QLatin1String("predict") && !arguments.contains(QStringLiteral("--model")))
             arguments << QStringLiteral("--model") << m_model;
         const Run run = cli(arguments);

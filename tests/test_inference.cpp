@@ -2,8 +2,11 @@
 // whole-image prediction, TorchScript models exported by PyTorch itself, training on real
 // imagery, cancel, bundle round trips and broken model files.
 #include "annotation/gdal_setup.h"
+#include "annotation/label_mask.h"
+#include "annotation/raster_source.h"
 #include "app/cli/cli_support.h"
 #include "app/cli/training_set.h"
+#include "app/loop/correction_learning.h"
 #include "inference/evaluation.h"
 #include "inference/segmentation_model.h"
 #include "inference/tiled_predictor.h"
@@ -262,6 +265,52 @@ private Q_SLOTS:
         sample.weight.clear();
         QVERIFY(!trainer->train({sample}, result, {}, nullptr, &error));
         QVERIFY(error.find("class 7") != std::string::npos);
+    }
+
+    void learningPoolsTheCorrectionsOfSeveralDocuments() {
+        // Two real images, each with a few edited pixels in one tile: learning from both counts
+        // the pixels of both; the single-document call is the same as a list of one.
+        QString error;
+        const auto first = RasterSource::open(dubai(QStringLiteral("tile_2"), 1).image, &error);
+        const auto second = RasterSource::open(dubai(QStringLiteral("tile_6"), 1).image, &error);
+        QVERIFY2(first && second, qPrintable(error));
+        LabelMask firstMask(first->size()), secondMask(second->size());
+        const auto edit = [](LabelMask& mask, int tx, int ty, int pixels, quint8 label) {
+            MaskTile& tile = mask.mutableTile(tx, ty);
+            for (int i = 0; i < pixels; ++i) {
+                tile.classes[size_t(i) * 7] = label;
+                tile.provenance[size_t(i) * 7] = quint8(Provenance::Edited);
+            }
+            tile.classes[1] = 4; // predicted pixels are not learned from
+            tile.provenance[1] = quint8(Provenance::Predicted);
+        };
+        edit(firstMask, 0, 1, 900, 2);
+        edit(secondMask, 0, 2, 600, 3);
+
+        auto model = SegmentationModel::createBuiltIn(smallMetadata(6), 1);
+        LearningSettings settings;
+        settings.steps = 2;
+        settings.batch = 2;
+        settings.crop = 64;
+        settings.device = "cpu";
+        const LearningOutcome one = learnFromCorrections(*model, firstMask, *first, settings);
+        QVERIFY2(one.model, qPrintable(one.error));
+        QCOMPARE(one.correctedPixels, 900ll);
+        QCOMPARE(one.training.steps, 2);
+        const LearningOutcome both =
+            learnFromCorrections(*model, {{&firstMask, first.get()}, {&secondMask, second.get()}}, settings);
+        QVERIFY2(both.model, qPrintable(both.error));
+        QCOMPARE(both.correctedPixels, 1500ll);
+        QCOMPARE(both.heldOutMiou, -1.0);                      // nothing was only reviewed
+        QCOMPARE(model->metadata().history.size(), size_t(0)); // the current model is left as it was
+
+        const LabelMask untouched(first->size());
+        const LearningOutcome none = learnFromCorrections(*model, {{&untouched, first.get()}}, settings);
+        QVERIFY(!none.model);
+        QVERIFY2(none.error.contains(QStringLiteral("no corrections")), qPrintable(none.error));
+        const LearningOutcome mismatch = learnFromCorrections(*model, secondMask, *first, settings);
+        QVERIFY(!mismatch.model);
+        QVERIFY2(mismatch.error.contains(QStringLiteral("size")), qPrintable(mismatch.error));
     }
 
     void cancelStopsWithinOneStep() {

@@ -10,5 +10,6 @@ int runPredict(const QStringList& arguments);
 int runTrain(const QStringList& arguments);
 int runEval(const QStringList& arguments);
 int runBench(const QStringList& arguments);
+int runSimulate(const QStringList& arguments);
 
 } // namespace segstudio::cli

@@ -119,7 +119,7 @@ bool classesForModel(const ClassPalette& palette, std::vector<inference::ClassIn
     return true;
 }
 
-void addPredictorOptions(QCommandLineParser& parser) {
+void addPredictorOptions(QCommandLineParser& parser, const QString& windowOption) {
     parser.addOptions({
         {QStringLiteral("model"), QStringLiteral("Model (.pt with .json sidecar, a folder, or 'default')."),
          QStringLiteral("M"), QStringLiteral("default")},
@@ -127,7 +127,7 @@ void addPredictorOptions(QCommandLineParser& parser) {
          QStringLiteral("auto")},
         {QStringLiteral("precision"), QStringLiteral("auto, fp32, fp16 (CUDA) or bf16."), QStringLiteral("P"),
          QStringLiteral("auto")},
-        {QStringLiteral("tile"), QStringLiteral("Window size in pixels."), QStringLiteral("N"),
+        {windowOption, QStringLiteral("Prediction window size in pixels."), QStringLiteral("N"),
          QStringLiteral("512")},
         {QStringLiteral("overlap"), QStringLiteral("Overlap of neighbouring windows."), QStringLiteral("N"),
          QStringLiteral("64")},
@@ -140,11 +140,11 @@ void addPredictorOptions(QCommandLineParser& parser) {
     });
 }
 
-inference::PredictOptions predictorOptions(const QCommandLineParser& parser) {
+inference::PredictOptions predictorOptions(const QCommandLineParser& parser, const QString& windowOption) {
     inference::PredictOptions options;
     options.device = parser.value(QStringLiteral("device")).toStdString();
     options.precision = parser.value(QStringLiteral("precision")).toStdString();
-    options.tile = parser.value(QStringLiteral("tile")).toInt();
+    options.tile = parser.value(windowOption).toInt();
     options.overlap = parser.value(QStringLiteral("overlap")).toInt();
     options.batch = parser.value(QStringLiteral("batch")).toInt();
     options.threads = parser.value(QStringLiteral("threads")).toInt();

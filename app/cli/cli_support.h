@@ -39,9 +39,11 @@ bool classesForModel(const ClassPalette& palette, std::vector<inference::ClassIn
 bool readRgb(const RasterSource& source, const QRect& window, std::vector<uint8_t>& rgb, QString* error);
 
 // The options every command that predicts shares: --model, --device, --precision, --tile,
-// --overlap, --batch, --threads, --channels-last.
-void addPredictorOptions(QCommandLineParser& parser);
-inference::PredictOptions predictorOptions(const QCommandLineParser& parser);
+// --overlap, --batch, --threads, --channels-last. `windowOption` names the window-size option
+// ("tile"; simulate calls it "window" because its --tile is the correction tile).
+void addPredictorOptions(QCommandLineParser& parser, const QString& windowOption = QStringLiteral("tile"));
+inference::PredictOptions predictorOptions(const QCommandLineParser& parser,
+                                           const QString& windowOption = QStringLiteral("tile"));
 
 // Predicts every sample and counts predictions against its mask (255 ignored).
 inference::ConfusionMatrix evaluateOn(inference::SegmentationModel& model,

@@ -7,10 +7,6 @@
 namespace segstudio {
 namespace {
 
-bool isHuman(quint8 provenance) {
-    return provenance == quint8(Provenance::Edited) || provenance == quint8(Provenance::Reviewed);
-}
-
 QRect withContext(const LabelMask& mask, QPoint tile, int context) {
     return mask.tileRect(tile.x(), tile.y()).adjusted(-context, -context, context, context) & mask.rect();
 }
@@ -39,7 +35,7 @@ QList<QPoint> humanLabelledTiles(const LabelMask& mask) {
     for (int ty = 0; ty < mask.tilesDown(); ++ty)
         for (int tx = 0; tx < mask.tilesAcross(); ++tx)
             if (const MaskTile* tile = mask.tile(tx, ty))
-                if (std::any_of(tile->provenance.begin(), tile->provenance.end(), isHuman))
+                if (std::any_of(tile->provenance.begin(), tile->provenance.end(), isHumanProvenance))
                     tiles.append(QPoint(tx, ty));
     return tiles;
 }
@@ -83,7 +79,7 @@ bool correctionSamples(const LabelMask& mask, const RasterSource& image, const Q
             for (int x = core.left(); x <= core.right(); ++x) {
                 const size_t in = size_t(y - core.top()) * MaskTile::Size + size_t(x - core.left());
                 const quint8 provenance = tile->provenance[in];
-                if (!isHuman(provenance) || tile->classes[in] == Unlabeled)
+                if (!isHumanProvenance(provenance) || tile->classes[in] == Unlabeled)
                     continue;
                 const size_t out = size_t(y - window.top()) * sample.width + size_t(x - window.left());
                 sample.mask[out] = tile->classes[in];
@@ -129,7 +125,7 @@ inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, con
         for (int y = core.top(); y <= core.bottom(); ++y) {
             for (int x = core.left(); x <= core.right(); ++x) {
                 const size_t in = size_t(y - core.top()) * MaskTile::Size + size_t(x - core.left());
-                if (!isHuman(tile->provenance[in]) || tile->classes[in] == Unlabeled)
+                if (!isHumanProvenance(tile->provenance[in]) || tile->classes[in] == Unlabeled)
                     continue;
                 predicted.push_back(prediction.classes[size_t(y - window.top()) * window.width() +
                                                        size_t(x - window.left())]);
@@ -141,25 +137,44 @@ inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, con
     return matrix;
 }
 
-LearningOutcome learnFromCorrections(const inference::SegmentationModel& current, const LabelMask& mask,
-                                     const RasterSource& image, const LearningSettings& settings,
+LearningOutcome learnFromCorrections(const inference::SegmentationModel& current,
+                                     const std::vector<CorrectionSource>& sources,
+                                     const LearningSettings& settings,
                                      const std::function<void(const inference::TrainStep&)>& progress,
                                      const std::atomic<bool>* cancel) {
     LearningOutcome outcome;
-    const QList<QPoint> heldOut = heldOutTiles(mask);
-    QList<QPoint> training;
-    for (const QPoint& t : humanLabelledTiles(mask))
-        if (!heldOut.contains(t))
-            training.append(t);
-    if (training.isEmpty()) {
+    // Held-out and training tiles per document; training pools the samples of all of them.
+    std::vector<QList<QPoint>> heldOut(sources.size()), training(sources.size());
+    bool anyTraining = false;
+    for (size_t i = 0; i < sources.size(); ++i) {
+        const CorrectionSource& source = sources[i];
+        if (!source.mask || !source.image) {
+            outcome.error = QObject::tr("A document to learn from has no label mask or no image.");
+            return outcome;
+        }
+        if (source.mask->size() != source.image->size()) {
+            outcome.error = QObject::tr("A label mask and its image differ in size.");
+            return outcome;
+        }
+        heldOut[i] = heldOutTiles(*source.mask);
+        for (const QPoint& t : humanLabelledTiles(*source.mask))
+            if (!heldOut[i].contains(t))
+                training[i].append(t);
+        anyTraining = anyTraining || !training[i].isEmpty();
+    }
+    if (!anyTraining) {
         outcome.error =
             QObject::tr("There are no corrections to learn from yet: paint or review some pixels first.");
         return outcome;
     }
     std::vector<inference::TrainingSample> samples;
-    if (!correctionSamples(mask, image, training, settings, samples, &outcome.correctedPixels,
-                           &outcome.error))
-        return outcome;
+    for (size_t i = 0; i < sources.size(); ++i) {
+        long long pixels = 0;
+        if (!correctionSamples(*sources[i].mask, *sources[i].image, training[i], settings, samples, &pixels,
+                               &outcome.error))
+            return outcome;
+        outcome.correctedPixels += pixels;
+    }
 
     auto model = current.clone();
     std::string why;
@@ -174,18 +189,27 @@ LearningOutcome learnFromCorrections(const inference::SegmentationModel& current
     }
     if (outcome.training.cancelled)
         return outcome;
-    if (!heldOut.isEmpty()) {
-        inference::PredictOptions options;
-        options.device = settings.device;
-        options.precision = settings.precision;
-        options.threads = settings.threads;
-        QString error;
-        const auto matrix = scoreOnTiles(*model, mask, image, heldOut, settings.context, options, &error);
-        if (error.isEmpty() && matrix.total() > 0)
-            outcome.heldOutMiou = matrix.meanIoU();
-    }
+    inference::PredictOptions options;
+    options.device = settings.device;
+    options.precision = settings.precision;
+    options.threads = settings.threads;
+    inference::ConfusionMatrix heldOutMatrix(model->classCount());
+    QString error;
+    for (size_t i = 0; i < sources.size() && error.isEmpty(); ++i)
+        if (!heldOut[i].isEmpty())
+            heldOutMatrix.merge(scoreOnTiles(*model, *sources[i].mask, *sources[i].image, heldOut[i],
+                                             settings.context, options, &error));
+    if (error.isEmpty() && heldOutMatrix.total() > 0)
+        outcome.heldOutMiou = heldOutMatrix.meanIoU();
     outcome.model = std::move(model);
     return outcome;
+}
+
+LearningOutcome learnFromCorrections(const inference::SegmentationModel& current, const LabelMask& mask,
+                                     const RasterSource& image, const LearningSettings& settings,
+                                     const std::function<void(const inference::TrainStep&)>& progress,
+                                     const std::atomic<bool>* cancel) {
+    return learnFromCorrections(current, {CorrectionSource{&mask, &image}}, settings, progress, cancel);
 }
 
 } // namespace segstudio

@@ -63,8 +63,22 @@ struct LearningOutcome {
     QString error;
 };
 
-// Fine-tunes a copy of `current` (left unchanged) on the human-labelled pixels of `mask`, then
-// scores it on the held-out reviewed tiles. Runs on a worker thread; `mask` is a snapshot.
+// One document a model learns from: a label mask and the image it labels (same size). Both
+// must outlive the call.
+struct CorrectionSource {
+    const LabelMask* mask = nullptr;
+    const RasterSource* image = nullptr;
+};
+
+// Fine-tunes a copy of `current` (left unchanged) on the human-labelled pixels of all `sources`
+// together, then scores it on their held-out reviewed tiles. Runs on a worker thread; the masks
+// are snapshots.
+LearningOutcome learnFromCorrections(const inference::SegmentationModel& current,
+                                     const std::vector<CorrectionSource>& sources,
+                                     const LearningSettings& settings,
+                                     const std::function<void(const inference::TrainStep&)>& progress = {},
+                                     const std::atomic<bool>* cancel = nullptr);
+// The same for one document (the window's "Learn from corrections").
 LearningOutcome learnFromCorrections(const inference::SegmentationModel& current, const LabelMask& mask,
                                      const RasterSource& image, const LearningSettings& settings,
                                      const std::function<void(const inference::TrainStep&)>& progress = {},
