@@ -4,6 +4,10 @@
 #include "annotation/raster_source.h"
 #include "app/cli/cli_support.h"
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
 namespace segstudio {
 namespace {
 
@@ -56,12 +60,22 @@ QList<QPoint> heldOutTiles(const LabelMask& mask) {
     return heldOut;
 }
 
-bool correctionSamples(const LabelMask& mask, const RasterSource& image, const QList<QPoint>& tiles,
-                       const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
-                       long long* humanPixels, QString* error) {
+namespace {
+
+// One sample per tile: the tile with `context` pixels around it; `weightOf(provenance,
+// confidence)` gives each pixel of the tile its weight (0: not labelled). Only the tile itself
+// carries labels: the context shows the network its surroundings, and labels there belong to
+// (and are learned through) their own tiles.
+template <typename WeightOf>
+bool tileSamples(const LabelMask& mask, const RasterSource& image, const QList<QPoint>& tiles, int context,
+                 WeightOf weightOf, std::vector<inference::TrainingSample>& samples, long long* labelled,
+                 QString* error) {
     long long counted = 0;
     for (const QPoint& t : tiles) {
-        const QRect window = withContext(mask, t, settings.context);
+        const MaskTile* tile = mask.tile(t.x(), t.y());
+        if (!tile)
+            continue;
+        const QRect window = withContext(mask, t, context);
         const QRect core = mask.tileRect(t.x(), t.y());
         inference::TrainingSample sample;
         sample.width = window.width();
@@ -70,30 +84,49 @@ bool correctionSamples(const LabelMask& mask, const RasterSource& image, const Q
             return false;
         sample.mask.assign(size_t(sample.width) * sample.height, Unlabeled);
         sample.weight.assign(sample.mask.size(), 0.f);
-        const MaskTile* tile = mask.tile(t.x(), t.y());
-        if (!tile)
-            continue;
-        // Only the tile itself carries labels: the context shows the network its surroundings,
-        // and labels there belong to (and are learned through) their own tiles.
         for (int y = core.top(); y <= core.bottom(); ++y) {
             for (int x = core.left(); x <= core.right(); ++x) {
                 const size_t in = size_t(y - core.top()) * MaskTile::Size + size_t(x - core.left());
-                const quint8 provenance = tile->provenance[in];
-                if (!isHumanProvenance(provenance) || tile->classes[in] == Unlabeled)
+                const float weight = weightOf(tile->provenance[in],
+                                              tile->confidence.empty() ? quint8(255) : tile->confidence[in]);
+                if (weight <= 0 || tile->classes[in] == Unlabeled)
                     continue;
                 const size_t out = size_t(y - window.top()) * sample.width + size_t(x - window.left());
                 sample.mask[out] = tile->classes[in];
-                sample.weight[out] =
-                    float(provenance == quint8(Provenance::Edited) ? settings.editedWeight
-                                                                   : settings.reviewedWeight);
+                sample.weight[out] = weight;
                 ++counted;
             }
         }
         samples.push_back(std::move(sample));
     }
-    if (humanPixels)
-        *humanPixels = counted;
+    if (labelled)
+        *labelled = counted;
     return true;
+}
+
+} // namespace
+
+bool correctionSamples(const LabelMask& mask, const RasterSource& image, const QList<QPoint>& tiles,
+                       const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
+                       long long* humanPixels, QString* error) {
+    const auto weightOf = [&](quint8 provenance, quint8) {
+        return provenance == quint8(Provenance::Edited)     ? float(settings.editedWeight)
+               : provenance == quint8(Provenance::Reviewed) ? float(settings.reviewedWeight)
+                                                            : 0.f;
+    };
+    return tileSamples(mask, image, tiles, settings.context, weightOf, samples, humanPixels, error);
+}
+
+bool anchorSamples(const LabelMask& mask, const RasterSource& image, const QList<QPoint>& tiles,
+                   const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
+                   QString* error) {
+    const auto minimum = quint8(std::lround(std::clamp(settings.anchorMinConfidence, 0.0, 1.0) * 255));
+    const auto weightOf = [&](quint8 provenance, quint8 confidence) {
+        return provenance == quint8(Provenance::Predicted) && confidence >= minimum
+                   ? float(settings.anchorWeight)
+                   : 0.f;
+    };
+    return tileSamples(mask, image, tiles, settings.context, weightOf, samples, nullptr, error);
 }
 
 inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, const LabelMask& mask,
@@ -174,6 +207,38 @@ LearningOutcome learnFromCorrections(const inference::SegmentationModel& current
                                &outcome.error))
             return outcome;
         outcome.correctedPixels += pixels;
+    }
+    // Anchors: predicted tiles nobody labelled, drawn at random over all documents.
+    std::vector<std::pair<size_t, QPoint>> candidates;
+    size_t correctedTiles = 0;
+    for (size_t i = 0; i < sources.size(); ++i) {
+        correctedTiles += size_t(training[i].size());
+        const LabelMask& mask = *sources[i].mask;
+        for (int ty = 0; ty < mask.tilesDown(); ++ty) {
+            for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
+                const MaskTile* tile = mask.tile(tx, ty);
+                if (tile &&
+                    std::none_of(tile->provenance.begin(), tile->provenance.end(), isHumanProvenance) &&
+                    std::any_of(tile->provenance.begin(), tile->provenance.end(),
+                                [](quint8 p) { return p == quint8(Provenance::Predicted); }))
+                    candidates.emplace_back(i, QPoint(tx, ty));
+            }
+        }
+    }
+    std::mt19937_64 random(settings.seed);
+    std::shuffle(candidates.begin(), candidates.end(), random);
+    candidates.resize(
+        std::min(candidates.size(),
+                 std::min(size_t(std::max(0, settings.maxAnchorTiles)),
+                          correctedTiles * size_t(std::max(0, settings.anchorTilesPerCorrectedTile)))));
+    for (size_t i = 0; i < sources.size(); ++i) {
+        QList<QPoint> anchors;
+        for (const auto& [document, tile] : candidates)
+            if (document == i)
+                anchors.append(tile);
+        if (!anchors.isEmpty() &&
+            !anchorSamples(*sources[i].mask, *sources[i].image, anchors, settings, samples, &outcome.error))
+            return outcome;
     }
 
     auto model = current.clone();

@@ -25,10 +25,17 @@ struct LearningSettings {
     int steps = 40;
     int batch = 4;
     int crop = 256;
-    double learningRate = 3e-4;  // fine-tuning: well below the from-scratch rate
+    double learningRate = 1e-4;  // fine-tuning: well below the from-scratch rate
     double editedWeight = 3.0;   // pixels a person painted weigh more…
     double reviewedWeight = 1.0; // …than predictions a person accepted as they were
-    int context = 64;            // image pixels around a corrected tile that windows may show
+    // Anchors against forgetting: a few tiles nobody corrected, labelled with the current
+    // model's own confident predictions at a low weight, are learned alongside the corrections,
+    // so a handful of corrected tiles bends the model there without dragging the rest along.
+    int anchorTilesPerCorrectedTile = 8;
+    int maxAnchorTiles = 48;
+    double anchorWeight = 0.5;
+    double anchorMinConfidence = 0.7;
+    int context = 64; // image pixels around a corrected tile that windows may show
     std::string device = "auto";
     std::string precision = "auto";
     int threads = 0;
@@ -48,6 +55,12 @@ QList<QPoint> heldOutTiles(const LabelMask& mask);
 bool correctionSamples(const LabelMask& mask, const RasterSource& image, const QList<QPoint>& tiles,
                        const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
                        long long* humanPixels, QString* error);
+
+// Samples of predicted tiles nobody corrected, labelled with their confident predictions at
+// settings.anchorWeight (see LearningSettings).
+bool anchorSamples(const LabelMask& mask, const RasterSource& image, const QList<QPoint>& tiles,
+                   const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
+                   QString* error);
 
 // Predicts the given tiles (with `context` pixels around each) and counts the predictions
 // against the human-labelled pixels in them.
