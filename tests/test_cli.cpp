@@ -273,6 +273,10 @@ private Q_SLOTS:
         QTest::newRow("simulate with another correction tile")
             << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--tile", "128"}
             << "only 256 is supported" << 1;
+        QTest::newRow("simulate with a mask of another size")
+            << QStringList{"simulate", "--data", "MISMATCH", "--classes",
+                           dataPath("dubai_aerial/classes.csv")}
+            << "is 32 × 32 px but the image is 64 × 48 px" << 1;
         QTest::newRow("simulate with classes the masks do not use")
             << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_6"), "--classes", "GREYCLASSES"}
             << "not class colours" << 1;
@@ -287,7 +291,17 @@ private Q_SLOTS:
                 argument = m_dir.filePath(QStringLiteral("empty"));
             if (argument == QLatin1String("GREYCLASSES"))
                 argument = m_dir.filePath(QStringLiteral("grey_classes.csv"));
+            if (argument == QLatin1String("MISMATCH"))
+                argument = m_dir.filePath(QStringLiteral("mismatch"));
         }
+        // An image whose mask has another size.
+        QDir().mkpath(m_dir.filePath(QStringLiteral("mismatch/images")));
+        QDir().mkpath(m_dir.filePath(QStringLiteral("mismatch/masks")));
+        QImage image(64, 48, QImage::Format_RGB888), mask(32, 32, QImage::Format_RGB888);
+        image.fill(Qt::gray);
+        mask.fill(QColor(QStringLiteral("#3c1098")));
+        QVERIFY(image.save(m_dir.filePath(QStringLiteral("mismatch/images/a.png"))));
+        QVERIFY(mask.save(m_dir.filePath(QStringLiteral("mismatch/masks/a.png"))));
         QDir().mkpath(m_dir.filePath(QStringLiteral("empty")));
         // Six classes in dark greys that no dubai_aerial mask uses.
         QFile grey(m_dir.filePath(QStringLiteral("grey_classes.csv")));

@@ -3,7 +3,8 @@
 // corrects the K mask tiles (over all images) with the most wrong pixels, the model fine-tunes
 // on all corrections so far through learnFromCorrections() — what the window's "Learn from
 // corrections" runs — and every image is predicted again. One JSON line per round; its mIoU
-// counts only pixels nobody corrected, so it measures what the corrections taught the model.
+// counts only pixels nobody corrected, so it measures what the corrections taught the model
+// (and, at the end on stderr, on the same pixels in every round).
 #include "annotation/label_mask.h"
 #include "annotation/raster_source.h"
 #include "app/cli/cli_commands.h"
@@ -171,6 +172,20 @@ bool scoreTiles(const SimulatedDocument& document, int classes,
     return true;
 }
 
+// The counts of a labelling that gets every pixel `matrix` counts right.
+inference::ConfusionMatrix perfectLabels(const inference::ConfusionMatrix& matrix) {
+    inference::ConfusionMatrix perfect(matrix.classes());
+    std::vector<uint8_t> labels;
+    for (int reference = 0; reference < matrix.classes(); ++reference) {
+        long long pixels = 0;
+        for (int predicted = 0; predicted < matrix.classes(); ++predicted)
+            pixels += matrix.count(reference, predicted);
+        labels.assign(size_t(pixels), uint8_t(reference));
+        perfect.add(labels.data(), labels.data(), labels.size());
+    }
+    return perfect;
+}
+
 QString jsonNumber(double value, int decimals) {
     return std::isfinite(value) ? QString::number(value, 'f', decimals) : QStringLiteral("null");
 }
@@ -275,9 +290,6 @@ int runSimulate(const QStringList& arguments) {
         document.image = RasterSource::open(pair.image, &error);
         if (!document.image || !loadSample(pair, palette, document.reference, &error))
             return failWith(error);
-        if (QSize(document.reference.width, document.reference.height) != document.image->size())
-            return failWith(
-                QStringLiteral("%1: the reference mask is not the size of the image").arg(pair.mask));
         document.mask = LabelMask(document.image->size());
         document.corrected.assign(size_t(document.mask.tilesAcross()) * size_t(document.mask.tilesDown()),
                                   false);
@@ -300,11 +312,20 @@ int runSimulate(const QStringList& arguments) {
         double trainSeconds = 0, trainLoss = std::nan("");
         int newTiles = 0;
         if (round > 0) {
+            QStringList corrections;
             for (const TileChoice& choice : worstTiles(documents, tilesPerRound)) {
                 correctedPixels += correctTile(documents[choice.document], choice.tile);
                 ++newTiles;
+                corrections.append(QStringLiteral("%1 tile %2,%3 (%4 wrong px)")
+                                       .arg(documents[choice.document].path.section(QLatin1Char('/'), -3))
+                                       .arg(choice.tile.x())
+                                       .arg(choice.tile.y())
+                                       .arg(choice.wrong));
             }
             correctedTiles += newTiles;
+            std::fprintf(stderr, "segstudio-cli: round %d corrects %s\n", round,
+                         corrections.isEmpty() ? "nothing (no tile has a wrong pixel left)"
+                                               : qUtf8Printable(corrections.join(QStringLiteral(", "))));
             if (correctedTiles > 0) {
                 std::vector<CorrectionSource> sources;
                 for (const SimulatedDocument& document : documents)
@@ -396,6 +417,15 @@ int runSimulate(const QStringList& arguments) {
     }
     std::fprintf(stderr, "segstudio-cli: mIoU on the %lld px no round corrected: %s\n", sameSetPixels,
                  qUtf8Printable(sameSet.join(QStringLiteral(", "))));
+    // What learning added to the user's mask: the same corrections over round 0's predictions.
+    inference::ConfusionMatrix withoutLearning(model->classCount());
+    for (const SimulatedDocument& document : documents)
+        for (size_t t = 0; t < document.corrected.size(); ++t)
+            withoutLearning.merge(document.corrected[t] ? perfectLabels(document.scores[0][t])
+                                                        : document.scores[0][t]);
+    std::fprintf(stderr,
+                 "segstudio-cli: mIoU of the whole mask with the same corrections but no learning: %.4f\n",
+                 withoutLearning.meanIoU());
     return 0;
 }
 
