@@ -60,7 +60,7 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
     m_learningRate->setDecimals(5);
     m_learningRate->setRange(1e-6, 1e-1);
     m_learningRate->setSingleStep(1e-4);
-    m_learningRate->setValue(settings.value(QStringLiteral("learning/learning_rate"), 3e-4).toDouble());
+    m_learningRate->setValue(settings.value(QStringLiteral("learning/learning_rate"), 1e-4).toDouble());
     m_editedWeight->setRange(0.1, 100);
     m_editedWeight->setValue(settings.value(QStringLiteral("learning/edited_weight"), 3.0).toDouble());
     m_editedWeight->setToolTip(tr("How much more a pixel you painted counts than one you only reviewed"));
