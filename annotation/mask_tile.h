@@ -2,6 +2,7 @@
 
 #include <QtGlobal>
 #include <array>
+#include <cstring>
 #include <vector>
 
 namespace segstudio {
@@ -37,6 +38,10 @@ struct MaskTile {
     bool operator==(const MaskTile&) const = default;
     // True when the tile holds nothing a blank tile does not: it can be freed.
     bool isBlank() const;
+    // True when some pixel has this provenance.
+    bool holds(Provenance source) const {
+        return std::memchr(provenance.data(), int(source), provenance.size()) != nullptr;
+    }
 };
 
 } // namespace segstudio

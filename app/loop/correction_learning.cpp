@@ -44,12 +44,20 @@ QList<QPoint> humanLabelledTiles(const LabelMask& mask) {
     return tiles;
 }
 
+QList<QPoint> editedTiles(const LabelMask& mask) {
+    QList<QPoint> tiles;
+    for (int ty = 0; ty < mask.tilesDown(); ++ty)
+        for (int tx = 0; tx < mask.tilesAcross(); ++tx)
+            if (const MaskTile* tile = mask.tile(tx, ty); tile && tile->holds(Provenance::Edited))
+                tiles.append(QPoint(tx, ty));
+    return tiles;
+}
+
 QList<QPoint> heldOutTiles(const LabelMask& mask) {
     QList<QPoint> reviewedOnly;
     for (const QPoint& t : humanLabelledTiles(mask)) {
         const MaskTile* tile = mask.tile(t.x(), t.y());
-        if (std::none_of(tile->provenance.begin(), tile->provenance.end(),
-                         [](quint8 p) { return p == quint8(Provenance::Edited); }))
+        if (!tile->holds(Provenance::Edited))
             reviewedOnly.append(t);
     }
     QList<QPoint> heldOut;
@@ -217,10 +225,8 @@ LearningOutcome learnFromCorrections(const inference::SegmentationModel& current
         for (int ty = 0; ty < mask.tilesDown(); ++ty) {
             for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
                 const MaskTile* tile = mask.tile(tx, ty);
-                if (tile &&
-                    std::none_of(tile->provenance.begin(), tile->provenance.end(), isHumanProvenance) &&
-                    std::any_of(tile->provenance.begin(), tile->provenance.end(),
-                                [](quint8 p) { return p == quint8(Provenance::Predicted); }))
+                if (tile && !tile->holds(Provenance::Edited) && !tile->holds(Provenance::Reviewed) &&
+                    tile->holds(Provenance::Predicted))
                     candidates.emplace_back(i, QPoint(tx, ty));
             }
         }

@@ -46,6 +46,8 @@ inference::TrainOptions trainOptionsFor(const LearningSettings& settings);
 
 // Mask tiles (256², in tile coordinates) that hold pixels a person edited or reviewed.
 QList<QPoint> humanLabelledTiles(const LabelMask& mask);
+// Mask tiles that hold pixels a person painted (the re-prediction after learning skips them).
+QList<QPoint> editedTiles(const LabelMask& mask);
 // Tiles kept out of training to score a new version: every fifth tile that a person only
 // reviewed (never painted), when there are at least two such tiles.
 QList<QPoint> heldOutTiles(const LabelMask& mask);

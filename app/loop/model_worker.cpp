@@ -32,17 +32,6 @@ ModelClasses classesOf(const inference::SegmentationModel& model) {
     return classes;
 }
 
-inference::PredictOptions predictOptionsOf(const PredictionSettings& s) {
-    inference::PredictOptions options;
-    options.device = s.device;
-    options.precision = s.precision;
-    options.tile = s.tile;
-    options.overlap = s.overlap;
-    options.batch = s.batch;
-    options.threads = s.threads;
-    return options;
-}
-
 } // namespace
 
 ModelWorker::ModelWorker() = default;
@@ -92,8 +81,8 @@ void ModelWorker::openModel(const QString& path) {
     addVersion(std::move(version));
 }
 
-void ModelWorker::setPredictionSettings(const PredictionSettings& settings) {
-    m_settings = settings;
+void ModelWorker::setPredictOptions(const inference::PredictOptions& options) {
+    m_options = options;
     m_predictor.reset(); // made again for the new device or precision on the next job
     QString error;
     if (current() && !ensurePredictor(&error))
@@ -110,10 +99,10 @@ bool ModelWorker::ensurePredictor(QString* error) {
         return true;
     m_predictor.reset();
     std::string why;
-    auto predictor = inference::TiledPredictor::create(*version->model, predictOptionsOf(m_settings), &why);
+    auto predictor = inference::TiledPredictor::create(*version->model, m_options, &why);
     if (!predictor) {
         *error = tr("Cannot use the model on %1: %2")
-                     .arg(QString::fromStdString(m_settings.device), QString::fromStdString(why));
+                     .arg(QString::fromStdString(m_options.device), QString::fromStdString(why));
         return false;
     }
     predictor->setMessageCallback(
@@ -193,7 +182,7 @@ void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
                         std::shared_ptr<const LabelMask> mask, const LearningSettings& settings) {
     Version* base = current();
     if (isCancelled(job) || !base) {
-        Q_EMIT learnFinished(job, isCancelled(job), base ? QString() : tr("No model is open."));
+        Q_EMIT learnFinished(job, isCancelled(job), base ? QString() : tr("No model is open."), {});
         return;
     }
     std::atomic<bool> cancel{false};
@@ -203,11 +192,11 @@ void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
     };
     LearningOutcome outcome = learnFromCorrections(*base->model, *mask, *image, settings, progress, &cancel);
     if (isCancelled(job) || outcome.training.cancelled) {
-        Q_EMIT learnFinished(job, true, {});
+        Q_EMIT learnFinished(job, true, {}, {});
         return;
     }
     if (!outcome.model) {
-        Q_EMIT learnFinished(job, false, outcome.error);
+        Q_EMIT learnFinished(job, false, outcome.error, {});
         return;
     }
     auto version = std::make_unique<Version>();
@@ -222,7 +211,7 @@ void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
     version->model = std::move(outcome.model);
     version->model->metadata().name = version->info.name.toStdString();
     addVersion(std::move(version));
-    Q_EMIT learnFinished(job, false, {});
+    Q_EMIT learnFinished(job, false, {}, editedTiles(*mask));
 }
 
 void ModelWorker::useVersion(int id) {

@@ -2,11 +2,13 @@
 
 #include "annotation/label_mask.h"
 #include "app/loop/correction_learning.h"
+#include "inference/tiled_predictor.h"
 #include "ui/model_versions_panel.h"
 
 #include <QByteArray>
 #include <QList>
 #include <QObject>
+#include <QPoint>
 #include <QRect>
 #include <QStringList>
 #include <atomic>
@@ -16,16 +18,6 @@
 namespace segstudio {
 
 class RasterSource;
-
-// How the worker predicts: the user's preferences.
-struct PredictionSettings {
-    std::string device = "auto";
-    std::string precision = "auto";
-    int tile = 512;
-    int overlap = 64;
-    int batch = 4;
-    int threads = 0;
-};
 
 // One finished piece of a segmentation job: the classes and confidences (0-255) of `rect`.
 struct PredictedChunk {
@@ -62,7 +54,8 @@ public:
 
     // All of these run on the worker's thread (invoke them queued).
     void openModel(const QString& path);
-    void setPredictionSettings(const PredictionSettings& settings);
+    // How to predict: the user's preferences.
+    void setPredictOptions(const inference::PredictOptions& options);
     void segment(quint64 job, std::shared_ptr<const RasterSource> image, const QList<QRect>& regions);
     void learn(quint64 job, std::shared_ptr<const RasterSource> image, std::shared_ptr<const LabelMask> mask,
                const LearningSettings& settings);
@@ -78,7 +71,9 @@ Q_SIGNALS:
     void segmentProgress(quint64 job, int done, int total);
     void segmentFinished(quint64 job, bool cancelled, const QString& error);
     void learnProgress(quint64 job, int step, int steps, double loss);
-    void learnFinished(quint64 job, bool cancelled, const QString& error);
+    // `editedTiles`: the tiles of the mask snapshot a person painted, found here rather than on
+    // the GUI thread (a whole-image scan).
+    void learnFinished(quint64 job, bool cancelled, const QString& error, const QList<QPoint>& editedTiles);
     void versionSaved(const QString& path, const QString& error);
     void message(const QString& text);
 
@@ -93,7 +88,7 @@ private:
     std::vector<std::unique_ptr<Version>> m_versions;
     int m_currentId = 0;
     int m_nextId = 1;
-    PredictionSettings m_settings;
+    inference::PredictOptions m_options;
     struct PredictorState;
     std::unique_ptr<PredictorState> m_predictor; // for the current version and settings
     std::atomic<quint64> m_cancelledUpTo{0};

@@ -81,7 +81,7 @@ void SegmentationController::openModel(const QString& path) {
 
 void SegmentationController::applySettings() {
     QSettings settings;
-    PredictionSettings prediction;
+    inference::PredictOptions prediction;
     prediction.device =
         settings.value(QStringLiteral("model/device"), QStringLiteral("auto")).toString().toStdString();
     prediction.precision =
@@ -91,7 +91,7 @@ void SegmentationController::applySettings() {
     prediction.batch = settings.value(QStringLiteral("model/batch"), 4).toInt();
     prediction.threads = settings.value(QStringLiteral("model/threads"), 0).toInt();
     QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, prediction] { worker->setPredictionSettings(prediction); },
+        m_worker, [worker = m_worker, prediction] { worker->setPredictOptions(prediction); },
         Qt::QueuedConnection);
 }
 
@@ -251,8 +251,7 @@ void SegmentationController::applyPending() {
 
 bool SegmentationController::tileHasEdits(QPoint tile) const {
     const MaskTile* t = m_document->mask().tile(tile.x(), tile.y());
-    return t && std::any_of(t->provenance.begin(), t->provenance.end(),
-                            [](quint8 p) { return p == quint8(Provenance::Edited); });
+    return t && t->holds(Provenance::Edited);
 }
 
 void SegmentationController::apply(const PredictedChunk& chunk) {
@@ -304,15 +303,20 @@ void SegmentationController::finishSegment() {
     Q_EMIT segmentFinished(m_cancelled, m_error);
 }
 
-void SegmentationController::onLearnFinished(quint64 job, bool cancelled, const QString& error) {
+void SegmentationController::onLearnFinished(quint64 job, bool cancelled, const QString& error,
+                                             const QList<QPoint>& edited) {
     if (job != m_job || m_running != Job::Learn)
         return;
     m_running = Job::None;
     Q_EMIT learnFinished(cancelled, error);
     if (cancelled || !error.isEmpty() || !m_document)
         return;
-    // The new version re-predicts every region that holds a tile nobody edited.
+    // The new version re-predicts every region that holds a tile nobody edited (when learning
+    // began; apply() checks again for edits made since).
     const LabelMask& mask = m_document->mask();
+    QSet<quint64> editedKeys;
+    for (const QPoint& tile : edited)
+        editedKeys.insert(key(tile));
     QList<QRect> regions;
     const int step = RegionSize / LabelMask::TileSize;
     for (int ty = 0; ty < mask.tilesDown(); ty += step) {
@@ -320,7 +324,7 @@ void SegmentationController::onLearnFinished(quint64 job, bool cancelled, const 
             bool anyUnedited = false;
             for (int y = ty; y < std::min(ty + step, mask.tilesDown()) && !anyUnedited; ++y)
                 for (int x = tx; x < std::min(tx + step, mask.tilesAcross()) && !anyUnedited; ++x)
-                    anyUnedited = !tileHasEdits({x, y});
+                    anyUnedited = !editedKeys.contains(key({x, y}));
             if (anyUnedited)
                 regions.append(
                     QRect(tx * LabelMask::TileSize, ty * LabelMask::TileSize, RegionSize, RegionSize) &
@@ -335,28 +339,28 @@ QRect SegmentationController::nextUncertainTile() {
     if (!m_document)
         return {};
     const LabelMask& mask = m_document->mask();
-    quint64 best = 0;
-    double bestConfidence = 2.0;
-    for (auto it = m_tileConfidence.cbegin(); it != m_tileConfidence.cend(); ++it) {
-        if (it.value() >= bestConfidence || m_shownUncertain.contains(it.key()))
-            continue;
-        const QPoint tile(int(quint32(it.key())), int(it.key() >> 32));
-        const MaskTile* t = mask.tile(tile.x(), tile.y());
+    // Least confident first; only the tiles up to the first one that qualifies are looked into.
+    std::vector<std::pair<double, quint64>> candidates;
+    candidates.reserve(size_t(m_tileConfidence.size()));
+    for (auto it = m_tileConfidence.cbegin(); it != m_tileConfidence.cend(); ++it)
+        if (!m_shownUncertain.contains(it.key()))
+            candidates.emplace_back(it.value(), it.key());
+    std::sort(candidates.begin(), candidates.end());
+    const auto isReviewed = [&](quint64 tileKey) {
+        const MaskTile* t = mask.tile(int(quint32(tileKey)), int(tileKey >> 32));
         if (!t)
-            continue;
+            return true; // nothing predicted there any more (undone)
         // Reviewed: a person went over most of its labels.
-        const auto human = std::count_if(t->provenance.begin(), t->provenance.end(), [](quint8 p) {
-            return p == quint8(Provenance::Edited) || p == quint8(Provenance::Reviewed);
-        });
+        const auto human = std::count_if(t->provenance.begin(), t->provenance.end(), isHumanProvenance);
         const auto labelled =
             std::count_if(t->classes.begin(), t->classes.end(), [](quint8 c) { return c != Unlabeled; });
-        if (labelled == 0 || human * 2 >= labelled)
-            continue;
-        best = it.key();
-        bestConfidence = it.value();
-    }
-    if (bestConfidence > 1.0)
+        return labelled == 0 || human * 2 >= labelled;
+    };
+    const auto next = std::find_if(candidates.begin(), candidates.end(),
+                                   [&](const auto& candidate) { return !isReviewed(candidate.second); });
+    if (next == candidates.end())
         return {};
+    const quint64 best = next->second;
     m_shownUncertain.insert(best);
     return mask.tileRect(int(quint32(best)), int(best >> 32));
 }

@@ -85,7 +85,7 @@ private:
     void apply(const PredictedChunk& chunk);
     void finishSegment();
     void onSegmentFinished(quint64 job, bool cancelled, const QString& error);
-    void onLearnFinished(quint64 job, bool cancelled, const QString& error);
+    void onLearnFinished(quint64 job, bool cancelled, const QString& error, const QList<QPoint>& edited);
     void onVersionAdded(const ModelVersionInfo& version, const ModelClasses& classes);
     bool tileHasEdits(QPoint tile) const;
     bool checkClasses(QString* error) const;
