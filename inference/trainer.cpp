@@ -260,7 +260,7 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
     };
     Impl& d = *m_impl;
     const int classes = d.model->classCount();
-    // Samples are drawn in proportion to their labelled pixels.
+    // Samples are drawn in proportion to their labelled pixels raised to samplingPower.
     std::vector<double> labelled;
     result = TrainResult{};
     for (const TrainingSample& s : samples) {
@@ -277,7 +277,7 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
                             std::to_string(classes) + " classes");
             ++count;
         }
-        labelled.push_back(double(count));
+        labelled.push_back(count > 0 ? std::pow(double(count), d.options.samplingPower) : 0.0);
         result.labelledPixels += count;
     }
     if (result.labelledPixels == 0)

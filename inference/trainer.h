@@ -34,6 +34,9 @@ struct TrainOptions {
     double minScale = 0.75;       // with augment: windows of crop/scale source pixels, resized to crop
     double maxScale = 1.33;
     bool balanceClasses = true; // half the windows centre on a pixel of a class drawn uniformly
+    // Samples are drawn in proportion to (labelled pixels)^samplingPower: 1 weighs every pixel
+    // alike; 0.5 keeps a few very large images (one area) from crowding out the rest.
+    double samplingPower = 1.0;
     std::string device = "auto";
     std::string precision = "auto"; // auto: bf16 autocast on CUDA, fp32 on CPU
     int threads = 0;

@@ -67,6 +67,10 @@ int runTrain(const QStringList& arguments) {
         {QStringLiteral("no-balance"),
          QStringLiteral(
              "Centre windows on pixels in proportion to class frequency, not uniformly per class.")},
+        {QStringLiteral("sample-power"),
+         QStringLiteral("Draw images in proportion to labelled pixels^X: 1 = every pixel alike, 0.5 = large "
+                        "images count less, 0 = every image alike."),
+         QStringLiteral("X"), QStringLiteral("1")},
         {QStringLiteral("encoder"), QStringLiteral("resnet18 or resnet34 (new networks)."),
          QStringLiteral("E"), QStringLiteral("resnet18")},
         {QStringLiteral("width"), QStringLiteral("Channel width multiplier (new networks)."),
@@ -146,6 +150,12 @@ int runTrain(const QStringList& arguments) {
     options.diceWeight = parser.value(QStringLiteral("dice")).toDouble();
     options.freezeBatchNorm = parser.isSet(QStringLiteral("freeze-bn"));
     options.balanceClasses = !parser.isSet(QStringLiteral("no-balance"));
+    {
+        bool ok = false;
+        options.samplingPower = parser.value(QStringLiteral("sample-power")).toDouble(&ok);
+        if (!ok || options.samplingPower < 0 || options.samplingPower > 1)
+            return failWith(QStringLiteral("--sample-power wants a number from 0 to 1"));
+    }
     {
         const QStringList range = parser.value(QStringLiteral("scale")).split(QLatin1Char(':'));
         bool minOk = false, maxOk = false;
