@@ -250,6 +250,14 @@ std::unique_ptr<Trainer> Trainer::create(SegmentationModel& model, const TrainOp
     return std::unique_ptr<Trainer>(new Trainer(std::move(impl)));
 }
 
+std::vector<double> samplingOdds(const std::vector<long long>& labelledPixels, double power) {
+    std::vector<double> odds;
+    odds.reserve(labelledPixels.size());
+    for (const long long count : labelledPixels)
+        odds.push_back(count > 0 ? std::pow(double(count), power) : 0.0);
+    return odds;
+}
+
 bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& result,
                     const std::function<void(const TrainStep&)>& progress, const std::atomic<bool>* cancel,
                     std::string* error) {
@@ -260,8 +268,7 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
     };
     Impl& d = *m_impl;
     const int classes = d.model->classCount();
-    // Samples are drawn in proportion to their labelled pixels raised to samplingPower.
-    std::vector<double> labelled;
+    std::vector<long long> labelled;
     result = TrainResult{};
     for (const TrainingSample& s : samples) {
         if (s.width <= 0 || s.height <= 0 || s.rgb.size() != size_t(s.width) * s.height * 3 ||
@@ -277,12 +284,13 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
                             std::to_string(classes) + " classes");
             ++count;
         }
-        labelled.push_back(count > 0 ? std::pow(double(count), d.options.samplingPower) : 0.0);
+        labelled.push_back(count);
         result.labelledPixels += count;
     }
     if (result.labelledPixels == 0)
         return fail("there are no labelled pixels to learn from");
-    std::discrete_distribution<size_t> pick(labelled.begin(), labelled.end());
+    const std::vector<double> odds = samplingOdds(labelled, d.options.samplingPower);
+    std::discrete_distribution<size_t> pick(odds.begin(), odds.end());
     d.collectCentres(samples, classes);
 
     auto parameters = d.model->impl().parameters();

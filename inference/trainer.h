@@ -63,6 +63,10 @@ struct TrainResult {
 // (centred on labelled pixels half of the time, so sparse corrections are found), cross-
 // entropy with ignore index 255 and per-pixel weights, optional Dice, AdamW. Honors cancel
 // between steps; reports every step.
+// How likely each sample is to be drawn for a training window, from its labelled pixel count:
+// count^power, and 0 for a sample with nothing labelled (whatever the power).
+std::vector<double> samplingOdds(const std::vector<long long>& labelledPixels, double power);
+
 class Trainer {
 public:
     static std::unique_ptr<Trainer> create(SegmentationModel& model, const TrainOptions& options,

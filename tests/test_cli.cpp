@@ -266,6 +266,17 @@ private Q_SLOTS:
             << QStringList{"train",    "--data",   "EMPTY", "--classes", dataPath("dubai_aerial/classes.csv"),
                            "--output", "/tmp/m.pt"}
             << "no images/ and masks/" << 1;
+        QTest::newRow("train with a sampling power above 1")
+            << QStringList{"train",
+                           "--data",
+                           dataPath("dubai_aerial/tile_2"),
+                           "--classes",
+                           dataPath("dubai_aerial/classes.csv"),
+                           "--output",
+                           "/tmp/m.pt",
+                           "--sample-power",
+                           "2"}
+            << "--sample-power wants a number from 0 to 1" << 1;
         QTest::newRow("simulate on an empty folder")
             << QStringList{"simulate", "--data", "EMPTY", "--rounds", "1", "--tiles-per-round", "1"}
             << "no images/ and masks/" << 1;

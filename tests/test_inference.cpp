@@ -126,6 +126,15 @@ private Q_SLOTS:
         QVERIFY(error.find("fp16 needs a CUDA device") != std::string::npos);
     }
 
+    void samplingOddsFollowThePower() {
+        // Power 1: every labelled pixel alike; 0.5: a 100× larger image only 10× as likely;
+        // 0: every image alike. An image with nothing labelled is never drawn, even at power 0.
+        const std::vector<long long> labelled{0, 100, 10000};
+        QCOMPARE(samplingOdds(labelled, 1.0), (std::vector<double>{0, 100, 10000}));
+        QCOMPARE(samplingOdds(labelled, 0.5), (std::vector<double>{0, 10, 100}));
+        QCOMPARE(samplingOdds(labelled, 0.0), (std::vector<double>{0, 1, 1}));
+    }
+
     void tiledAgreesWithWholeImage() {
         // The shipped default model on a real image it was not trained on (tile 6 is held out).
         std::string why;
