@@ -38,7 +38,34 @@ struct Window {
     int x, y;
 };
 
+// View k of a batch under the symmetries of the square: bit 2 transposes, bit 1 flips rows,
+// bit 0 flips columns. toView and fromView are inverses, so a view's logits map back onto
+// the window's pixels.
+torch::Tensor toView(const torch::Tensor& x, int k) {
+    auto y = (k & 4) ? x.transpose(2, 3) : x;
+    std::vector<int64_t> dims;
+    if (k & 2)
+        dims.push_back(2);
+    if (k & 1)
+        dims.push_back(3);
+    return dims.empty() ? y : y.flip(dims);
+}
+
+torch::Tensor fromView(const torch::Tensor& y, int k) {
+    std::vector<int64_t> dims;
+    if (k & 2)
+        dims.push_back(2);
+    if (k & 1)
+        dims.push_back(3);
+    auto x = dims.empty() ? y : y.flip(dims);
+    return (k & 4) ? x.transpose(2, 3) : x;
+}
+
 } // namespace
+
+bool isValidViewCount(int views) {
+    return views == 1 || views == 2 || views == 4 || views == 8;
+}
 
 struct TiledPredictor::Impl {
     SegmentationModel* model = nullptr;
@@ -75,9 +102,14 @@ struct TiledPredictor::Impl {
     torch::Tensor runBatch(const torch::Tensor& batchU8) {
         auto input = batchU8.to(choice.device, /*non_blocking=*/true).to(choice.dtype).div_(255.0);
         input = (input - mean) / std;
-        if (channelsLast)
-            input = input.contiguous(torch::MemoryFormat::ChannelsLast);
-        return model->impl().forward(input).to(torch::kFloat32);
+        torch::Tensor sum;
+        for (int k = 0; k < options.views; ++k) {
+            auto view = toView(input, k);
+            view = channelsLast ? view.contiguous(torch::MemoryFormat::ChannelsLast) : view.contiguous();
+            auto logits = fromView(model->impl().forward(view).to(torch::kFloat32), k);
+            sum = k == 0 ? logits : sum.add_(logits);
+        }
+        return options.views > 1 ? sum.div_(options.views) : sum;
     }
 };
 
@@ -94,6 +126,11 @@ std::unique_ptr<TiledPredictor> TiledPredictor::create(SegmentationModel& model,
     impl->options.tile = roundUp(std::max(32, options.tile), 32);
     impl->options.overlap = std::clamp(options.overlap, 0, impl->options.tile / 2);
     impl->batch = std::max(1, options.batch);
+    if (!isValidViewCount(options.views)) {
+        if (error)
+            *error = "test-time views must be 1, 2, 4 or 8, not " + std::to_string(options.views);
+        return nullptr;
+    }
     if (!chooseDevice(options.device, options.precision, options.threads, impl->choice, error))
         return nullptr;
     impl->channelsLast = options.channelsLast < 0 ? impl->choice.device.is_cuda() : options.channelsLast == 1;

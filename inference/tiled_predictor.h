@@ -19,7 +19,14 @@ struct PredictOptions {
     int batch = 4;                  // windows per forward pass
     int threads = 0;                // CPU threads for LibTorch; 0 = all cores
     int channelsLast = -1;          // -1 auto (on for CUDA), 0 off, 1 on
+    // Test-time augmentation: each window is also predicted flipped (2: left-right; 4: and
+    // up-down; 8: and transposed, all eight symmetries of the square) and the logits averaged.
+    // Costs that many forward passes; 1 = off.
+    int views = 1;
 };
+
+// The counts PredictOptions::views accepts.
+bool isValidViewCount(int views);
 
 // An interleaved 8-bit RGB image in memory (the caller reads it from wherever it lives).
 struct ImageView {

@@ -277,6 +277,9 @@ private Q_SLOTS:
                            "--sample-power",
                            "2"}
             << "--sample-power wants a number from 0 to 1" << 1;
+        QTest::newRow("three views") << QStringList{"predict",    "--input", image, "--output",
+                                                    "/tmp/x.tif", "--views", "3"}
+                                     << "views must be 1, 2, 4 or 8" << 1;
         QTest::newRow("simulate on an empty folder")
             << QStringList{"simulate", "--data", "EMPTY", "--rounds", "1", "--tiles-per-round", "1"}
             << "no images/ and masks/" << 1;

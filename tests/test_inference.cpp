@@ -171,6 +171,61 @@ private Q_SLOTS:
         }
     }
 
+    void testTimeViewsFollowTheImage() {
+        // Averaging all eight symmetries of the square makes the prediction follow the image:
+        // predicting the transposed (or mirrored) image gives the transposed (mirrored) result.
+        // A view whose logits were mapped back wrongly would break this.
+        std::string why;
+        auto model = SegmentationModel::load(SEGSTUDIO_DEFAULT_MODEL, &why);
+        QVERIFY2(model, why.c_str());
+        inference::TrainingSample sample;
+        QString error;
+        QVERIFY2(
+            cli::loadSample(dubai(QStringLiteral("tile_6"), 4), ClassPalette::dubaiAerial(), sample, &error),
+            qPrintable(error));
+        const int side = 256, x0 = 300, y0 = 200; // water, mangroves and land
+        std::vector<uint8_t> crop(size_t(side) * side * 3), transposed(crop.size()), mirrored(crop.size());
+        for (int y = 0; y < side; ++y)
+            for (int x = 0; x < side; ++x)
+                for (int c = 0; c < 3; ++c) {
+                    const uint8_t v = sample.rgb[(size_t(y0 + y) * sample.width + x0 + x) * 3 + c];
+                    crop[(size_t(y) * side + x) * 3 + c] = v;
+                    transposed[(size_t(x) * side + y) * 3 + c] = v;
+                    mirrored[(size_t(y) * side + side - 1 - x) * 3 + c] = v;
+                }
+        auto predict = [&](const std::vector<uint8_t>& rgb, int views) {
+            PredictOptions options;
+            options.device = "cpu";
+            options.tile = side;
+            options.views = views;
+            auto predictor = TiledPredictor::create(*model, options, &why);
+            Prediction prediction;
+            if (predictor)
+                predictor->predict({rgb.data(), side, side, 0}, prediction, {}, nullptr, &why);
+            return prediction.classes;
+        };
+        const auto plain = predict(crop, 1);
+        const auto averaged = predict(crop, 8);
+        QCOMPARE(averaged.size(), plain.size());
+        QVERIFY2(agreement(plain, averaged) > 0.9, "eight views disagree with one view on most pixels");
+        const auto ofTransposed = predict(transposed, 8), ofMirrored = predict(mirrored, 8);
+        std::vector<uint8_t> backTransposed(plain.size()), backMirrored(plain.size());
+        for (int y = 0; y < side; ++y)
+            for (int x = 0; x < side; ++x) {
+                backTransposed[size_t(y) * side + x] = ofTransposed[size_t(x) * side + y];
+                backMirrored[size_t(y) * side + x] = ofMirrored[size_t(y) * side + side - 1 - x];
+            }
+        QVERIFY2(agreement(averaged, backTransposed) >= 0.999,
+                 qPrintable(QString::number(agreement(averaged, backTransposed))));
+        QVERIFY2(agreement(averaged, backMirrored) >= 0.999,
+                 qPrintable(QString::number(agreement(averaged, backMirrored))));
+
+        PredictOptions bad;
+        bad.views = 3;
+        QVERIFY(!TiledPredictor::create(*model, bad, &why));
+        QVERIFY2(why.find("views must be 1, 2, 4 or 8") != std::string::npos, why.c_str());
+    }
+
     void torchScriptMatchesPyTorch() {
         const QString out = m_dir.filePath(QStringLiteral("torchscript"));
         QVERIFY(QDir().mkpath(out));

@@ -17,6 +17,8 @@
 #include "ui/tool_settings.h"
 
 #include <QApplication>
+#include <QComboBox>
+#include <QDialog>
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QSettings>
@@ -203,6 +205,45 @@ private Q_SLOTS:
         QCOMPARE(mask.provenanceAt(selected.left(), selected.top()), Provenance::Predicted);
         QCOMPARE(mask.provenanceAt(selected.left() - 1, selected.top()), Provenance::None);
         QCOMPARE(canvas->tool(), nullptr); // the navigate tool is back
+    }
+
+    void testTimeViewsChosenInPreferencesReachThePredictor() {
+        SegmentationController* controller = m_window->modelActions()->controller();
+        QSignalSpy device(controller, &SegmentationController::deviceChanged);
+        QTest::keyClick(m_window.get(), Qt::Key_Comma, Qt::ControlModifier);
+        auto* dialog = m_window->findChild<QDialog*>(QStringLiteral("preferences"));
+        QVERIFY(dialog);
+        QVERIFY(QTest::qWaitForWindowExposed(dialog));
+        auto* views = dialog->findChild<QComboBox*>(QStringLiteral("views"));
+        QVERIFY(views);
+        QCOMPARE(views->currentData().toInt(), 1);
+        views->setFocus();
+        for (int i = 0; i < 3; ++i)
+            QTest::keyClick(views, Qt::Key_Down);
+        QCOMPARE(views->currentData().toInt(), 8);
+        QTest::keyClick(dialog, Qt::Key_Return);
+        QVERIFY(device.wait(30000));
+        QVERIFY2(device.last().at(0).toString().endsWith(QStringLiteral(" · 8 views")),
+                 qPrintable(device.last().at(0).toString()));
+        QCOMPARE(QSettings().value(QStringLiteral("model/views")).toInt(), 8);
+
+        // Segmenting with eight views works and fills the selection.
+        QVERIFY(QTest::qWaitFor([&] { return !dialog->isVisible(); }));
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        MapCanvas* canvas = m_window->canvas();
+        QSignalSpy finished(controller, &SegmentationController::segmentFinished);
+        QTest::keyClick(m_window.get(), Qt::Key_F5, Qt::ControlModifier);
+        const QPoint from = canvas->view().imageToWidget(QPointF(40, 40)).toPoint();
+        const QPoint to = canvas->view().imageToWidget(QPointF(140, 120)).toPoint();
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, from);
+        QTest::mouseMove(canvas, (from + to) / 2);
+        QTest::mouseMove(canvas, to);
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, to);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.last().at(0).toBool(), false);
+        QVERIFY(m_window->document()->mask().provenanceHistogram()[size_t(Provenance::Predicted)] > 0);
+        QSettings().remove(QStringLiteral("model/views")); // the other tests predict with one view
     }
 
     void cancelKeepsFinishedTilesAndDropsTheRest() {

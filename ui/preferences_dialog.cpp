@@ -19,6 +19,7 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
     , m_overlap(new QSpinBox(this))
     , m_batch(new QSpinBox(this))
     , m_threads(new QSpinBox(this))
+    , m_views(new QComboBox(this))
     , m_steps(new QSpinBox(this))
     , m_learningRate(new QDoubleSpinBox(this))
     , m_editedWeight(new QDoubleSpinBox(this)) {
@@ -54,6 +55,16 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
     m_threads->setSpecialValueText(tr("all cores"));
     m_threads->setValue(settings.value(QStringLiteral("model/threads"), 0).toInt());
 
+    m_views->setObjectName(QStringLiteral("views"));
+    m_views->addItem(tr("Off"), 1);
+    m_views->addItem(tr("2 views (mirrored; twice the time)"), 2);
+    m_views->addItem(tr("4 views (flipped; 4× the time)"), 4);
+    m_views->addItem(tr("8 views (flipped and turned; 8× the time)"), 8);
+    m_views->setCurrentIndex(
+        std::max(0, m_views->findData(settings.value(QStringLiteral("model/views"), 1))));
+    m_views->setToolTip(tr("Also predicts each window mirrored and turned and averages the results: "
+                           "slightly more accurate, proportionally slower"));
+
     m_steps->setObjectName(QStringLiteral("learningSteps"));
     m_steps->setRange(1, 100000);
     m_steps->setValue(settings.value(QStringLiteral("learning/steps"), 40).toInt());
@@ -73,6 +84,7 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
     modelForm->addRow(tr("Overlap:"), m_overlap);
     modelForm->addRow(tr("Batch:"), m_batch);
     modelForm->addRow(tr("CPU threads:"), m_threads);
+    modelForm->addRow(tr("Test-time augmentation:"), m_views);
     auto* learning = new QGroupBox(tr("Learning from corrections"), this);
     auto* learningForm = new QFormLayout(learning);
     learningForm->addRow(tr("Steps:"), m_steps);
@@ -95,6 +107,7 @@ void PreferencesDialog::accept() {
     settings.setValue(QStringLiteral("model/overlap"), m_overlap->value());
     settings.setValue(QStringLiteral("model/batch"), m_batch->value());
     settings.setValue(QStringLiteral("model/threads"), m_threads->value());
+    settings.setValue(QStringLiteral("model/views"), m_views->currentData());
     settings.setValue(QStringLiteral("learning/steps"), m_steps->value());
     settings.setValue(QStringLiteral("learning/learning_rate"), m_learningRate->value());
     settings.setValue(QStringLiteral("learning/edited_weight"), m_editedWeight->value());

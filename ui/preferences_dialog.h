@@ -9,8 +9,8 @@ class QSpinBox;
 namespace segstudio {
 
 // Model and learning preferences, kept in QSettings: device and precision, prediction window,
-// overlap, batch and CPU threads; the steps, learning rate and weight of edited pixels used by
-// "Learn from corrections". Written when the dialog is accepted.
+// overlap, batch, CPU threads and test-time views; the steps, learning rate and weight of edited pixels used
+// by "Learn from corrections". Written when the dialog is accepted.
 class PreferencesDialog : public QDialog {
     Q_OBJECT
 public:
@@ -26,6 +26,7 @@ private:
     QSpinBox* m_overlap;
     QSpinBox* m_batch;
     QSpinBox* m_threads;
+    QComboBox* m_views;
     QSpinBox* m_steps;
     QDoubleSpinBox* m_learningRate;
     QDoubleSpinBox* m_editedWeight;

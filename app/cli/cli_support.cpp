@@ -137,6 +137,9 @@ void addPredictorOptions(QCommandLineParser& parser, const QString& windowOption
          QStringLiteral("0")},
         {QStringLiteral("channels-last"), QStringLiteral("auto (on for CUDA), on or off."),
          QStringLiteral("X"), QStringLiteral("auto")},
+        {QStringLiteral("views"),
+         QStringLiteral("Test-time augmentation: 1 (off), 2, 4 or 8 flipped/transposed views averaged."),
+         QStringLiteral("N"), QStringLiteral("1")},
     });
 }
 
@@ -152,6 +155,7 @@ inference::PredictOptions predictorOptions(const QCommandLineParser& parser, con
     options.channelsLast = channelsLast == QLatin1String("on")    ? 1
                            : channelsLast == QLatin1String("off") ? 0
                                                                   : -1;
+    options.views = parser.value(QStringLiteral("views")).toInt();
     return options;
 }
 

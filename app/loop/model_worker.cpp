@@ -107,8 +107,11 @@ bool ModelWorker::ensurePredictor(QString* error) {
     }
     predictor->setMessageCallback(
         [this](const std::string& text) { Q_EMIT message(QString::fromStdString(text)); });
-    Q_EMIT deviceChanged(
-        QString::fromStdString(predictor->deviceDescription() + " · " + predictor->precisionName()));
+    QString device =
+        QString::fromStdString(predictor->deviceDescription() + " · " + predictor->precisionName());
+    if (m_options.views > 1)
+        device += tr(" · %1 views").arg(m_options.views);
+    Q_EMIT deviceChanged(device);
     m_predictor = std::make_unique<PredictorState>();
     m_predictor->version = version->info.id;
     m_predictor->predictor = std::move(predictor);

@@ -90,6 +90,9 @@ void SegmentationController::applySettings() {
     prediction.overlap = settings.value(QStringLiteral("model/overlap"), 64).toInt();
     prediction.batch = settings.value(QStringLiteral("model/batch"), 4).toInt();
     prediction.threads = settings.value(QStringLiteral("model/threads"), 0).toInt();
+    prediction.views = settings.value(QStringLiteral("model/views"), 1).toInt();
+    if (!inference::isValidViewCount(prediction.views))
+        prediction.views = 1;
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, prediction] { worker->setPredictOptions(prediction); },
         Qt::QueuedConnection);
