@@ -59,16 +59,7 @@ std::string firstLine(const std::string& text) {
     return end == std::string::npos ? text : text.substr(0, end);
 }
 
-} // namespace
-
-std::string sidecarPath(const std::string& modelPath) {
-    return fs::path(modelPath).replace_extension(".json").string();
-}
-
-torch::Tensor SegmentationModel::Impl::forward(const torch::Tensor& input) {
-    if (builtIn)
-        return builtIn->forward(input);
-    const torch::IValue output = script->forward({input});
+torch::Tensor logitsOf(const torch::IValue& output) {
     if (output.isTensor())
         return output.toTensor();
     if (output.isGenericDict()) {
@@ -82,6 +73,37 @@ torch::Tensor SegmentationModel::Impl::forward(const torch::Tensor& input) {
     throw std::runtime_error("the model's output is neither a tensor nor a dict with \"out\"");
 }
 
+} // namespace
+
+std::string sidecarPath(const std::string& modelPath) {
+    return fs::path(modelPath).replace_extension(".json").string();
+}
+
+torch::Tensor SegmentationModel::Impl::forward(const torch::Tensor& input) {
+    if (builtIn)
+        return builtIn->forward(input);
+    const bool optimisable = !script->is_training() && device.is_cpu() && dtype == torch::kFloat32;
+    if (optimisable && !inferenceScript && !inferenceScriptFailed) {
+        try {
+            // Frozen constants must be ordinary tensors, whatever mode the caller runs in.
+            c10::InferenceMode normalTensors(false);
+            torch::jit::Module copy = script->clone();
+            copy.eval();
+            torch::jit::Module frozen = torch::jit::freeze(copy);
+            inferenceScript = torch::jit::optimize_for_inference(frozen);
+        } catch (const c10::Error&) {
+            inferenceScriptFailed = true; // some scripted models cannot be frozen: run them as they are
+        }
+    }
+    if (optimisable && inferenceScript)
+        return logitsOf(inferenceScript->forward({input}));
+    return logitsOf(script->forward({input}));
+}
+
+torch::Tensor SegmentationModel::Impl::forwardAsLoaded(const torch::Tensor& input) {
+    return builtIn ? builtIn->forward(input) : logitsOf(script->forward({input}));
+}
+
 std::vector<torch::Tensor> SegmentationModel::Impl::parameters() {
     if (builtIn)
         return builtIn->parameters();
@@ -92,10 +114,13 @@ std::vector<torch::Tensor> SegmentationModel::Impl::parameters() {
 }
 
 void SegmentationModel::Impl::setTraining(bool training) {
-    if (builtIn)
+    if (builtIn) {
         builtIn->train(training);
-    else
-        script->train(training);
+        return;
+    }
+    script->train(training);
+    if (training)
+        inferenceScript.reset(); // the weights are about to change
 }
 
 void SegmentationModel::Impl::freezeBatchNorm() {
@@ -122,6 +147,7 @@ void SegmentationModel::Impl::moveTo(torch::Device target, torch::ScalarType typ
         builtIn->to(target, type);
     else
         script->to(target, type);
+    inferenceScript.reset();
     device = target;
     dtype = type;
 }
@@ -188,7 +214,7 @@ std::unique_ptr<SegmentationModel> SegmentationModel::load(const std::string& pa
     try {
         torch::InferenceMode guard;
         impl->setTraining(false);
-        const torch::Tensor logits = impl->forward(torch::zeros({1, 3, 64, 64}));
+        const torch::Tensor logits = impl->forwardAsLoaded(torch::zeros({1, 3, 64, 64}));
         if (logits.dim() != 4 || logits.size(0) != 1)
             return fail("its output has shape " + c10::str(logits.sizes()) + "; expected N×C×H×W.");
         if (logits.size(1) != classes)

@@ -263,23 +263,41 @@ private Q_SLOTS:
         const double same = agreement(prediction.classes, expected);
         QVERIFY2(same >= 0.999, qPrintable(QString::number(same, 'f', 5)));
 
-        // A TorchScript model can be fine-tuned and saved too.
+        // A TorchScript model can be fine-tuned and saved too, and predicts with its new weights
+        // at once: the frozen inference copy made for the first prediction must not outlive them.
         TrainOptions train;
         train.device = "cpu";
-        train.steps = 2;
+        train.steps = 3;
         train.batch = 1;
         train.crop = 64;
+        train.learningRate = 0.01;
         train.freezeBatchNorm = true;
-        TrainingSample sample{width, height, rgb, expected, {}};
+        std::vector<uint8_t> target(expected.size());
+        for (size_t i = 0; i < target.size(); ++i)
+            target[i] = uint8_t((expected[i] + 1) % 4); // every pixel told another class
+        TrainingSample sample{width, height, rgb, target, {}};
         auto trainer = Trainer::create(*model, train, &error);
         TrainResult result;
         QVERIFY2(trainer->train({sample}, result, {}, nullptr, &error), error.c_str());
-        QCOMPARE(result.steps, 2);
+        QCOMPARE(result.steps, 3);
         QVERIFY(model->save(m_dir.filePath(QStringLiteral("tuned_script.pt")).toStdString(), &error));
         auto reloaded =
             SegmentationModel::load(m_dir.filePath(QStringLiteral("tuned_script.pt")).toStdString(), &error);
         QVERIFY2(reloaded, error.c_str());
         QCOMPARE(reloaded->metadata().history.size(), size_t(1));
+        Prediction tuned, tunedReloaded;
+        predictor = TiledPredictor::create(*model, options, &error);
+        QVERIFY2(predictor && predictor->predict({rgb.data(), width, height, 0}, tuned, {}, nullptr, &error),
+                 error.c_str());
+        auto reloadedPredictor = TiledPredictor::create(*reloaded, options, &error);
+        QVERIFY2(reloadedPredictor && reloadedPredictor->predict({rgb.data(), width, height, 0},
+                                                                 tunedReloaded, {}, nullptr, &error),
+                 error.c_str());
+        const double changed = 1.0 - agreement(tuned.classes, prediction.classes);
+        QVERIFY2(changed > 0.05,
+                 qPrintable(QStringLiteral("training changed only %1 of the pixels").arg(changed)));
+        const double sameAsReloaded = agreement(tuned.classes, tunedReloaded.classes);
+        QVERIFY2(sameAsReloaded >= 0.999, qPrintable(QString::number(sameAsReloaded, 'f', 5)));
     }
 
     void trainingLowersLossAndRaisesIoU() {
