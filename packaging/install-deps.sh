@@ -14,7 +14,7 @@ build_packages=(
 )
 test_packages=(
   xvfb xauth
-  python3-torch python3-torchvision python3-numpy bc
+  python3-torch python3-torchvision python3-numpy python3-pil bc
 )
 
 wanted=("${build_packages[@]}")

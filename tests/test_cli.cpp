@@ -8,7 +8,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
@@ -19,26 +18,10 @@ using segstudio::test::dataPath;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QString err;
-};
+using Run = test::ProcessRun;
 
 Run cli(const QStringList& arguments, int timeoutMs = 600000) {
-    QProcess process;
-    process.start(QStringLiteral(SEGSTUDIO_CLI), arguments);
-    Run run;
-    if (!process.waitForFinished(timeoutMs)) {
-        process.kill();
-        process.waitForFinished();
-        run.err = QStringLiteral("timed out");
-        return run;
-    }
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = QString::fromUtf8(process.readAllStandardError());
-    return run;
+    return test::runProcess(QStringLiteral(SEGSTUDIO_CLI), arguments, timeoutMs);
 }
 
 QJsonObject lastJsonLine(const QByteArray& out) {

@@ -1,6 +1,7 @@
 #include "test_support.h"
 
 #include <QDir>
+#include <QProcess>
 #include <cpl_string.h>
 #include <gdal.h>
 #include <ogr_srs_api.h>
@@ -10,6 +11,22 @@ namespace segstudio::test {
 
 QString dataPath(const QString& relative) {
     return QDir(QStringLiteral(SEGSTUDIO_TEST_DATA)).absoluteFilePath(relative);
+}
+
+ProcessRun runProcess(const QString& program, const QStringList& arguments, int timeoutMs) {
+    QProcess process;
+    process.start(program, arguments);
+    ProcessRun run;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        run.err = QStringLiteral("timed out");
+        return run;
+    }
+    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    run.out = process.readAllStandardOutput();
+    run.err = QString::fromUtf8(process.readAllStandardError());
+    return run;
 }
 
 bool writeGeoTiff(const QString& path, const RasterSpec& spec,

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <QByteArray>
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <array>
 #include <functional>
 #include <gdal.h>
@@ -11,6 +13,16 @@ namespace segstudio::test {
 
 // Path of a file under ../shared/data (real imagery shared by all tests).
 QString dataPath(const QString& relative);
+
+// A finished child process: exit code (-1 if it crashed or timed out), stdout, stderr.
+struct ProcessRun {
+    int exitCode = -1;
+    QByteArray out;
+    QString err;
+};
+
+// Runs a real executable to completion, killing it after timeoutMs.
+ProcessRun runProcess(const QString& program, const QStringList& arguments, int timeoutMs = 600000);
 
 // A small raster written by the test itself through GDAL.
 struct RasterSpec {
