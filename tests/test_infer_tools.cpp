@@ -200,6 +200,24 @@ private Q_SLOTS:
         QVERIFY2(refused.err.contains(QStringLiteral("predicts other classes than the packed data (6 vs 2)")),
                  qPrintable(refused.err));
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("x.pt"))));
+
+        // As many classes, but one named otherwise: the ids would mean other things.
+        const QString renamed = m_dir.filePath(QStringLiteral("renamed.csv"));
+        QByteArray csvText = readAll(m_classes);
+        csvText.replace("\"Land (unpaved area)\"", "Land");
+        QFile renamedCsv(renamed);
+        QVERIFY(renamedCsv.open(QIODevice::WriteOnly));
+        renamedCsv.write(csvText);
+        renamedCsv.close();
+        QVERIFY(pack(m_dir.filePath(QStringLiteral("renamed-packed")), {twoClasses}, renamed).exitCode == 0);
+        refused = train({QStringLiteral("--data"), m_dir.filePath(QStringLiteral("renamed-packed")),
+                         QStringLiteral("--output"), m_dir.filePath(QStringLiteral("x.pt")),
+                         QStringLiteral("--init"), QStringLiteral(SEGSTUDIO_DEFAULT_MODEL)});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(
+                     QStringLiteral("calls class 1 \"Land (unpaved area)\" but the packed data \"Land\"")),
+                 qPrintable(refused.err));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("x.pt"))));
     }
 
 private:

@@ -19,7 +19,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -222,9 +221,14 @@ int main(int argc, char* argv[]) {
         model = SegmentationModel::load(init, &error);
         if (!model)
             failWith(error);
-        if (!sameClasses(model->metadata().classes, classes))
+        if (model->metadata().classes.size() != classes.size())
             failWith("the model " + init + " predicts other classes than the packed data (" +
                      std::to_string(model->classCount()) + " vs " + std::to_string(classes.size()) + ")");
+        for (size_t c = 0; c < classes.size(); ++c)
+            if (model->metadata().classes[c].name != classes[c].name)
+                failWith("the model " + init + " calls class " + std::to_string(c) + " \"" +
+                         model->metadata().classes[c].name + "\" but the packed data \"" + classes[c].name +
+                         "\"");
         if (!name.empty())
             model->metadata().name = name;
     } else {
