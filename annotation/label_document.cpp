@@ -2,6 +2,7 @@
 
 #include "annotation/document_commands.h"
 #include "annotation/mask_painter.h"
+#include "annotation/prepared_edit.h"
 #include "annotation/raster_source.h"
 #include "annotation/tile_codec.h"
 
@@ -138,6 +139,26 @@ void LabelDocument::replaceTiles(const QList<EncodedTile>& tiles, const QString&
     const QRect area = tileArea(diffs);
     m_history.push(new TileDiffCommand(this, text, std::move(diffs), false));
     Q_EMIT edited(area);
+}
+
+bool LabelDocument::applyPrepared(const PreparedEdit& edit, const QString& text) {
+    if (m_activePainter)
+        return false;
+    for (const PreparedEdit::Tile& tile : edit.tiles())
+        if (m_mask.sharedTile(tile.tileX, tile.tileY) != tile.before)
+            return false; // written since the snapshot: the edit would undo that
+    if (edit.isEmpty())
+        return true;
+    QList<TileDiff> diffs;
+    diffs.reserve(qsizetype(edit.tiles().size()));
+    for (const PreparedEdit::Tile& tile : edit.tiles()) {
+        // A tile is never written in place while shared (LabelMask::mutableTile copies it).
+        m_mask.setTile(tile.tileX, tile.tileY, tile.after);
+        diffs.append(tile.diff);
+    }
+    Q_EMIT changed(edit.area());
+    pushCommitted(std::move(diffs), text, edit.area(), -1, false);
+    return true;
 }
 
 } // namespace segstudio

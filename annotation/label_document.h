@@ -12,6 +12,7 @@
 namespace segstudio {
 
 class MaskPainter;
+class PreparedEdit;
 class RasterSource;
 
 // The document an annotator edits: the image (read-only), its label mask, the class palette
@@ -51,6 +52,10 @@ public:
     void replaceMask(const LabelMask& mask, const QString& text);
     // Puts the given tile states in place as one undoable command (journal restore).
     void replaceTiles(const QList<EncodedTile>& tiles, const QString& text);
+    // Puts an edit computed on a worker in place as one undo step, a person's edit. Refused
+    // (false, nothing changes) while a painter is open or when a tile it was computed from has
+    // changed since its snapshot.
+    bool applyPrepared(const PreparedEdit& edit, const QString& text);
 
     // For commands: puts the stored before or after states in place and reports the change.
     void applyTileStates(const QList<TileDiff>& diffs, bool after);

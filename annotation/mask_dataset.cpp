@@ -1,5 +1,7 @@
 #include "annotation/mask_dataset.h"
 
+#include "annotation/label_raster_format.h"
+
 #include <cstring>
 #include <ogr_spatialref.h>
 
@@ -16,17 +18,8 @@ public:
         nBlockYSize = LabelMask::TileSize;
         nRasterXSize = dataset->m_mask.width();
         nRasterYSize = dataset->m_mask.height();
-        if (plane == Plane::Classes) {
-            // Every entry gets a colour (the unlabeled colour where no class uses it), so any
-            // reader shows something sensible for any value.
-            const QColor unlabeled = palette.unlabeledColor();
-            for (int i = 0; i < 256; ++i) {
-                const QColor color = palette.contains(i) ? palette.colorOf(i) : unlabeled;
-                const GDALColorEntry entry{short(color.red()), short(color.green()), short(color.blue()),
-                                           255};
-                m_colors.SetColorEntry(i, &entry);
-            }
-        }
+        if (plane == Plane::Classes)
+            LabelRasterFormat::fillColorTable(m_colors, palette);
     }
 
     CPLErr IReadBlock(int blockX, int blockY, void* buffer) override {

@@ -1,6 +1,7 @@
 #include "annotation/mask_files.h"
 
 #include "annotation/gdal_errors.h"
+#include "annotation/label_raster_format.h"
 #include "annotation/mask_dataset.h"
 
 #include <QDir>
@@ -8,7 +9,6 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QObject>
-#include <QRandomGenerator>
 #include <QSaveFile>
 #include <algorithm>
 #include <cpl_conv.h>
@@ -195,24 +195,16 @@ bool readProvenance(const QString& path, LabelMask& mask, QString* error) {
     return true;
 }
 
-QString temporaryNameFor(const QString& path) {
-    return QStringLiteral("%1.tmp-%2")
-        .arg(path)
-        .arg(QRandomGenerator::global()->generate(), 8, 16, QLatin1Char('0'));
-}
-
 bool writeWithGdal(const QString& path, const char* driverName, GDALDatasetH source, char** options,
                    QString* error) {
     QuietGdalErrors quiet;
-    // A PAM .aux.xml would be written under the temporary name and left behind by the rename.
-    CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", "NO");
+    LabelRasterFormat::NoAuxSidecar noSidecar;
     GDALDatasetH written = GDALCreateCopy(GDALGetDriverByName(driverName), path.toUtf8().constData(), source,
                                           FALSE, options, nullptr, nullptr);
     bool ok = written != nullptr;
     if (written)
         GDALClose(written); // flushes the last blocks: its errors show in the error state below
     ok = ok && CPLGetLastErrorType() < CE_Failure;
-    CPLSetThreadLocalConfigOption("GDAL_PAM_ENABLED", nullptr);
     if (!ok) {
         *error = QObject::tr("Could not write %1: %2").arg(fileName(path), QuietGdalErrors::lastMessage());
         QFile::remove(path);
@@ -357,34 +349,22 @@ bool save(const QString& path, const LabelMask& mask, const ClassPalette& palett
     if (!isSupportedForWriting(path, error))
         return false;
     const bool png = QFileInfo(path).suffix().toLower() == QLatin1String("png");
-    const QString maskTemp = temporaryNameFor(path);
+    const QString maskTemp = LabelRasterFormat::temporaryNameFor(path);
     const QString provenancePath = provenanceSidecarPath(path);
-    const QString provenanceTemp = temporaryNameFor(provenancePath);
+    const QString provenanceTemp = LabelRasterFormat::temporaryNameFor(provenancePath);
 
     MaskDataset classes(mask, MaskDataset::Plane::Classes, palette, georeference);
-    char** options = nullptr;
-    if (png) {
-        options = CSLSetNameValue(options, "ZLEVEL", "6");
-    } else {
-        options = CSLSetNameValue(options, "TILED", "YES");
-        options = CSLSetNameValue(options, "BLOCKXSIZE", "256");
-        options = CSLSetNameValue(options, "BLOCKYSIZE", "256");
-        options = CSLSetNameValue(options, "COMPRESS", "DEFLATE");
-        options = CSLSetNameValue(options, "BIGTIFF", "IF_SAFER");
-        options = CSLSetNameValue(options, "SPARSE_OK", "TRUE");
-    }
-    bool ok = writeWithGdal(maskTemp, png ? "PNG" : "GTiff", GDALDataset::ToHandle(&classes), options, error);
-    CSLDestroy(options);
+    CPLStringList options;
+    if (png)
+        options.SetNameValue("ZLEVEL", "6");
+    else
+        options = LabelRasterFormat::geoTiffOptions();
+    bool ok = writeWithGdal(maskTemp, png ? "PNG" : "GTiff", GDALDataset::ToHandle(&classes), options.List(),
+                            error);
 
     MaskDataset provenance(mask, MaskDataset::Plane::Provenance, palette, georeference);
-    char** sidecarOptions = nullptr;
-    sidecarOptions = CSLSetNameValue(sidecarOptions, "TILED", "YES");
-    sidecarOptions = CSLSetNameValue(sidecarOptions, "COMPRESS", "DEFLATE");
-    sidecarOptions = CSLSetNameValue(sidecarOptions, "BIGTIFF", "IF_SAFER");
-    sidecarOptions = CSLSetNameValue(sidecarOptions, "SPARSE_OK", "TRUE");
-    ok = ok &&
-         writeWithGdal(provenanceTemp, "GTiff", GDALDataset::ToHandle(&provenance), sidecarOptions, error);
-    CSLDestroy(sidecarOptions);
+    ok = ok && writeWithGdal(provenanceTemp, "GTiff", GDALDataset::ToHandle(&provenance),
+                             LabelRasterFormat::geoTiffOptions().List(), error);
 
     QSaveFile json(paletteSidecarPath(path));
     if (ok) {
@@ -394,16 +374,8 @@ bool save(const QString& path, const LabelMask& mask, const ClassPalette& palett
     }
     // Everything is on disk under temporary names: now put it in place. rename() replaces the
     // old file atomically on POSIX, so a reader sees the old mask or the new, never half of one.
-    if (ok && std::rename(QFile::encodeName(provenanceTemp).constData(),
-                          QFile::encodeName(provenancePath).constData()) != 0) {
-        *error = QObject::tr("Could not replace %1.").arg(fileName(provenancePath));
-        ok = false;
-    }
-    if (ok &&
-        std::rename(QFile::encodeName(maskTemp).constData(), QFile::encodeName(path).constData()) != 0) {
-        *error = QObject::tr("Could not replace %1.").arg(fileName(path));
-        ok = false;
-    }
+    ok = ok && LabelRasterFormat::replace(provenanceTemp, provenancePath, error);
+    ok = ok && LabelRasterFormat::replace(maskTemp, path, error);
     if (ok && !json.commit()) {
         *error = QObject::tr("Could not write %1: %2").arg(fileName(json.fileName()), json.errorString());
         ok = false;

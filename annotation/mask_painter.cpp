@@ -56,38 +56,41 @@ template <typename Write> void MaskPainter::forSpan(int y, int x0, int x1, Write
     m_area |= span;
 }
 
-void MaskPainter::paintSpan(int y, int x0, int x1, const PaintSpec& spec) {
+void MaskPainter::paintPixels(MaskTile& tile, int offset, int count, const PaintSpec& spec) {
     // An unlabeled pixel has no source: erasing clears the provenance too, which keeps erased
     // tiles freeable and mask files (which store no provenance for unlabeled pixels) exact.
     const auto edited = quint8(spec.classId == Unlabeled ? Provenance::None : Provenance::Edited);
     // A person's label is certain (the heat map shows it clear); an erased pixel has no prediction.
     const quint8 certainty = spec.classId == Unlabeled ? 0 : 255;
-    forSpan(y, x0, x1, [&](MaskTile& tile, int offset, int count) {
-        quint8* classes = tile.classes.data() + offset;
-        quint8* provenance = tile.provenance.data() + offset;
-        quint8* confidence = tile.confidence.empty() ? nullptr : tile.confidence.data() + offset;
-        switch (spec.mode) {
-        case PaintMode::Everything:
-            std::memset(classes, spec.classId, size_t(count));
-            std::memset(provenance, edited, size_t(count));
-            if (confidence)
-                std::memset(confidence, certainty, size_t(count));
-            break;
-        case PaintMode::OnlyUnlabeled:
-        case PaintMode::OnlyClass: {
-            const quint8 target = spec.mode == PaintMode::OnlyUnlabeled ? Unlabeled : spec.onlyClass;
-            for (int i = 0; i < count; ++i) {
-                if (classes[i] == target) {
-                    classes[i] = spec.classId;
-                    provenance[i] = edited;
-                    if (confidence)
-                        confidence[i] = certainty;
-                }
+    quint8* classes = tile.classes.data() + offset;
+    quint8* provenance = tile.provenance.data() + offset;
+    quint8* confidence = tile.confidence.empty() ? nullptr : tile.confidence.data() + offset;
+    switch (spec.mode) {
+    case PaintMode::Everything:
+        std::memset(classes, spec.classId, size_t(count));
+        std::memset(provenance, edited, size_t(count));
+        if (confidence)
+            std::memset(confidence, certainty, size_t(count));
+        break;
+    case PaintMode::OnlyUnlabeled:
+    case PaintMode::OnlyClass: {
+        const quint8 target = spec.mode == PaintMode::OnlyUnlabeled ? Unlabeled : spec.onlyClass;
+        for (int i = 0; i < count; ++i) {
+            if (classes[i] == target) {
+                classes[i] = spec.classId;
+                provenance[i] = edited;
+                if (confidence)
+                    confidence[i] = certainty;
             }
-            break;
         }
-        }
-    });
+        break;
+    }
+    }
+}
+
+void MaskPainter::paintSpan(int y, int x0, int x1, const PaintSpec& spec) {
+    forSpan(y, x0, x1,
+            [&](MaskTile& tile, int offset, int count) { paintPixels(tile, offset, count, spec); });
 }
 
 void MaskPainter::reviewSpan(int y, int x0, int x1) {

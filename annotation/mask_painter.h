@@ -45,6 +45,9 @@ public:
     QRect bounds() const { return m_bounds; } // the mask's rectangle: writes are clipped to it
     // Pixels x0 <= x < x1 of row y.
     void paintSpan(int y, int x0, int x1, const PaintSpec& spec);
+    // The rule of paintSpan for `count` pixels of one tile from index `offset` (row-major): what
+    // PreparedEdit applies to tiles of a snapshot on a worker.
+    static void paintPixels(MaskTile& tile, int offset, int count, const PaintSpec& spec);
     // Marks labeled pixels x0 <= x < x1 of row y as reviewed (classes unchanged).
     void reviewSpan(int y, int x0, int x1);
     void paintRegion(const RegionMask& region, const PaintSpec& spec);

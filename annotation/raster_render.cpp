@@ -31,15 +31,8 @@ QImage RasterSource::renderTile(int level, int tileX, int tileY, const DisplaySe
 
 QImage RasterSource::renderWindow(int level, const QRect& levelRect, const DisplaySettings& display,
                                   QString* error) const {
-    for (int band : display.bands) {
-        if (band < 1 || band > m_info.bandCount) {
-            if (error)
-                *error = QStringLiteral("band %1 does not exist (the image has %2).")
-                             .arg(band)
-                             .arg(m_info.bandCount);
-            return {};
-        }
-    }
+    if (!hasBands({display.bands.begin(), display.bands.end()}, error))
+        return {};
     HandleLease lease(*this, error);
     if (!lease.get())
         return {};

@@ -112,11 +112,13 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
         table && info.bandCount == 1 && info.isByteData) {
         info.hasColorTable = true;
         source->m_palette.assign(256, 0xff000000u);
+        source->m_colorTable.assign(256, 0xff000000u);
         const int entries = std::min(256, GDALGetColorEntryCount(table));
         for (int i = 0; i < entries; ++i) {
             GDALColorEntry entry;
             GDALGetColorEntryAsRGB(table, i, &entry);
-            source->m_palette[i] = qPremultiply(qRgba(entry.c1, entry.c2, entry.c3, entry.c4));
+            source->m_colorTable[i] = qRgba(entry.c1, entry.c2, entry.c3, entry.c4);
+            source->m_palette[i] = qPremultiply(source->m_colorTable[i]);
         }
     }
 
@@ -145,6 +147,13 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
     source->m_defaultDisplay = source->computeDisplay(bands, stretch, &displayError);
     if (!displayError.isEmpty())
         return fail(displayError);
+    // The stretch of the default mapping is what was measured of those bands' values.
+    const auto typeRange = dataTypeRange(info.dataType);
+    source->m_valueRanges.assign(size_t(info.bandCount),
+                                 std::isnan(typeRange.first) ? std::pair<double, double>{0, 1} : typeRange);
+    for (int c = 0; c < 3; ++c)
+        source->m_valueRanges[size_t(bands[c] - 1)] = {source->m_defaultDisplay.low[c],
+                                                       source->m_defaultDisplay.high[c]};
     // Decoding the coarsest level proves that pixel data can be read at all: truncated and
     // damaged files fail here, with a message, instead of showing holes later.
     const int top = source->m_levelCount - 1;
@@ -241,8 +250,7 @@ bool RasterSource::readFromHandle(GDALDatasetH handle, int level, const QRect& l
     return true;
 }
 
-bool RasterSource::readWindow(int level, const QRect& levelRect, const std::vector<int>& bands,
-                              std::vector<float>& out, QString* error) const {
+bool RasterSource::hasBands(const std::vector<int>& bands, QString* error) const {
     for (int band : bands) {
         if (band < 1 || band > m_info.bandCount) {
             if (error)
@@ -252,6 +260,13 @@ bool RasterSource::readWindow(int level, const QRect& levelRect, const std::vect
             return false;
         }
     }
+    return true;
+}
+
+bool RasterSource::readWindow(int level, const QRect& levelRect, const std::vector<int>& bands,
+                              std::vector<float>& out, QString* error) const {
+    if (!hasBands(bands, error))
+        return false;
     HandleLease lease(*this, error);
     if (!lease.get())
         return false;
@@ -259,6 +274,25 @@ bool RasterSource::readWindow(int level, const QRect& levelRect, const std::vect
     out.resize(static_cast<size_t>(pixels) * bands.size());
     return readFromHandle(lease.get(), level, levelRect, bands, GDT_Float32, out.data(), sizeof(float),
                           sizeof(float) * levelRect.width(), sizeof(float) * pixels, error);
+}
+
+bool RasterSource::readBytes(int level, const QRect& levelRect, const std::vector<int>& bands,
+                             std::vector<uint8_t>& out, QString* error) const {
+    if (!hasBands(bands, error))
+        return false;
+    HandleLease lease(*this, error);
+    if (!lease.get())
+        return false;
+    const long long channels = static_cast<long long>(bands.size());
+    out.resize(static_cast<size_t>(levelRect.width()) * levelRect.height() * bands.size());
+    return readFromHandle(lease.get(), level, levelRect, bands, GDT_Byte, out.data(), channels,
+                          channels * levelRect.width(), 1, error);
+}
+
+std::pair<double, double> RasterSource::valueRange(int band) const {
+    if (band < 1 || band > int(m_valueRanges.size()))
+        return {0, 255};
+    return m_valueRanges[size_t(band - 1)];
 }
 
 DisplaySettings RasterSource::computeDisplay(std::array<int, 3> bands, StretchKind stretch,

@@ -50,6 +50,16 @@ public:
     // float32 samples. Returns false with *error set on a read failure.
     bool readWindow(int level, const QRect& levelRect, const std::vector<int>& bands, std::vector<float>& out,
                     QString* error) const;
+    // The same as 8-bit samples, pixel-interleaved (all bands of a pixel side by side); values
+    // outside 0-255 are clamped by GDAL, so this is for Byte data.
+    bool readBytes(int level, const QRect& levelRect, const std::vector<int>& bands,
+                   std::vector<uint8_t>& out, QString* error) const;
+    // The 2nd and 98th percentile of a band's values, measured when the raster was opened (for
+    // the bands of the default mapping; the data type's range for 8-bit data and other bands).
+    std::pair<double, double> valueRange(int band) const;
+    // The colour table of a paletted one-band raster (unpremultiplied ARGB per index); empty
+    // when there is none.
+    const std::vector<QRgb>& colorTable() const { return m_colorTable; }
     // Renders one tile for display (premultiplied ARGB32, nodata transparent); null on error.
     QImage renderTile(int level, int tileX, int tileY, const DisplaySettings& display, QString* error) const;
     QImage renderWindow(int level, const QRect& levelRect, const DisplaySettings& display,
@@ -75,6 +85,7 @@ private:
         GDALDatasetH m_handle;
     };
     RasterSource() = default;
+    bool hasBands(const std::vector<int>& bands, QString* error) const;
     GDALDatasetH acquireHandle(QString* error) const;
     void releaseHandle(GDALDatasetH handle) const;
     bool readFromHandle(GDALDatasetH handle, int level, const QRect& levelRect, const std::vector<int>& bands,
@@ -86,7 +97,9 @@ private:
     Georeference m_georeference;
     DisplaySettings m_defaultDisplay;
     int m_levelCount = 1;
-    std::vector<unsigned int> m_palette; // ARGB per index when the raster has a colour table
+    std::vector<unsigned int> m_palette; // premultiplied ARGB per index when the raster has a colour table
+    std::vector<QRgb> m_colorTable;      // the same, unpremultiplied
+    std::vector<std::pair<double, double>> m_valueRanges; // per band (index band - 1)
 
     mutable std::mutex m_poolMutex;
     mutable std::vector<GDALDatasetH> m_freeHandles;

@@ -3,12 +3,12 @@
 #include "annotation/mask_files.h"
 #include "annotation/raster_source.h"
 #include "annotation/tile_codec.h"
+#include "app/jobs/settings.h"
 
 #include <QFileInfo>
 #include <QFutureWatcher>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSettings>
 #include <QtConcurrent>
 
 namespace segstudio {
@@ -78,14 +78,9 @@ void DocumentSession::start(std::shared_ptr<const RasterSource> image, const Loa
         std::make_unique<LabelDocument>(loaded.mask.value_or(LabelMask(image->size())), loaded.palette);
     m_document->setImage(std::move(image));
     m_document->setMaskPath(loaded.maskPath);
-    // The undo memory bound is a setting: [undo] max_megabytes (default 512), min_depth (10).
-    QSettings settings;
-    const qint64 maxMegabytes =
-        settings.value(QStringLiteral("undo/max_megabytes"), UndoHistory::DefaultMaxBytes / (1024 * 1024))
-            .toLongLong();
-    const int minDepth =
-        settings.value(QStringLiteral("undo/min_depth"), UndoHistory::DefaultMinDepth).toInt();
-    m_document->history().setLimits(maxMegabytes * 1024 * 1024, minDepth);
+    // The undo memory bound is a setting ([undo] max_megabytes, min_depth).
+    const Settings settings = Settings::load();
+    m_document->history().setLimits(settings.undoMaxBytes, settings.undoMinDepth);
     connect(m_document.get(), &LabelDocument::tilesStored, this, &DocumentSession::logTiles);
     connect(m_document.get(), &LabelDocument::paletteChanged, this, [this] {
         if (m_journal && !m_restorePending)

@@ -1,10 +1,9 @@
 // segstudio: the desktop application. `segstudio [IMAGE] [--mask MASK]` opens IMAGE (or the
 // bundled sample) with its label mask MASK (created on the first save when missing).
 #include "annotation/gdal_setup.h"
-#include "app/app_paths.h"
-#include "app/loop/model_actions.h"
+#include "app/jobs/app_paths.h"
 #include "app/main_window.h"
-#include "app/test_script.h"
+#include "app/model_actions.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -37,11 +36,7 @@ int main(int argc, char* argv[]) {
         QStringLiteral("Segmentation model: a bundle or TorchScript file with its JSON sidecar (default: the "
                        "bundled model)."),
         QStringLiteral("file"), QStringLiteral("default"));
-    QCommandLineOption scriptOption(QStringLiteral("test-script"),
-                                    QStringLiteral("Editing steps for end-to-end tests."),
-                                    QStringLiteral("steps"));
-    scriptOption.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({maskOption, restoreOption, modelOption, scriptOption});
+    parser.addOptions({maskOption, restoreOption, modelOption});
     parser.process(app);
 
     segstudio::MainWindow window;
@@ -50,8 +45,6 @@ int main(int argc, char* argv[]) {
         restore == QLatin1String("yes")  ? segstudio::DocumentSession::RestorePolicy::Restore
         : restore == QLatin1String("no") ? segstudio::DocumentSession::RestorePolicy::Discard
                                          : segstudio::DocumentSession::RestorePolicy::Ask);
-    if (parser.isSet(scriptOption))
-        new segstudio::TestScript(&window, parser.value(scriptOption));
     window.modelActions()->controller()->openModel(parser.value(modelOption));
     window.show();
     const QStringList files = parser.positionalArguments();

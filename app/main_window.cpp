@@ -3,7 +3,7 @@
 #include "annotation/raster_source.h"
 #include "app/coordinate_text.h"
 #include "app/edit_actions.h"
-#include "app/loop/model_actions.h"
+#include "app/model_actions.h"
 #include "ui/class_panel.h"
 #include "ui/image_info_panel.h"
 #include "ui/map_canvas.h"

@@ -1,6 +1,7 @@
-// Crash safety end to end: the real segstudio binary edits through its tools (a hidden test
-// script), is killed with SIGKILL, and the next start restores every finished stroke from the
-// autosave journal, and nothing of the stroke that was still in progress.
+// Crash safety end to end: the real editor (MainWindow, in a process of its own:
+// segstudio-crash-editor) is driven with mouse and key events, killed with SIGKILL, and the next
+// start restores every finished stroke from the autosave journal, and nothing of the stroke that
+// was still in progress.
 #include "annotation/edit_journal.h"
 #include "annotation/gdal_setup.h"
 #include "annotation/label_document.h"
@@ -37,6 +38,17 @@ void paintStroke(LabelDocument& document, const Stroke& stroke) {
         last = c;
     }
     painter.commit();
+}
+
+// The image points the editor's canvas received, in the order it printed them ("point X Y").
+QList<QPointF> pointsSeen(const QByteArray& output) {
+    QList<QPointF> points;
+    for (const QByteArray& line : output.split('\n')) {
+        const QList<QByteArray> words = line.trimmed().split(' ');
+        if (words.size() == 3 && words[0] == "point")
+            points.append(QPointF(words[1].toDouble(), words[2].toDouble()));
+    }
+    return points;
 }
 
 QString scriptOf(const QList<Stroke>& strokes) {
@@ -80,25 +92,32 @@ private Q_SLOTS:
         };
         // Edit, make sure the journal has it, start one more stroke, and kill.
         QProcess editor;
-        start(editor, {QStringLiteral("--test-script"),
-                       scriptOf(strokes) +
-                           QStringLiteral("; sync; tool brush; class 3; size 50; begin 100,300 250,300")});
-        QVERIFY(waitForLine(editor, "script: begin"));
+        QByteArray output;
+        start(editor, QStringLiteral("yes"),
+              scriptOf(strokes) +
+                  QStringLiteral("; sync; tool brush; class 3; size 50; begin 100,300 250,300"));
+        QVERIFY(waitForLine(editor, "step: begin", &output));
         editor.kill(); // SIGKILL: no handler, no flush, no atexit
         QVERIFY(editor.waitForFinished(10000));
         QCOMPARE(editor.exitStatus(), QProcess::CrashExit);
         QVERIFY(!QFile::exists(m_mask)); // nothing was ever saved
 
+        // The strokes as the canvas received them (widget pixels are whole numbers).
+        const QList<QPointF> seen = pointsSeen(output);
         LabelDocument expected(LabelMask(QSize(600, 400)), ClassPalette::dubaiAerial());
-        for (const Stroke& s : strokes)
+        qsizetype next = 0;
+        for (Stroke s : strokes) {
+            QVERIFY(next + s.points.size() <= seen.size());
+            for (QPointF& p : s.points)
+                p = seen[next++];
             paintStroke(expected, s);
+        }
         QVERIFY(expected.mask().classHistogram()[1] > 10000);
 
         // Restart: restore, save, quit. The mask holds the finished strokes exactly, not the
         // one in progress (class 3).
         QProcess restored;
-        start(restored, {QStringLiteral("--restore-journal"), QStringLiteral("yes"),
-                         QStringLiteral("--test-script"), QStringLiteral("save; quit")});
+        start(restored, QStringLiteral("yes"), QStringLiteral("save; quit"));
         QVERIFY(restored.waitForFinished(30000));
         QVERIFY2(restored.exitCode() == 0, restored.readAll().constData());
         QString error;
@@ -123,15 +142,14 @@ private Q_SLOTS:
         const auto saved = MaskFiles::load(m_mask, QSize(600, 400), ClassPalette::dubaiAerial(), &error);
         QVERIFY(saved);
         QProcess editor;
-        start(editor, {QStringLiteral("--test-script"),
-                       QStringLiteral("class 5; size 80; stroke 300,200 350,250; sync")});
-        QVERIFY(waitForLine(editor, "script: synced"));
+        start(editor, QStringLiteral("yes"),
+              QStringLiteral("class 5; size 80; stroke 300,200 350,250; sync"));
+        QVERIFY(waitForLine(editor, "step: sync"));
         editor.kill();
         QVERIFY(editor.waitForFinished(10000));
 
         QProcess discarded;
-        start(discarded, {QStringLiteral("--restore-journal"), QStringLiteral("no"),
-                          QStringLiteral("--test-script"), QStringLiteral("save; quit")});
+        start(discarded, QStringLiteral("no"), QStringLiteral("save; quit"));
         QVERIFY(discarded.waitForFinished(30000));
         QCOMPARE(discarded.exitCode(), 0);
         const auto mask = MaskFiles::load(m_mask, QSize(600, 400), ClassPalette::dubaiAerial(), &error);
@@ -140,19 +158,18 @@ private Q_SLOTS:
     }
 
 private:
-    void start(QProcess& process, const QStringList& extra) {
+    void start(QProcess& process, const QString& restore, const QString& steps) {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
         process.setProcessEnvironment(env);
         process.setProcessChannelMode(QProcess::MergedChannels);
-        process.start(QStringLiteral(SEGSTUDIO_BINARY),
-                      QStringList{m_image, QStringLiteral("--mask"), m_mask} + extra);
+        process.start(QStringLiteral(SEGSTUDIO_CRASH_EDITOR), QStringList{m_image, m_mask, restore, steps});
         QVERIFY(process.waitForStarted(10000));
     }
 
-    bool waitForLine(QProcess& process, const QByteArray& line) {
+    bool waitForLine(QProcess& process, const QByteArray& line, QByteArray* output = nullptr) {
         QByteArray seen;
         while (!seen.contains(line)) {
             if (!process.waitForReadyRead(30000)) {
@@ -161,6 +178,8 @@ private:
             }
             seen += process.readAll();
         }
+        if (output)
+            *output = seen;
         return true;
     }
 

@@ -6,7 +6,9 @@
 #include "annotation/mask_files.h"
 #include "annotation/mask_painter.h"
 #include "annotation/mask_tools.h"
+#include "annotation/prepared_edit.h"
 #include "annotation/raster_source.h"
+#include "annotation/region_mask.h"
 #include "annotation/tile_codec.h"
 #include "app/main_window.h"
 #include "test_support.h"
@@ -19,10 +21,12 @@
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QMessageBox>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QTreeWidget>
 
 using namespace segstudio;
@@ -263,7 +267,9 @@ private Q_SLOTS:
         // Flood fill of the unlabeled background with class 4 (key 5), then undo it.
         QTest::keyClick(canvas, Qt::Key_5);
         QTest::keyClick(canvas, Qt::Key_F);
+        QSignalSpy filled(m_window->toolBox()->fill(), &FillTool::finished);
         QTest::mouseClick(canvas, Qt::LeftButton, Qt::NoModifier, widgetAt(QPointF(150.5, 150.5)));
+        QVERIFY(filled.wait(10000)); // searched on a worker, painted when done
         QCOMPARE(document->mask().classHistogram()[4], qint64(300 * 200 - 1200));
         QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
 
@@ -276,6 +282,70 @@ private Q_SLOTS:
             QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, widgetAt(QPointF(39.5, y + 0.5)));
         }
         QCOMPARE(document->mask().classHistogram()[0], qint64(20 * 30));
+    }
+
+    void floodFillOfSixtyFourMegapixelsLeavesTheWindowResponsive() {
+        // 8192² px, FillTool::MaxWholeImagePixels: a click on the empty mask fills all of it. The
+        // fill is searched and painted on a worker; the event loop turns meanwhile (a timer keeps
+        // ticking between the click and the result), and the result is one undo step.
+        const int side = 8192;
+        QCOMPARE(qint64(side) * side, FillTool::MaxWholeImagePixels);
+        const QString large = m_dir.filePath(QStringLiteral("large.tif"));
+        test::RasterSpec spec;
+        spec.width = side;
+        spec.height = side;
+        QVERIFY(test::writeGeoTiff(large, spec, [](int, int, int) { return 90.0; }));
+        QSignalSpy ready(m_window.get(), &MainWindow::documentReady);
+        m_window->openFile(large, m_dir.filePath(QStringLiteral("large.png")));
+        QVERIFY(ready.wait(60000));
+        MapCanvas* canvas = m_window->canvas();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_3); // Road (id 2)
+        QTest::keyClick(canvas, Qt::Key_F);
+        int ticks = 0;
+        QTimer ticker;
+        connect(&ticker, &QTimer::timeout, this, [&] { ++ticks; });
+        ticker.start(5);
+        QSignalSpy filled(m_window->toolBox()->fill(), &FillTool::finished);
+        QElapsedTimer clock;
+        clock.start();
+        QTest::mouseClick(canvas, Qt::LeftButton, Qt::NoModifier,
+                          QPoint(canvas->width() / 2, canvas->height() / 2));
+        QCOMPARE(filled.count(), 0); // the click returned before the fill was done
+        QVERIFY(filled.wait(120000));
+        qInfo("64 Mpx flood fill: %lld ms, %d timer ticks meanwhile", clock.elapsed(), ticks);
+        QVERIFY2(ticks >= 3, qPrintable(QStringLiteral("the event loop turned %1 times").arg(ticks)));
+        LabelDocument* document = m_window->document();
+        QCOMPARE(document->mask().classHistogram()[2], qint64(side) * side);
+        QCOMPARE(document->history().count(), 1);
+        QCOMPARE(document->history().undoText(), tr("Fill"));
+        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(document->mask().allocatedTiles(), 0);
+    }
+
+    void floodFillIsDroppedWhenTheMaskChangedUnderIt() {
+        // A fill computed from a state the mask has left is not painted over the newer work.
+        open(m_dir.filePath(QStringLiteral("stale.png")));
+        LabelDocument* document = m_window->document();
+        const LabelMask snapshot = document->mask();
+        {
+            MaskPainter painter(*document, QStringLiteral("Stroke"));
+            painter.paintSpan(5, 0, 50, PaintSpec{quint8(1)});
+            painter.commit();
+        }
+        RegionMask everything;
+        everything.bounds = snapshot.rect();
+        everything.bits.assign(size_t(snapshot.width()) * size_t(snapshot.height()), 1);
+        const PreparedEdit stale = PreparedEdit::paint(snapshot, everything, PaintSpec{quint8(3)});
+        QVERIFY(!stale.isEmpty());
+        QVERIFY(!document->applyPrepared(stale, QStringLiteral("Fill")));
+        QCOMPARE(document->mask().classHistogram()[3], qint64(0));
+        QCOMPARE(document->history().count(), 1);
+        const PreparedEdit fresh = PreparedEdit::paint(document->mask(), everything, PaintSpec{quint8(3)});
+        QVERIFY(document->applyPrepared(fresh, QStringLiteral("Fill")));
+        QCOMPARE(document->mask().classHistogram()[3], qint64(snapshot.width()) * snapshot.height());
+        document->undo();
+        QCOMPARE(document->mask().classHistogram()[1], qint64(50));
     }
 
     void classPanelEditsAreUndoableAndHidingHidesTheOverlay() {

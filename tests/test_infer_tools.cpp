@@ -4,7 +4,7 @@
 // trained there would learn from other data than one trained with segstudio-cli.
 #include "annotation/class_palette.h"
 #include "annotation/gdal_setup.h"
-#include "app/cli/training_set.h"
+#include "app/jobs/training_set.h"
 #include "inference/segmentation_model.h"
 #include "test_support.h"
 
@@ -79,7 +79,7 @@ private Q_SLOTS:
                 .replace(QStringLiteral(".jpg"), QStringLiteral(".png"));
             inference::TrainingSample sample;
             QString error;
-            QVERIFY2(cli::loadSample({image, mask}, palette, sample, &error), qPrintable(error));
+            QVERIFY2(loadSample({image, mask}, palette, sample, &error), qPrintable(error));
             QCOMPARE(f[1].toInt(), sample.width);
             QCOMPARE(f[2].toInt(), sample.height);
             const QByteArray packedMask =

@@ -4,9 +4,8 @@
 #include "annotation/gdal_setup.h"
 #include "annotation/label_mask.h"
 #include "annotation/raster_source.h"
-#include "app/cli/cli_support.h"
-#include "app/cli/training_set.h"
-#include "app/loop/correction_learning.h"
+#include "app/jobs/correction_learning.h"
+#include "app/jobs/training_set.h"
 #include "inference/evaluation.h"
 #include "inference/segmentation_model.h"
 #include "inference/tiled_predictor.h"
@@ -52,7 +51,7 @@ double agreement(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
     return double(same) / double(a.size());
 }
 
-cli::LabelledImage dubai(const QString& tile, int part) {
+LabelledImage dubai(const QString& tile, int part) {
     const QString name = QStringLiteral("image_part_%1").arg(part, 3, 10, QLatin1Char('0'));
     return {dataPath(QStringLiteral("dubai_aerial/%1/images/%2.jpg").arg(tile, name)),
             dataPath(QStringLiteral("dubai_aerial/%1/masks/%2.png").arg(tile, name))};
@@ -140,10 +139,10 @@ private Q_SLOTS:
         std::string why;
         auto model = SegmentationModel::load(SEGSTUDIO_DEFAULT_MODEL, &why);
         QVERIFY2(model, why.c_str());
-        cli::LabelledImage pair = dubai(QStringLiteral("tile_6"), 4);
+        LabelledImage pair = dubai(QStringLiteral("tile_6"), 4);
         inference::TrainingSample sample;
         QString error;
-        QVERIFY2(cli::loadSample(pair, ClassPalette::dubaiAerial(), sample, &error), qPrintable(error));
+        QVERIFY2(loadSample(pair, ClassPalette::dubaiAerial(), sample, &error), qPrintable(error));
         // An 832² view (a multiple of 32): the one-window reference needs no padding, so the two
         // differ only by tiling. On the full 859 × 838 image the reference's reflected 5 + 26 px
         // border changes more boundary pixels (0.6 %) than the tiling does.
@@ -182,9 +181,8 @@ private Q_SLOTS:
         QVERIFY2(model, why.c_str());
         inference::TrainingSample sample;
         QString error;
-        QVERIFY2(
-            cli::loadSample(dubai(QStringLiteral("tile_6"), 4), ClassPalette::dubaiAerial(), sample, &error),
-            qPrintable(error));
+        QVERIFY2(loadSample(dubai(QStringLiteral("tile_6"), 4), ClassPalette::dubaiAerial(), sample, &error),
+                 qPrintable(error));
         const int side = 256, x0 = 300, y0 = 200; // water, mangroves and land
         std::vector<uint8_t> crop(size_t(side) * side * 3), transposed(crop.size()), mirrored(crop.size());
         for (int y = 0; y < side; ++y)
@@ -301,10 +299,10 @@ private Q_SLOTS:
     }
 
     void trainingLowersLossAndRaisesIoU() {
-        cli::LabelledImage pair = dubai(QStringLiteral("tile_2"), 1); // palette mask, 509 × 544
+        LabelledImage pair = dubai(QStringLiteral("tile_2"), 1); // palette mask, 509 × 544
         inference::TrainingSample sample;
         QString error;
-        QVERIFY2(cli::loadSample(pair, ClassPalette::dubaiAerial(), sample, &error), qPrintable(error));
+        QVERIFY2(loadSample(pair, ClassPalette::dubaiAerial(), sample, &error), qPrintable(error));
         ModelMetadata metadata = smallMetadata(6);
         auto model = SegmentationModel::createBuiltIn(metadata, 3);
         const double before = meanIoU(*model, sample);
@@ -598,7 +596,7 @@ private:
         PredictOptions options;
         options.device = "cpu";
         QString error;
-        const auto matrix = cli::evaluateOn(model, {sample}, options, &error);
+        const auto matrix = evaluateOn(model, {sample}, options, &error);
         return matrix.meanIoU();
     }
 

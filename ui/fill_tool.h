@@ -10,12 +10,14 @@ namespace segstudio {
 
 class MapCanvas;
 class ToolSettings;
+class PreparedEdit;
 
 // One click fills a region with the current class: flood fill takes the contiguous region of
-// the clicked pixel's class (mask only, instant); the magic wand takes the contiguous pixels of
-// similar image colour (reads the image, so it runs on a worker and paints when done). Both
-// stay within the whole image when it is at most MaxWholeImagePixels, else within the part in
-// view, so a click never walks a gigapixel mask.
+// the clicked pixel's class, the magic wand the contiguous pixels of similar image colour. Both
+// search and paint on a worker, in a snapshot of the mask (runForDocument, PreparedEdit), and
+// only put the finished tiles in place on the GUI thread, so the GUI never waits; both stay
+// within the whole image when it is at most MaxWholeImagePixels, else within the part in view,
+// so a click never walks a gigapixel mask. finished() follows every click that painted.
 class FillTool : public QObject, public CanvasTool {
     Q_OBJECT
 public:
@@ -41,6 +43,7 @@ Q_SIGNALS:
 
 private:
     QRect fillBounds() const;
+    void apply(LabelDocument* document, const PreparedEdit& edit, const QString& text);
 
     MapCanvas* m_canvas;
     ToolSettings* m_settings;

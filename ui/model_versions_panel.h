@@ -1,28 +1,13 @@
 #pragma once
 
-#include <QDateTime>
-#include <QMetaType>
-#include <QString>
+#include "annotation/model_version_info.h"
+
 #include <QWidget>
-#include <limits>
 
 class QPushButton;
 class QTableWidget;
 
 namespace segstudio {
-
-// What the application knows about one model version (the network itself stays with the
-// worker that runs it).
-struct ModelVersionInfo {
-    int id = 0;
-    QString name;   // "default", a file name, or "learned 3"
-    QString origin; // where it came from: a path, or the version it was trained from
-    QDateTime created;
-    qint64 correctedPixels = 0; // human-labelled pixels it learned from (0: not trained here)
-    int steps = 0;
-    double finalLoss = std::numeric_limits<double>::quiet_NaN();
-    double heldOutMiou = -1; // mIoU on reviewed pixels held out from its training; -1: none
-};
 
 // The Model versions dock: every version with its date, the corrections it learned from, its
 // steps, final loss and held-out mIoU; the current one is marked. Switch back to any version,
@@ -60,5 +45,3 @@ private:
 };
 
 } // namespace segstudio
-
-Q_DECLARE_METATYPE(segstudio::ModelVersionInfo)

@@ -3,14 +3,15 @@
 #include "annotation/label_document.h"
 #include "annotation/mask_painter.h"
 #include "annotation/mask_tools.h"
+#include "annotation/prepared_edit.h"
 #include "annotation/raster_source.h"
 #include "annotation/smart_tools.h"
+#include "ui/document_task.h"
 #include "ui/map_canvas.h"
 #include "ui/tool_settings.h"
 
 #include <QKeyEvent>
 #include <QPainter>
-#include <QtConcurrent>
 #include <cmath>
 
 namespace segstudio {
@@ -144,39 +145,35 @@ void RegionTool::apply(const QPolygonF& outline) {
     const auto source = m_canvas->source();
     if (!source)
         return;
-    // GrabCut reads the image and takes a while: a worker computes, the GUI thread paints.
+    // GrabCut reads the image and takes a while: a worker computes and paints a snapshot, the
+    // GUI thread puts the tiles in place.
     m_running = true;
     Q_EMIT message(tr("GrabCut: finding the object's edge…"));
-    auto* watcher = new QFutureWatcher<std::pair<RegionMask, QString>>(this);
-    const QPointer<LabelDocument> requested = m_document;
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, requested] {
-        watcher->deleteLater();
-        m_running = false;
-        if (!requested || requested != m_document)
-            return; // another image was opened meanwhile: the result belongs to none
-        const auto [region, error] = watcher->result();
-        if (!error.isEmpty()) {
-            Q_EMIT failed(error);
-            return;
-        }
-        applyRegion(region);
-        Q_EMIT message(tr("GrabCut: %1 pixels").arg(region.count()));
-        Q_EMIT finished();
-    });
-    watcher->setFuture(QtConcurrent::run([source, display = m_canvas->displaySettings(), outline] {
-        QString error;
-        RegionMask region = SmartTools::grabCut(*source, display, outline, GrabCutIterations, &error);
-        return std::make_pair(std::move(region), error);
-    }));
-}
-
-void RegionTool::applyRegion(const RegionMask& region) {
-    if (!m_document || region.isEmpty())
-        return;
-    MaskPainter painter(*m_document, tr("GrabCut"));
-    painter.paintRegion(region, m_settings->paintSpec(false));
-    painter.flush();
-    painter.commit();
+    runForDocument(
+        this, m_document, [this] { return m_document.data(); },
+        [mask = m_document->mask(), source, display = m_canvas->displaySettings(), outline,
+         spec = m_settings->paintSpec(false)] {
+            QString error;
+            const RegionMask region =
+                SmartTools::grabCut(*source, display, outline, GrabCutIterations, &error);
+            return std::make_tuple(PreparedEdit::paint(mask, region, spec), region.count(), error);
+        },
+        [this](LabelDocument* document, const std::tuple<PreparedEdit, qint64, QString>& result) {
+            m_running = false;
+            if (!document)
+                return; // another image was opened meanwhile: the result belongs to none
+            const auto& [edit, pixels, error] = result;
+            if (!error.isEmpty()) {
+                Q_EMIT failed(error);
+                return;
+            }
+            if (!document->applyPrepared(edit, tr("GrabCut"))) {
+                Q_EMIT failed(tr("The mask changed while GrabCut ran; nothing was painted. Outline again."));
+                return;
+            }
+            Q_EMIT message(tr("GrabCut: %1 pixels").arg(pixels));
+            Q_EMIT finished();
+        });
 }
 
 void RegionTool::repaintOutline() {

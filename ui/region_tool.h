@@ -3,7 +3,6 @@
 #include "annotation/label_document.h"
 #include "ui/canvas_tool.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 #include <QPointer>
 #include <QPolygonF>
@@ -49,7 +48,6 @@ Q_SIGNALS:
 private:
     void close();
     void repaintOutline();
-    void applyRegion(const RegionMask& region);
 
     MapCanvas* m_canvas;
     ToolSettings* m_settings;

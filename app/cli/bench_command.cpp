@@ -2,6 +2,7 @@
 // per second, excluding file I/O.
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
+#include "app/jobs/model_registry.h"
 #include "inference/tiled_predictor.h"
 
 #include <QCommandLineParser>
@@ -29,7 +30,7 @@ int runBench(const QStringList& arguments) {
     if (width <= 0 || height <= 0)
         return failWith(QStringLiteral("--size must be WIDTHxHEIGHT"));
     QString error;
-    auto model = loadModel(parser.value(QStringLiteral("model")), &error);
+    auto model = ModelRegistry::load(parser.value(QStringLiteral("model")), &error);
     if (!model)
         return failWith(error);
     const inference::PredictOptions options = predictorOptions(parser);

@@ -2,6 +2,7 @@
 #include "annotation/mask_files.h"
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
+#include "app/jobs/class_mapping.h"
 #include "inference/evaluation.h"
 
 #include <QCommandLineParser>
@@ -102,13 +103,13 @@ int runEval(const QStringList& arguments) {
     QString error;
     std::optional<ClassPalette> palette;
     if (parser.isSet(QStringLiteral("classes")))
-        palette = loadClasses(parser.value(QStringLiteral("classes")), &error);
+        palette = ClassMapping::loadClasses(parser.value(QStringLiteral("classes")), &error);
     else
         palette = MaskFiles::loadPaletteSidecar(pairs.first().first, &error);
     if (!palette)
         return failWith(error.isEmpty() ? QStringLiteral("name the classes with --classes FILE") : error);
     std::vector<inference::ClassInfo> classes;
-    if (!classesForModel(*palette, classes, &error))
+    if (!ClassMapping::classesForModel(*palette, classes, &error))
         return failWith(error);
 
     inference::ConfusionMatrix matrix(int(classes.size()));

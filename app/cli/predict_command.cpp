@@ -1,9 +1,12 @@
 // segstudio-cli predict: a class (and optionally a confidence) for every pixel of any raster,
 // processed in blocks so memory stays bounded whatever the raster's size.
+#include "annotation/label_raster_writer.h"
 #include "annotation/raster_source.h"
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
-#include "app/cli/label_raster_writer.h"
+#include "app/jobs/class_mapping.h"
+#include "app/jobs/model_registry.h"
+#include "app/jobs/segmentation_job.h"
 #include "inference/tiled_predictor.h"
 
 #include <QCommandLineParser>
@@ -34,7 +37,7 @@ int runPredict(const QStringList& arguments) {
     const auto source = RasterSource::open(parser.value(QStringLiteral("input")), &error);
     if (!source)
         return failWith(error);
-    auto model = loadModel(parser.value(QStringLiteral("model")), &error);
+    auto model = ModelRegistry::load(parser.value(QStringLiteral("model")), &error);
     if (!model)
         return failWith(error);
     const inference::PredictOptions options = predictorOptions(parser);
@@ -45,7 +48,7 @@ int runPredict(const QStringList& arguments) {
     predictor->setMessageCallback(
         [](const std::string& message) { std::fprintf(stderr, "\nsegstudio-cli: %s\n", message.c_str()); });
 
-    const ClassPalette palette = paletteOfModel(model->metadata());
+    const ClassPalette palette = ClassMapping::paletteOfModel(model->metadata());
     LabelRasterWriter classes, confidence;
     if (!classes.create(parser.value(QStringLiteral("output")), source->size(),
                         LabelRasterWriter::Kind::Classes, palette, source->georeference(), &error))
@@ -74,14 +77,10 @@ int runPredict(const QStringList& arguments) {
     timer.start();
     qint64 pixelsDone = 0;
     const double totalPixels = double(image.width()) * image.height();
-    std::vector<uint8_t> rgb, blockClasses;
-    std::vector<float> blockConfidence;
+    // The window's segmentation job, with blocks for regions and the margin for context.
+    SegmentationJob job(*predictor, *source, margin);
     for (const QRect& target : blocks) {
-        const QRect window = target.adjusted(-margin, -margin, margin, margin).intersected(image);
-        if (!readRgb(*source, window, rgb, &error))
-            return failWith(error);
-        inference::Prediction prediction;
-        const inference::ImageView view{rgb.data(), window.width(), window.height(), 0};
+        PredictedRegion region;
         const auto report = [&](int done, int total) {
             const double fraction =
                 (pixelsDone + double(target.width()) * target.height() * done / total) / totalPixels;
@@ -89,20 +88,10 @@ int runPredict(const QStringList& arguments) {
             progress.update(fraction, QStringLiteral("%1 MP/s").arg(
                                           fraction * totalPixels / 1e6 / std::max(seconds, 1e-9), 0, 'f', 2));
         };
-        if (!predictor->predict(view, prediction, report, nullptr, &why))
-            return failWith(QString::fromStdString(why));
-        const QPoint offset = target.topLeft() - window.topLeft();
-        blockClasses.resize(size_t(target.width()) * target.height());
-        blockConfidence.resize(blockClasses.size());
-        for (int y = 0; y < target.height(); ++y) {
-            const size_t from = size_t(y + offset.y()) * window.width() + offset.x();
-            std::copy_n(prediction.classes.begin() + long(from), target.width(),
-                        blockClasses.begin() + long(size_t(y) * target.width()));
-            std::copy_n(prediction.confidence.begin() + long(from), target.width(),
-                        blockConfidence.begin() + long(size_t(y) * target.width()));
-        }
-        if (!classes.write(target, blockClasses.data(), &error) ||
-            (withConfidence && !confidence.write(target, blockConfidence.data(), &error)))
+        if (!job.predict(target, region, {}, &error, report))
+            return failWith(error);
+        if (!classes.write(target, region.classes.data(), &error) ||
+            (withConfidence && !confidence.write(target, region.confidence.data(), &error)))
             return failWith(error);
         pixelsDone += qint64(target.width()) * target.height();
     }

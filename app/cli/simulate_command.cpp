@@ -5,13 +5,19 @@
 // corrections" runs — and every image is predicted again. One JSON line per round; its mIoU
 // counts only pixels nobody corrected, so it measures what the corrections taught the model
 // (and, at the end on stderr, on the same pixels in every round).
-#include "annotation/label_mask.h"
+#include "annotation/label_document.h"
+#include "annotation/mask_files.h"
+#include "annotation/mask_painter.h"
 #include "annotation/raster_source.h"
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
-#include "app/cli/training_set.h"
-#include "app/loop/correction_learning.h"
+#include "app/jobs/class_mapping.h"
+#include "app/jobs/correction_learning.h"
+#include "app/jobs/model_registry.h"
+#include "app/jobs/segmentation_job.h"
+#include "app/jobs/training_set.h"
 #include "inference/evaluation.h"
+#include "inference/segmentation_model.h"
 #include "inference/tiled_predictor.h"
 
 #include <QCommandLineParser>
@@ -23,12 +29,12 @@
 namespace segstudio::cli {
 namespace {
 
-// One image as the window holds it (its raster and its label mask), plus what the simulated user
-// knows: the reference classes (255 = no reference) and the image as the model sees it.
+// One image as the window holds it (a LabelDocument: its raster and its label mask), plus what
+// the simulated user knows: the reference classes (255 = no reference).
 struct SimulatedDocument {
     QString path;
     std::shared_ptr<RasterSource> image;
-    LabelMask mask;
+    std::unique_ptr<LabelDocument> document;
     inference::TrainingSample reference;
     std::vector<bool> corrected; // per mask tile, row-major
     // Per round, per tile: predictions against the reference on pixels not corrected by then.
@@ -41,36 +47,10 @@ struct TileChoice {
     QPoint tile;
 };
 
-// Writes a prediction into the mask as the window does (MaskPainter::predictSpan's rule): the
-// class with provenance Predicted and its confidence, never over pixels a person labelled.
-void writePrediction(LabelMask& mask, const inference::Prediction& prediction) {
-    for (int ty = 0; ty < mask.tilesDown(); ++ty) {
-        for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
-            const QRect rect = mask.tileRect(tx, ty);
-            MaskTile& tile = mask.mutableTile(tx, ty);
-            if (tile.confidence.empty())
-                tile.confidence.assign(MaskTile::Pixels, 0);
-            for (int y = rect.top(); y <= rect.bottom(); ++y) {
-                for (int x = rect.left(); x <= rect.right(); ++x) {
-                    const size_t in = size_t(y) * size_t(prediction.width) + size_t(x);
-                    const size_t out = size_t(y - rect.top()) * MaskTile::Size + size_t(x - rect.left());
-                    quint8& provenance = tile.provenance[out];
-                    if (isHumanProvenance(provenance))
-                        continue;
-                    tile.classes[out] = prediction.classes[in];
-                    provenance = quint8(Provenance::Predicted);
-                    tile.confidence[out] =
-                        quint8(std::lround(std::clamp(prediction.confidence[in], 0.f, 1.f) * 255.f));
-                }
-            }
-        }
-    }
-}
-
 // Pixels of a tile whose label differs from a reference class.
 long long wrongPixels(const SimulatedDocument& document, int tx, int ty) {
-    const QRect rect = document.mask.tileRect(tx, ty);
-    const MaskTile* tile = document.mask.tile(tx, ty);
+    const QRect rect = document.document->mask().tileRect(tx, ty);
+    const MaskTile* tile = document.document->mask().tile(tx, ty);
     long long wrong = 0;
     for (int y = rect.top(); y <= rect.bottom(); ++y) {
         for (int x = rect.left(); x <= rect.right(); ++x) {
@@ -92,9 +72,10 @@ std::vector<TileChoice> worstTiles(const std::vector<SimulatedDocument>& documen
     std::vector<TileChoice> candidates;
     for (size_t d = 0; d < documents.size(); ++d) {
         const SimulatedDocument& document = documents[d];
-        for (int ty = 0; ty < document.mask.tilesDown(); ++ty)
-            for (int tx = 0; tx < document.mask.tilesAcross(); ++tx)
-                if (!document.corrected[size_t(ty) * size_t(document.mask.tilesAcross()) + size_t(tx)])
+        for (int ty = 0; ty < document.document->mask().tilesDown(); ++ty)
+            for (int tx = 0; tx < document.document->mask().tilesAcross(); ++tx)
+                if (!document.corrected[size_t(ty) * size_t(document.document->mask().tilesAcross()) +
+                                        size_t(tx)])
                     if (const long long wrong = wrongPixels(document, tx, ty); wrong > 0)
                         candidates.push_back({wrong, d, QPoint(tx, ty)});
     }
@@ -111,25 +92,28 @@ std::vector<TileChoice> worstTiles(const std::vector<SimulatedDocument>& documen
     return candidates;
 }
 
-// The user's correction: the reference labels, provenance Edited, copied into the whole tile;
-// pixels without reference become unlabeled. Returns the pixels labelled.
+// The user's correction, painted as a person paints: the reference labels over the whole tile,
+// row by row in runs of one class (provenance Edited); pixels without reference are erased.
+// Returns the pixels labelled.
 long long correctTile(SimulatedDocument& document, QPoint t) {
-    const QRect rect = document.mask.tileRect(t.x(), t.y());
-    MaskTile& tile = document.mask.mutableTile(t.x(), t.y());
+    const QRect rect = document.document->mask().tileRect(t.x(), t.y());
+    MaskPainter painter(*document.document, QStringLiteral("Correct"));
     long long labelled = 0;
     for (int y = rect.top(); y <= rect.bottom(); ++y) {
-        for (int x = rect.left(); x <= rect.right(); ++x) {
-            const quint8 reference =
-                document.reference.mask[size_t(y) * size_t(document.reference.width) + x];
-            const size_t out = size_t(y - rect.top()) * MaskTile::Size + size_t(x - rect.left());
-            tile.classes[out] = reference;
-            tile.provenance[out] = quint8(reference == Unlabeled ? Provenance::None : Provenance::Edited);
-            if (!tile.confidence.empty())
-                tile.confidence[out] = 0;
-            labelled += reference != Unlabeled;
+        const quint8* row = document.reference.mask.data() + size_t(y) * size_t(document.reference.width);
+        for (int x = rect.left(); x <= rect.right();) {
+            const quint8 reference = row[x];
+            int end = x + 1;
+            while (end <= rect.right() && row[end] == reference)
+                ++end;
+            painter.paintSpan(y, x, end, PaintSpec{reference});
+            labelled += reference != Unlabeled ? end - x : 0;
+            x = end;
         }
     }
-    document.corrected[size_t(t.y()) * size_t(document.mask.tilesAcross()) + size_t(t.x())] = true;
+    painter.commit();
+    document.corrected[size_t(t.y()) * size_t(document.document->mask().tilesAcross()) + size_t(t.x())] =
+        true;
     return labelled;
 }
 
@@ -138,13 +122,13 @@ long long correctTile(SimulatedDocument& document, QPoint t) {
 bool scoreTiles(const SimulatedDocument& document, int classes,
                 std::vector<inference::ConfusionMatrix>& uncorrected, inference::ConfusionMatrix& wholeMask) {
     std::vector<quint8> predicted, reference, labels, truths;
-    for (int ty = 0; ty < document.mask.tilesDown(); ++ty) {
-        for (int tx = 0; tx < document.mask.tilesAcross(); ++tx) {
+    for (int ty = 0; ty < document.document->mask().tilesDown(); ++ty) {
+        for (int tx = 0; tx < document.document->mask().tilesAcross(); ++tx) {
             uncorrected.emplace_back(classes);
-            const MaskTile* tile = document.mask.tile(tx, ty);
+            const MaskTile* tile = document.document->mask().tile(tx, ty);
             if (!tile)
                 continue; // never predicted: cannot happen after round 0's prediction
-            const QRect rect = document.mask.tileRect(tx, ty);
+            const QRect rect = document.document->mask().tileRect(tx, ty);
             predicted.clear();
             reference.clear();
             labels.clear();
@@ -263,12 +247,12 @@ int runSimulate(const QStringList& arguments) {
         pairs += found;
     }
     const QString modelName = parser.value(QStringLiteral("model"));
-    std::unique_ptr<inference::SegmentationModel> model = loadModel(modelName, &error);
+    std::unique_ptr<inference::SegmentationModel> model = ModelRegistry::load(modelName, &error);
     if (!model)
         return failWith(error);
-    ClassPalette palette = paletteOfModel(model->metadata());
+    ClassPalette palette = ClassMapping::paletteOfModel(model->metadata());
     if (parser.isSet(QStringLiteral("classes"))) {
-        auto classes = loadClasses(parser.value(QStringLiteral("classes")), &error);
+        auto classes = ClassMapping::loadClasses(parser.value(QStringLiteral("classes")), &error);
         if (!classes)
             return failWith(error);
         if (classes->size() != model->classCount())
@@ -288,10 +272,21 @@ int runSimulate(const QStringList& arguments) {
         SimulatedDocument document;
         document.path = pair.image;
         document.image = RasterSource::open(pair.image, &error);
-        if (!document.image || !loadSample(pair, palette, document.reference, &error))
+        if (!document.image)
             return failWith(error);
-        document.mask = LabelMask(document.image->size());
-        document.corrected.assign(size_t(document.mask.tilesAcross()) * size_t(document.mask.tilesDown()),
+        const auto reference = MaskFiles::load(pair.mask, document.image->size(), palette, &error);
+        if (!reference)
+            return failWith(error);
+        document.reference.width = reference->width();
+        document.reference.height = reference->height();
+        document.reference.mask.resize(size_t(reference->width()) * size_t(reference->height()));
+        reference->readClasses(reference->rect(), document.reference.mask.data(), reference->width());
+        document.document = std::make_unique<LabelDocument>(LabelMask(document.image->size()), palette);
+        document.document->setImage(document.image);
+        // The simulation never undoes: keep one step, not 512 MB of them.
+        document.document->history().setLimits(0, 1);
+        document.corrected.assign(size_t(document.document->mask().tilesAcross()) *
+                                      size_t(document.document->mask().tilesDown()),
                                   false);
         referencePixels += std::count_if(document.reference.mask.begin(), document.reference.mask.end(),
                                          [](quint8 c) { return c != Unlabeled; });
@@ -331,7 +326,7 @@ int runSimulate(const QStringList& arguments) {
                 for (const SimulatedDocument& document : documents)
                     if (std::find(document.corrected.begin(), document.corrected.end(), true) !=
                         document.corrected.end())
-                        sources.push_back({&document.mask, document.image.get()});
+                        sources.push_back({&document.document->mask(), document.image.get()});
                 ProgressLine progress(QStringLiteral("round %1 train").arg(round));
                 QElapsedTimer trainTimer;
                 trainTimer.start();
@@ -363,16 +358,18 @@ int runSimulate(const QStringList& arguments) {
         ProgressLine progress(QStringLiteral("round %1 predict").arg(round));
         for (size_t d = 0; d < documents.size(); ++d) {
             SimulatedDocument& document = documents[d];
-            const auto report = [&](int done, int total) {
-                progress.update((double(d) + double(done) / std::max(total, 1)) / double(documents.size()),
-                                QStringLiteral("image %1/%2").arg(d + 1).arg(documents.size()));
-            };
-            inference::Prediction prediction;
-            const inference::ImageView view{document.reference.rgb.data(), document.reference.width,
-                                            document.reference.height, 0};
-            if (!predictor->predict(view, prediction, report, nullptr, &why))
-                return failWith(QStringLiteral("%1: %2").arg(document.path, QString::fromStdString(why)));
-            writePrediction(document.mask, prediction);
+            // What the window's Segment Image does: the same regions, input and writer.
+            SegmentationJob job(*predictor, *document.image);
+            const bool predicted = job.segmentDocument(
+                *document.document, PredictionRules{},
+                [&](int done, int total) {
+                    progress.update((double(d) + double(done) / std::max(total, 1)) /
+                                        double(documents.size()),
+                                    QStringLiteral("image %1/%2").arg(d + 1).arg(documents.size()));
+                },
+                &error);
+            if (!predicted)
+                return failWith(QStringLiteral("%1: %2").arg(document.path, error));
         }
         progress.finish();
         const double predictSeconds = predictTimer.nsecsElapsed() / 1e9;

@@ -2,7 +2,9 @@
 // folders of images and masks, optionally scoring it on a validation folder.
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
-#include "app/cli/training_set.h"
+#include "app/jobs/class_mapping.h"
+#include "app/jobs/model_registry.h"
+#include "app/jobs/training_set.h"
 #include "inference/evaluation.h"
 #include "inference/tiled_predictor.h"
 #include "inference/trainer.h"
@@ -93,13 +95,13 @@ int runTrain(const QStringList& arguments) {
     std::unique_ptr<inference::SegmentationModel> model;
     ClassPalette palette;
     if (parser.isSet(QStringLiteral("init"))) {
-        model = loadModel(parser.value(QStringLiteral("init")), &error);
+        model = ModelRegistry::load(parser.value(QStringLiteral("init")), &error);
         if (!model)
             return failWith(error);
-        palette = paletteOfModel(model->metadata());
+        palette = ClassMapping::paletteOfModel(model->metadata());
     }
     if (parser.isSet(QStringLiteral("classes"))) {
-        auto classes = loadClasses(parser.value(QStringLiteral("classes")), &error);
+        auto classes = ClassMapping::loadClasses(parser.value(QStringLiteral("classes")), &error);
         if (!classes)
             return failWith(error);
         if (model && classes->size() != model->classCount())
@@ -114,7 +116,7 @@ int runTrain(const QStringList& arguments) {
             QStringLiteral("name the classes with --classes FILE (or start from a model with --init)"));
     if (!model) {
         inference::ModelMetadata metadata;
-        if (!classesForModel(palette, metadata.classes, &error))
+        if (!ClassMapping::classesForModel(palette, metadata.classes, &error))
             return failWith(error);
         const QString encoder = parser.value(QStringLiteral("encoder"));
         if (encoder != QLatin1String("resnet18") && encoder != QLatin1String("resnet34"))

@@ -9,9 +9,9 @@
 #include "annotation/gdal_setup.h"
 #include "annotation/label_document.h"
 #include "annotation/mask_painter.h"
-#include "app/app_paths.h"
-#include "app/loop/model_actions.h"
+#include "app/jobs/app_paths.h"
 #include "app/main_window.h"
+#include "app/model_actions.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -8,9 +8,9 @@ class QSpinBox;
 
 namespace segstudio {
 
-// Model and learning preferences, kept in QSettings: device and precision, prediction window,
-// overlap, batch, CPU threads and test-time views; the steps, learning rate and weight of edited pixels used
-// by "Learn from corrections". Written when the dialog is accepted.
+// Model and learning preferences (Settings: device and precision, prediction window, overlap,
+// batch, CPU threads and test-time views; the steps, learning rate and weight of edited pixels
+// used by "Learn from corrections"). Shows Settings::load(), writes Settings::save() on OK.
 class PreferencesDialog : public QDialog {
     Q_OBJECT
 public:

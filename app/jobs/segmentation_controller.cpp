@@ -1,10 +1,11 @@
-#include "app/loop/segmentation_controller.h"
+#include "app/jobs/segmentation_controller.h"
 
 #include "annotation/label_document.h"
-#include "annotation/mask_painter.h"
 #include "annotation/raster_source.h"
+#include "app/jobs/class_mapping.h"
+#include "app/jobs/prediction_writer.h"
+#include "app/jobs/segmentation_job.h"
 
-#include <QSettings>
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
@@ -21,11 +22,11 @@ int mergeIdOf(quint64 job) {
 
 } // namespace
 
-SegmentationController::SegmentationController(QObject* parent)
+SegmentationController::SegmentationController(QObject* parent, int maxVersionsInMemory)
     : QObject(parent)
     , m_thread(new QThread(this))
-    , m_worker(new ModelWorker) {
-    qRegisterMetaType<PredictedChunk>();
+    , m_worker(new ModelWorker(maxVersionsInMemory)) {
+    qRegisterMetaType<PredictedRegion>();
     qRegisterMetaType<ModelClasses>();
     qRegisterMetaType<ModelVersionInfo>();
     m_thread->setObjectName(QStringLiteral("model worker"));
@@ -43,7 +44,7 @@ SegmentationController::SegmentationController(QObject* parent)
     connect(m_worker, &ModelWorker::modelFailed, this, &SegmentationController::modelFailed);
     connect(m_worker, &ModelWorker::message, this, &SegmentationController::message);
     connect(m_worker, &ModelWorker::versionSaved, this, &SegmentationController::versionSaved);
-    connect(m_worker, &ModelWorker::chunkPredicted, this, &SegmentationController::onChunk);
+    connect(m_worker, &ModelWorker::regionPredicted, this, &SegmentationController::onRegion);
     connect(m_worker, &ModelWorker::segmentFinished, this, &SegmentationController::onSegmentFinished);
     connect(m_worker, &ModelWorker::learnFinished, this, &SegmentationController::onLearnFinished);
     connect(m_worker, &ModelWorker::learnProgress, this,
@@ -80,38 +81,12 @@ void SegmentationController::openModel(const QString& path) {
 }
 
 void SegmentationController::applySettings() {
-    QSettings settings;
-    inference::PredictOptions prediction;
-    prediction.device =
-        settings.value(QStringLiteral("model/device"), QStringLiteral("auto")).toString().toStdString();
-    prediction.precision =
-        settings.value(QStringLiteral("model/precision"), QStringLiteral("auto")).toString().toStdString();
-    prediction.tile = settings.value(QStringLiteral("model/tile"), 512).toInt();
-    prediction.overlap = settings.value(QStringLiteral("model/overlap"), 64).toInt();
-    prediction.batch = settings.value(QStringLiteral("model/batch"), 4).toInt();
-    prediction.threads = settings.value(QStringLiteral("model/threads"), 0).toInt();
-    prediction.views = settings.value(QStringLiteral("model/views"), 1).toInt();
-    if (!inference::isValidViewCount(prediction.views))
-        prediction.views = 1;
     QMetaObject::invokeMethod(
-        m_worker, [worker = m_worker, prediction] { worker->setPredictOptions(prediction); },
+        m_worker,
+        [worker = m_worker, prediction = Settings::load().prediction] {
+            worker->setPredictOptions(prediction);
+        },
         Qt::QueuedConnection);
-}
-
-LearningSettings SegmentationController::learningSettings() const {
-    QSettings settings;
-    LearningSettings learning;
-    learning.steps = settings.value(QStringLiteral("learning/steps"), learning.steps).toInt();
-    learning.learningRate =
-        settings.value(QStringLiteral("learning/learning_rate"), learning.learningRate).toDouble();
-    learning.editedWeight =
-        settings.value(QStringLiteral("learning/edited_weight"), learning.editedWeight).toDouble();
-    learning.device =
-        settings.value(QStringLiteral("model/device"), QStringLiteral("auto")).toString().toStdString();
-    learning.precision =
-        settings.value(QStringLiteral("model/precision"), QStringLiteral("auto")).toString().toStdString();
-    learning.threads = settings.value(QStringLiteral("model/threads"), 0).toInt();
-    return learning;
 }
 
 bool SegmentationController::checkClasses(QString* error) const {
@@ -120,17 +95,8 @@ bool SegmentationController::checkClasses(QString* error) const {
         *error = tr("No model is open yet.");
         return false;
     }
-    for (qsizetype id = 0; id < classes->names.size(); ++id) {
-        if (!m_document->palette().contains(int(id))) {
-            *error = tr("The model predicts %1 classes, but the document has no class %2 (\"%3\"). Open a "
-                        "model made for this document's classes, or add the class.")
-                         .arg(classes->names.size())
-                         .arg(id)
-                         .arg(classes->names[id]);
-            return false;
-        }
-    }
-    return true;
+    *error = ClassMapping::missingClasses(m_document->palette(), classes->names);
+    return error->isEmpty();
 }
 
 void SegmentationController::segment(const QRect& area, QPointF focus) {
@@ -141,22 +107,9 @@ void SegmentationController::segment(const QRect& area, QPointF focus) {
         Q_EMIT segmentFinished(false, error);
         return;
     }
-    const QRect bounds = m_document->mask().rect();
-    const QRect clipped = area & bounds;
-    if (clipped.isEmpty())
+    const QList<QRect> regions = SegmentationJob::regionsOf(area, m_document->mask().size(), focus);
+    if (regions.isEmpty())
         return;
-    // Regions on the mask's tile grid, so each tile is written by one region only.
-    const int tile = LabelMask::TileSize;
-    const int left = clipped.left() / tile * tile, top = clipped.top() / tile * tile;
-    QList<QRect> regions;
-    for (int y = top; y <= clipped.bottom(); y += RegionSize)
-        for (int x = left; x <= clipped.right(); x += RegionSize)
-            regions.append(QRect(x, y, RegionSize, RegionSize) & clipped);
-    // What the user looks at first.
-    std::stable_sort(regions.begin(), regions.end(), [focus](const QRect& a, const QRect& b) {
-        const QPointF da = QRectF(a).center() - focus, db = QRectF(b).center() - focus;
-        return QPointF::dotProduct(da, da) < QPointF::dotProduct(db, db);
-    });
     startSegment(regions, false, tr("Segmenting"));
 }
 
@@ -229,10 +182,10 @@ void SegmentationController::onVersionAdded(const ModelVersionInfo& version, con
     Q_EMIT versionAdded(version);
 }
 
-void SegmentationController::onChunk(const PredictedChunk& chunk) {
-    if (chunk.job != m_job || m_running != Job::Segment || chunk.version != m_currentVersion || !m_document)
+void SegmentationController::onRegion(const PredictedRegion& region) {
+    if (region.job != m_job || m_running != Job::Segment || region.version != m_currentVersion || !m_document)
         return; // from a cancelled or replaced job, or another model: never shown
-    m_pending.push_back(chunk);
+    m_pending.push_back(region);
     applyPending();
 }
 
@@ -252,39 +205,15 @@ void SegmentationController::applyPending() {
         finishSegment();
 }
 
-bool SegmentationController::tileHasEdits(QPoint tile) const {
-    const MaskTile* t = m_document->mask().tile(tile.x(), tile.y());
-    return t && t->holds(Provenance::Edited);
-}
-
-void SegmentationController::apply(const PredictedChunk& chunk) {
-    if (chunk.job != m_job)
+void SegmentationController::apply(const PredictedRegion& region) {
+    if (region.job != m_job)
         return;
-    const LabelMask& mask = m_document->mask();
-    const QRect tiles = mask.tilesCovering(chunk.rect);
-    MaskPainter painter(*m_document, tr("Segment"));
-    painter.setMergeId(mergeIdOf(chunk.job));
-    painter.setMachineWritten(true);
-    const auto* classes = reinterpret_cast<const quint8*>(chunk.classes.constData());
-    const auto* confidence = reinterpret_cast<const quint8*>(chunk.confidence.constData());
-    for (int ty = tiles.top(); ty <= tiles.bottom(); ++ty) {
-        for (int tx = tiles.left(); tx <= tiles.right(); ++tx) {
-            if (m_skipEdited && tileHasEdits({tx, ty}))
-                continue; // "re-predict what nobody edited"
-            const QRect part = mask.tileRect(tx, ty) & chunk.rect;
-            qint64 sum = 0;
-            for (int y = part.top(); y <= part.bottom(); ++y) {
-                const qsizetype offset =
-                    qsizetype(y - chunk.rect.top()) * chunk.rect.width() + (part.left() - chunk.rect.left());
-                painter.predictSpan(y, part.left(), part.right() + 1, classes + offset, confidence + offset,
-                                    m_overwrite);
-                for (int x = 0; x < part.width(); ++x)
-                    sum += confidence[offset + x];
-            }
-            m_tileConfidence.insert(key({tx, ty}), double(sum) / (255.0 * part.width() * part.height()));
-        }
-    }
-    painter.commit();
+    PredictionRules rules;
+    rules.overwriteHumanWork = m_overwrite;
+    rules.skipEditedTiles = m_skipEdited;
+    rules.mergeId = mergeIdOf(region.job);
+    for (const TileConfidence& tile : PredictionWriter::write(*m_document, region, rules))
+        m_tileConfidence.insert(key(tile.tile), tile.mean);
     ++m_regionsDone;
     const double elapsed = m_clock.nsecsElapsed() / 1e9;
     Q_EMIT jobProgress(m_regionsDone, m_regionsTotal,
@@ -315,25 +244,8 @@ void SegmentationController::onLearnFinished(quint64 job, bool cancelled, const 
     if (cancelled || !error.isEmpty() || !m_document)
         return;
     // The new version re-predicts every region that holds a tile nobody edited (when learning
-    // began; apply() checks again for edits made since).
-    const LabelMask& mask = m_document->mask();
-    QSet<quint64> editedKeys;
-    for (const QPoint& tile : edited)
-        editedKeys.insert(key(tile));
-    QList<QRect> regions;
-    const int step = RegionSize / LabelMask::TileSize;
-    for (int ty = 0; ty < mask.tilesDown(); ty += step) {
-        for (int tx = 0; tx < mask.tilesAcross(); tx += step) {
-            bool anyUnedited = false;
-            for (int y = ty; y < std::min(ty + step, mask.tilesDown()) && !anyUnedited; ++y)
-                for (int x = tx; x < std::min(tx + step, mask.tilesAcross()) && !anyUnedited; ++x)
-                    anyUnedited = !editedKeys.contains(key({x, y}));
-            if (anyUnedited)
-                regions.append(
-                    QRect(tx * LabelMask::TileSize, ty * LabelMask::TileSize, RegionSize, RegionSize) &
-                    mask.rect());
-        }
-    }
+    // began; the writer checks again for edits made since).
+    const QList<QRect> regions = SegmentationJob::regionsOutside(m_document->mask().size(), edited);
     if (!regions.isEmpty())
         startSegment(regions, true, tr("Re-predicting unedited tiles"));
 }

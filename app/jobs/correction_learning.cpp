@@ -1,9 +1,10 @@
-#include "app/loop/correction_learning.h"
+#include "app/jobs/correction_learning.h"
 
 #include "annotation/label_mask.h"
 #include "annotation/raster_source.h"
-#include "app/cli/cli_support.h"
+#include "app/jobs/model_input.h"
 
+#include <QObject>
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -79,6 +80,7 @@ bool tileSamples(const LabelMask& mask, const RasterSource& image, const QList<Q
                  WeightOf weightOf, std::vector<inference::TrainingSample>& samples, long long* labelled,
                  QString* error) {
     long long counted = 0;
+    const ModelInput input = ModelInput::forSource(image);
     for (const QPoint& t : tiles) {
         const MaskTile* tile = mask.tile(t.x(), t.y());
         if (!tile)
@@ -88,7 +90,7 @@ bool tileSamples(const LabelMask& mask, const RasterSource& image, const QList<Q
         inference::TrainingSample sample;
         sample.width = window.width();
         sample.height = window.height();
-        if (!cli::readRgb(image, window, sample.rgb, error))
+        if (!input.read(image, window, sample.rgb, error))
             return false;
         sample.mask.assign(size_t(sample.width) * sample.height, Unlabeled);
         sample.weight.assign(sample.mask.size(), 0.f);
@@ -147,11 +149,12 @@ inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, con
         *error = QString::fromStdString(why);
         return matrix;
     }
+    const ModelInput input = ModelInput::forSource(image);
     for (const QPoint& t : tiles) {
         const QRect window = withContext(mask, t, context);
         const QRect core = mask.tileRect(t.x(), t.y());
         std::vector<uint8_t> rgb;
-        if (!cli::readRgb(image, window, rgb, error))
+        if (!input.read(image, window, rgb, error))
             return matrix;
         inference::Prediction prediction;
         if (!predictor->predict({rgb.data(), window.width(), window.height(), 0}, prediction, {}, nullptr,

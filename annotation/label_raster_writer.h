@@ -8,13 +8,14 @@
 
 typedef void* GDALDatasetH;
 
-namespace segstudio::cli {
+namespace segstudio {
 
-// Streams a prediction to disk block by block, so rasters larger than memory work: a tiled,
-// DEFLATE-compressed GeoTIFF of class ids (colour table from the palette, nodata 255, the
-// input's CRS and geotransform) or of Float32 confidences. A .png target is written as a
-// temporary GeoTIFF first and converted by GDAL line by line into an indexed PNG. Nothing
-// appears under the final name until finish() succeeds (temporary file, then rename).
+// Streams a label raster to disk block by block, so rasters larger than memory work: a GeoTIFF
+// of class ids in the layout of every label raster we write (LabelRasterFormat: 256² tiles,
+// DEFLATE, the palette as colour table, nodata 255, the input's CRS and geotransform), or of
+// Float32 confidences. A .png target is written as a temporary GeoTIFF first and converted by
+// GDAL line by line into an indexed PNG. Nothing appears under the final name until finish()
+// succeeds (a temporary file, then an atomic rename); a writer destroyed before removes it.
 class LabelRasterWriter {
 public:
     enum class Kind { Classes, Confidence };
@@ -40,4 +41,4 @@ private:
     GDALDatasetH m_dataset = nullptr;
 };
 
-} // namespace segstudio::cli
+} // namespace segstudio

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "app/loop/segmentation_controller.h"
+#include "app/jobs/segmentation_controller.h"
 
 #include <QObject>
 #include <QPointer>

@@ -1,11 +1,12 @@
-#include "ui/preferences_dialog.h"
+#include "app/preferences_dialog.h"
+
+#include "app/jobs/settings.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
-#include <QSettings>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -25,55 +26,54 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
     , m_editedWeight(new QDoubleSpinBox(this)) {
     setWindowTitle(tr("Preferences"));
     setObjectName(QStringLiteral("preferences"));
-    const QSettings settings;
+    const Settings settings = Settings::load();
 
     m_device->setObjectName(QStringLiteral("device"));
     m_device->addItem(tr("Automatic (GPU when present)"), QStringLiteral("auto"));
     m_device->addItem(tr("CPU"), QStringLiteral("cpu"));
     for (const QString& device : devices)
         m_device->addItem(device, device);
-    m_device->setCurrentIndex(std::max(
-        0, m_device->findData(settings.value(QStringLiteral("model/device"), QStringLiteral("auto")))));
+    m_device->setCurrentIndex(
+        std::max(0, m_device->findData(QString::fromStdString(settings.prediction.device))));
     m_precision->setObjectName(QStringLiteral("precision"));
     m_precision->addItem(tr("Automatic (fp16 on GPU, fp32 on CPU)"), QStringLiteral("auto"));
     m_precision->addItem(QStringLiteral("fp32"), QStringLiteral("fp32"));
     m_precision->addItem(tr("fp16 (GPU)"), QStringLiteral("fp16"));
     m_precision->addItem(QStringLiteral("bf16"), QStringLiteral("bf16"));
-    m_precision->setCurrentIndex(std::max(
-        0, m_precision->findData(settings.value(QStringLiteral("model/precision"), QStringLiteral("auto")))));
+    m_precision->setCurrentIndex(
+        std::max(0, m_precision->findData(QString::fromStdString(settings.prediction.precision))));
     m_tile->setRange(128, 2048);
     m_tile->setSingleStep(32);
     m_tile->setSuffix(tr(" px"));
-    m_tile->setValue(settings.value(QStringLiteral("model/tile"), 512).toInt());
+    m_tile->setValue(settings.prediction.tile);
     m_overlap->setRange(0, 512);
     m_overlap->setSingleStep(16);
     m_overlap->setSuffix(tr(" px"));
-    m_overlap->setValue(settings.value(QStringLiteral("model/overlap"), 64).toInt());
+    m_overlap->setValue(settings.prediction.overlap);
     m_batch->setRange(1, 64);
-    m_batch->setValue(settings.value(QStringLiteral("model/batch"), 4).toInt());
+    m_batch->setValue(settings.prediction.batch);
     m_threads->setRange(0, 256);
     m_threads->setSpecialValueText(tr("all cores"));
-    m_threads->setValue(settings.value(QStringLiteral("model/threads"), 0).toInt());
+    m_threads->setValue(settings.prediction.threads);
 
     m_views->setObjectName(QStringLiteral("views"));
     m_views->addItem(tr("Off"), 1);
     m_views->addItem(tr("2 views (mirrored; twice the time)"), 2);
     m_views->addItem(tr("4 views (flipped; 4× the time)"), 4);
     m_views->addItem(tr("8 views (flipped and turned; 8× the time)"), 8);
-    m_views->setCurrentIndex(
-        std::max(0, m_views->findData(settings.value(QStringLiteral("model/views"), 1))));
+    m_views->setCurrentIndex(std::max(0, m_views->findData(settings.prediction.views)));
     m_views->setToolTip(tr("Also predicts each window mirrored and turned and averages the results: "
                            "slightly more accurate, proportionally slower"));
 
     m_steps->setObjectName(QStringLiteral("learningSteps"));
     m_steps->setRange(1, 100000);
-    m_steps->setValue(settings.value(QStringLiteral("learning/steps"), 40).toInt());
+    m_steps->setValue(settings.learning.steps);
     m_learningRate->setDecimals(5);
     m_learningRate->setRange(1e-6, 1e-1);
     m_learningRate->setSingleStep(1e-4);
-    m_learningRate->setValue(settings.value(QStringLiteral("learning/learning_rate"), 1e-4).toDouble());
+    m_learningRate->setValue(settings.learning.learningRate);
     m_editedWeight->setRange(0.1, 100);
-    m_editedWeight->setValue(settings.value(QStringLiteral("learning/edited_weight"), 3.0).toDouble());
+    m_editedWeight->setValue(settings.learning.editedWeight);
     m_editedWeight->setToolTip(tr("How much more a pixel you painted counts than one you only reviewed"));
 
     auto* model = new QGroupBox(tr("Prediction"), this);
@@ -100,17 +100,18 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
 }
 
 void PreferencesDialog::accept() {
-    QSettings settings;
-    settings.setValue(QStringLiteral("model/device"), m_device->currentData());
-    settings.setValue(QStringLiteral("model/precision"), m_precision->currentData());
-    settings.setValue(QStringLiteral("model/tile"), m_tile->value());
-    settings.setValue(QStringLiteral("model/overlap"), m_overlap->value());
-    settings.setValue(QStringLiteral("model/batch"), m_batch->value());
-    settings.setValue(QStringLiteral("model/threads"), m_threads->value());
-    settings.setValue(QStringLiteral("model/views"), m_views->currentData());
-    settings.setValue(QStringLiteral("learning/steps"), m_steps->value());
-    settings.setValue(QStringLiteral("learning/learning_rate"), m_learningRate->value());
-    settings.setValue(QStringLiteral("learning/edited_weight"), m_editedWeight->value());
+    Settings settings = Settings::load();
+    settings.prediction.device = m_device->currentData().toString().toStdString();
+    settings.prediction.precision = m_precision->currentData().toString().toStdString();
+    settings.prediction.tile = m_tile->value();
+    settings.prediction.overlap = m_overlap->value();
+    settings.prediction.batch = m_batch->value();
+    settings.prediction.threads = m_threads->value();
+    settings.prediction.views = m_views->currentData().toInt();
+    settings.learning.steps = m_steps->value();
+    settings.learning.learningRate = m_learningRate->value();
+    settings.learning.editedWeight = m_editedWeight->value();
+    settings.save();
     QDialog::accept();
 }
 

@@ -1,13 +1,13 @@
-#include "app/loop/model_actions.h"
+#include "app/model_actions.h"
 
 #include "annotation/label_document.h"
+#include "app/preferences_dialog.h"
 #include "inference/runtime_info.h"
 #include "ui/job_progress.h"
 #include "ui/learning_panel.h"
 #include "ui/map_canvas.h"
 #include "ui/mask_overlay.h"
 #include "ui/model_versions_panel.h"
-#include "ui/preferences_dialog.h"
 #include "ui/rectangle_select_tool.h"
 
 #include <QAction>

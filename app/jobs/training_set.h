@@ -1,12 +1,15 @@
 #pragma once
 
 #include "annotation/class_palette.h"
+#include "inference/evaluation.h"
+#include "inference/segmentation_model.h"
+#include "inference/tiled_predictor.h"
 #include "inference/trainer.h"
 
 #include <QList>
 #include <QString>
 
-namespace segstudio::cli {
+namespace segstudio {
 
 struct LabelledImage {
     QString image;
@@ -18,9 +21,14 @@ struct LabelledImage {
 // path, so runs are reproducible.
 QList<LabelledImage> findLabelledImages(const QString& folder, QString* error);
 
-// Reads the image as the model sees it (RGB, default display) and the mask as class ids
+// Reads the whole image as the model sees it (ModelInput) and the mask as class ids
 // through `palette` (indexed or colour-coded; unknown colours are an error).
 bool loadSample(const LabelledImage& pair, const ClassPalette& palette, inference::TrainingSample& sample,
                 QString* error);
 
-} // namespace segstudio::cli
+// Predicts every sample and counts predictions against its mask (255 ignored).
+inference::ConfusionMatrix evaluateOn(inference::SegmentationModel& model,
+                                      const std::vector<inference::TrainingSample>& samples,
+                                      const inference::PredictOptions& options, QString* error);
+
+} // namespace segstudio

@@ -1,15 +1,13 @@
-#include "app/cli/label_raster_writer.h"
+#include "annotation/label_raster_writer.h"
 
 #include "annotation/gdal_errors.h"
+#include "annotation/label_raster_format.h"
 
 #include <QFile>
 #include <QFileInfo>
-#include <cpl_string.h>
-#include <cstdio>
-#include <gdal.h>
-#include <ogr_srs_api.h>
+#include <gdal_priv.h>
 
-namespace segstudio::cli {
+namespace segstudio {
 
 LabelRasterWriter::~LabelRasterWriter() {
     discard();
@@ -40,17 +38,14 @@ bool LabelRasterWriter::create(const QString& path, QSize size, Kind kind, const
     }
     m_path = path;
     m_kind = kind;
-    m_temporaryPath = path + QStringLiteral(".partial.tif");
-    char** options = nullptr;
-    options = CSLSetNameValue(options, "TILED", "YES");
-    options = CSLSetNameValue(options, "COMPRESS", "DEFLATE");
-    options = CSLSetNameValue(options, "BIGTIFF", "IF_SAFER");
+    m_temporaryPath = LabelRasterFormat::temporaryNameFor(path);
+    CPLStringList options = LabelRasterFormat::geoTiffOptions();
     if (kind == Kind::Confidence)
-        options = CSLSetNameValue(options, "PREDICTOR", "3");
+        options.SetNameValue("PREDICTOR", "3");
     QuietGdalErrors quiet;
+    LabelRasterFormat::NoAuxSidecar noSidecar;
     m_dataset = GDALCreate(GDALGetDriverByName("GTiff"), m_temporaryPath.toUtf8().constData(), size.width(),
-                           size.height(), 1, kind == Kind::Classes ? GDT_Byte : GDT_Float32, options);
-    CSLDestroy(options);
+                           size.height(), 1, kind == Kind::Classes ? GDT_Byte : GDT_Float32, options.List());
     if (!m_dataset) {
         *error = QStringLiteral("cannot create %1: %2").arg(path, QuietGdalErrors::lastMessage());
         m_temporaryPath.clear();
@@ -65,16 +60,9 @@ bool LabelRasterWriter::create(const QString& path, QSize size, Kind kind, const
     GDALRasterBandH band = GDALGetRasterBand(m_dataset, 1);
     if (kind == Kind::Classes) {
         GDALSetRasterNoDataValue(band, 255);
-        GDALColorTableH table = GDALCreateColorTable(GPI_RGB);
-        for (int i = 0; i < 256; ++i) {
-            const QColor color = i == 255 ? palette.unlabeledColor() : palette.colorOf(i);
-            const GDALColorEntry entry{short(color.isValid() ? color.red() : 0),
-                                       short(color.isValid() ? color.green() : 0),
-                                       short(color.isValid() ? color.blue() : 0), 255};
-            GDALSetColorEntry(table, i, &entry);
-        }
-        GDALSetRasterColorTable(band, table);
-        GDALDestroyColorTable(table);
+        GDALColorTable table;
+        LabelRasterFormat::fillColorTable(table, palette);
+        GDALSetRasterColorTable(band, GDALColorTable::ToHandle(&table));
         GDALSetRasterColorInterpretation(band, GCI_PaletteIndex);
     } else {
         GDALSetDescription(band, "confidence");
@@ -96,26 +84,21 @@ bool LabelRasterWriter::write(const QRect& rect, const void* data, QString* erro
 
 bool LabelRasterWriter::finish(QString* error) {
     QuietGdalErrors quiet;
+    LabelRasterFormat::NoAuxSidecar noSidecar;
     if (m_png) {
-        const QString pngTemporary = m_path + QStringLiteral(".partial.png");
+        const QString pngTemporary = LabelRasterFormat::temporaryNameFor(m_path);
         GDALDatasetH png = GDALCreateCopy(GDALGetDriverByName("PNG"), pngTemporary.toUtf8().constData(),
                                           m_dataset, FALSE, nullptr, nullptr, nullptr);
-        if (!png) {
+        if (png)
+            GDALClose(png);
+        if (!png || CPLGetLastErrorType() == CE_Failure) {
             *error = QStringLiteral("cannot write %1: %2").arg(m_path, QuietGdalErrors::lastMessage());
             QFile::remove(pngTemporary);
             discard();
             return false;
         }
-        GDALClose(png);
-        QFile::remove(pngTemporary + QStringLiteral(".aux.xml"));
         discard();
-        // rename(2) replaces the old file atomically: readers see the old or the new, never half.
-        if (std::rename(QFile::encodeName(pngTemporary).constData(), QFile::encodeName(m_path).constData()) !=
-            0) {
-            *error = QStringLiteral("cannot rename the finished file to %1").arg(m_path);
-            return false;
-        }
-        return true;
+        return LabelRasterFormat::replace(pngTemporary, m_path, error);
     }
     GDALClose(m_dataset);
     m_dataset = nullptr;
@@ -124,14 +107,9 @@ bool LabelRasterWriter::finish(QString* error) {
         discard();
         return false;
     }
-    if (std::rename(QFile::encodeName(m_temporaryPath).constData(), QFile::encodeName(m_path).constData()) !=
-        0) {
-        *error = QStringLiteral("cannot rename the finished file to %1").arg(m_path);
-        discard();
-        return false;
-    }
+    const QString temporary = m_temporaryPath;
     m_temporaryPath.clear();
-    return true;
+    return LabelRasterFormat::replace(temporary, m_path, error);
 }
 
-} // namespace segstudio::cli
+} // namespace segstudio

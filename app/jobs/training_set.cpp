@@ -1,13 +1,14 @@
-#include "app/cli/training_set.h"
+#include "app/jobs/training_set.h"
 
 #include "annotation/mask_files.h"
 #include "annotation/raster_source.h"
-#include "app/cli/cli_support.h"
+#include "app/jobs/model_input.h"
+#include "inference/segmentation_model.h"
 
 #include <QDir>
 #include <QFileInfo>
 
-namespace segstudio::cli {
+namespace segstudio {
 namespace {
 
 void collectPairs(const QDir& folder, QList<LabelledImage>& pairs) {
@@ -56,7 +57,7 @@ bool loadSample(const LabelledImage& pair, const ClassPalette& palette, inferenc
         return false;
     sample.width = image->size().width();
     sample.height = image->size().height();
-    if (!readRgb(*image, QRect(QPoint(0, 0), image->size()), sample.rgb, error))
+    if (!ModelInput::forSource(*image).read(*image, QRect(QPoint(0, 0), image->size()), sample.rgb, error))
         return false;
     sample.mask.resize(size_t(sample.width) * sample.height);
     mask->readClasses(mask->rect(), sample.mask.data(), sample.width);
@@ -64,4 +65,26 @@ bool loadSample(const LabelledImage& pair, const ClassPalette& palette, inferenc
     return true;
 }
 
-} // namespace segstudio::cli
+inference::ConfusionMatrix evaluateOn(inference::SegmentationModel& model,
+                                      const std::vector<inference::TrainingSample>& samples,
+                                      const inference::PredictOptions& options, QString* error) {
+    inference::ConfusionMatrix matrix(model.classCount());
+    std::string why;
+    auto predictor = inference::TiledPredictor::create(model, options, &why);
+    if (!predictor) {
+        *error = QString::fromStdString(why);
+        return matrix;
+    }
+    for (const auto& sample : samples) {
+        inference::Prediction prediction;
+        if (!predictor->predict({sample.rgb.data(), sample.width, sample.height, 0}, prediction, {}, nullptr,
+                                &why)) {
+            *error = QString::fromStdString(why);
+            return matrix;
+        }
+        matrix.add(prediction.classes.data(), sample.mask.data(), sample.mask.size());
+    }
+    return matrix;
+}
+
+} // namespace segstudio

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "app/loop/correction_learning.h"
-#include "app/loop/model_worker.h"
-#include "ui/model_versions_panel.h"
+#include "annotation/model_version_info.h"
+#include "app/jobs/model_worker.h"
+#include "app/jobs/settings.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -28,17 +28,15 @@ class SegmentationController : public QObject {
     Q_OBJECT
 public:
     enum class Job { None, Segment, Learn };
-    // Regions predicted at a time: 3 × 3 mask tiles, about a second each on a laptop CPU.
-    static constexpr int RegionSize = 768;
-
-    explicit SegmentationController(QObject* parent = nullptr);
+    explicit SegmentationController(QObject* parent = nullptr,
+                                    int maxVersionsInMemory = ModelRegistry::DefaultMaxInMemory);
     ~SegmentationController() override; // cancels what runs and waits for the worker to stop
 
     void setDocument(LabelDocument* document);
     void openModel(const QString& path);
-    // Reads the preferences (QSettings "model/…" and "learning/…") and hands them to the worker.
+    // Reads the preferences (Settings) and hands them to the worker.
     void applySettings();
-    LearningSettings learningSettings() const;
+    LearningSettings learningSettings() const { return Settings::load().learning; }
 
     Job runningJob() const { return m_running; }
     bool isBusy() const { return m_running != Job::None; }
@@ -80,14 +78,13 @@ Q_SIGNALS:
 private:
     static quint64 key(QPoint tile) { return (quint64(quint32(tile.y())) << 32) | quint32(tile.x()); }
     void startSegment(const QList<QRect>& regions, bool skipEditedTiles, const QString& text);
-    void onChunk(const PredictedChunk& chunk);
+    void onRegion(const PredictedRegion& region);
     void applyPending();
-    void apply(const PredictedChunk& chunk);
+    void apply(const PredictedRegion& region);
     void finishSegment();
     void onSegmentFinished(quint64 job, bool cancelled, const QString& error);
     void onLearnFinished(quint64 job, bool cancelled, const QString& error, const QList<QPoint>& edited);
     void onVersionAdded(const ModelVersionInfo& version, const ModelClasses& classes);
-    bool tileHasEdits(QPoint tile) const;
     bool checkClasses(QString* error) const;
 
     QThread* m_thread;
@@ -105,7 +102,7 @@ private:
     bool m_workerDone = false;
     bool m_cancelled = false;
     QString m_error;
-    std::deque<PredictedChunk> m_pending; // waiting for a stroke in progress to end
+    std::deque<PredictedRegion> m_pending; // waiting for a stroke in progress to end
     int m_regionsDone = 0;
     int m_regionsTotal = 0;
     QElapsedTimer m_clock;

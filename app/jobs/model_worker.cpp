@@ -1,0 +1,178 @@
+#include "app/jobs/model_worker.h"
+
+#include "annotation/raster_source.h"
+#include "app/jobs/segmentation_job.h"
+#include "inference/segmentation_model.h"
+
+#include <QDateTime>
+
+namespace segstudio {
+namespace {
+
+ModelClasses classesOf(const inference::SegmentationModel& model) {
+    ModelClasses classes;
+    for (const auto& c : model.metadata().classes) {
+        classes.names.append(QString::fromStdString(c.name));
+        classes.colors.append(QColor(QString::fromStdString(c.color)));
+    }
+    return classes;
+}
+
+} // namespace
+
+ModelWorker::ModelWorker(int maxVersionsInMemory)
+    : m_registry(maxVersionsInMemory) {
+}
+
+ModelWorker::~ModelWorker() = default;
+
+void ModelWorker::addVersion(std::unique_ptr<inference::SegmentationModel> model,
+                             const ModelVersionInfo& info) {
+    const ModelClasses classes = classesOf(*model);
+    // Adding may spill the current version to disk: no predictor may hold it then.
+    m_predictor.reset();
+    m_registry.pin(0);
+    const ModelVersionInfo added = m_registry.add(std::move(model), info);
+    Q_EMIT versionAdded(added, classes);
+    useVersion(added.id);
+}
+
+void ModelWorker::openModel(const QString& path) {
+    QString why;
+    auto model = ModelRegistry::load(path, &why);
+    if (!model) {
+        Q_EMIT modelFailed(tr("Cannot open the model %1: %2").arg(path, why));
+        return;
+    }
+    const ModelVersionInfo info = ModelRegistry::describeFile(*model, path);
+    addVersion(std::move(model), info);
+}
+
+void ModelWorker::setPredictOptions(const inference::PredictOptions& options) {
+    m_options = options;
+    m_predictor.reset(); // made again for the new device or precision on the next job
+    QString error;
+    if (m_registry.contains(m_currentId) && !ensurePredictor(&error))
+        Q_EMIT message(error);
+}
+
+bool ModelWorker::ensurePredictor(QString* error) {
+    if (!m_registry.contains(m_currentId)) {
+        *error = tr("No model is open.");
+        return false;
+    }
+    if (m_predictor && m_predictorVersion == m_currentId)
+        return true;
+    m_predictor.reset();
+    inference::SegmentationModel* model = m_registry.model(m_currentId, error);
+    if (!model)
+        return false;
+    std::string why;
+    auto predictor = inference::TiledPredictor::create(*model, m_options, &why);
+    if (!predictor) {
+        *error = tr("Cannot use the model on %1: %2")
+                     .arg(QString::fromStdString(m_options.device), QString::fromStdString(why));
+        return false;
+    }
+    predictor->setMessageCallback(
+        [this](const std::string& text) { Q_EMIT message(QString::fromStdString(text)); });
+    QString device =
+        QString::fromStdString(predictor->deviceDescription() + " · " + predictor->precisionName());
+    if (m_options.views > 1)
+        device += tr(" · %1 views").arg(m_options.views);
+    Q_EMIT deviceChanged(device);
+    m_predictorVersion = m_currentId;
+    m_predictor = std::move(predictor);
+    return true;
+}
+
+void ModelWorker::segment(quint64 job, std::shared_ptr<const RasterSource> image,
+                          const QList<QRect>& regions) {
+    if (isCancelled(job)) {
+        Q_EMIT segmentFinished(job, true, {});
+        return;
+    }
+    QString error;
+    if (!ensurePredictor(&error)) {
+        Q_EMIT segmentFinished(job, false, error);
+        return;
+    }
+    const int version = m_predictorVersion;
+    int done = 0;
+    SegmentationJob segmentation(*m_predictor, *image);
+    const bool ok = segmentation.run(
+        regions,
+        [&](PredictedRegion& region) {
+            region.job = job;
+            region.version = version;
+            Q_EMIT regionPredicted(region);
+            Q_EMIT segmentProgress(job, ++done, int(regions.size()));
+        },
+        [&] { return isCancelled(job); }, &error);
+    if (!ok && (isCancelled(job) || error.isEmpty()))
+        Q_EMIT segmentFinished(job, true, {});
+    else
+        Q_EMIT segmentFinished(job, false, error);
+}
+
+void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
+                        std::shared_ptr<const LabelMask> mask, const LearningSettings& settings) {
+    QString error;
+    inference::SegmentationModel* base =
+        m_registry.contains(m_currentId) ? m_registry.model(m_currentId, &error) : nullptr;
+    if (isCancelled(job) || !base) {
+        Q_EMIT learnFinished(job, isCancelled(job),
+                             base || isCancelled(job) ? QString()
+                             : error.isEmpty()        ? tr("No model is open.")
+                                                      : error,
+                             {});
+        return;
+    }
+    const ModelVersionInfo baseInfo = *m_registry.info(m_currentId);
+    std::atomic<bool> cancel{false};
+    const auto progress = [&](const inference::TrainStep& step) {
+        cancel.store(isCancelled(job));
+        Q_EMIT learnProgress(job, step.step, step.steps, step.loss);
+    };
+    LearningOutcome outcome = learnFromCorrections(*base, *mask, *image, settings, progress, &cancel);
+    if (isCancelled(job) || outcome.training.cancelled) {
+        Q_EMIT learnFinished(job, true, {}, {});
+        return;
+    }
+    if (!outcome.model) {
+        Q_EMIT learnFinished(job, false, outcome.error, {});
+        return;
+    }
+    ModelVersionInfo info;
+    info.name = tr("learned %1").arg(m_registry.count() + 1);
+    info.origin =
+        tr("fine-tuned from %1 on %2 corrected pixels").arg(baseInfo.name).arg(outcome.correctedPixels);
+    info.created = QDateTime::currentDateTime();
+    info.correctedPixels = outcome.correctedPixels;
+    info.steps = outcome.training.steps;
+    info.finalLoss = outcome.training.finalLoss;
+    info.heldOutMiou = outcome.heldOutMiou;
+    outcome.model->metadata().name = info.name.toStdString();
+    addVersion(std::move(outcome.model), info);
+    Q_EMIT learnFinished(job, false, {}, editedTiles(*mask));
+}
+
+void ModelWorker::useVersion(int id) {
+    if (!m_registry.contains(id)) {
+        Q_EMIT message(tr("There is no model version %1.").arg(id));
+        return;
+    }
+    m_currentId = id;
+    m_registry.pin(id);
+    Q_EMIT currentVersionChanged(id);
+    QString error;
+    if (!ensurePredictor(&error))
+        Q_EMIT message(error);
+}
+
+void ModelWorker::saveVersion(int id, const QString& path) {
+    QString error;
+    Q_EMIT versionSaved(path, m_registry.save(id, path, &error) ? QString() : error);
+}
+
+} // namespace segstudio

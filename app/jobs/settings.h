@@ -1,0 +1,26 @@
+#pragma once
+
+#include "annotation/undo_history.h"
+#include "app/jobs/correction_learning.h"
+#include "inference/tiled_predictor.h"
+
+namespace segstudio {
+
+// Every preference of the editor and the interactive loop, typed, with its QSettings key and its
+// default in this one place: the defaults are those of inference::PredictOptions,
+// LearningSettings and UndoHistory, and the window, the Preferences dialog and the command line
+// all read them from here. (Window geometry and recent files are the main window's own state.)
+struct Settings {
+    inference::PredictOptions prediction;
+    LearningSettings learning;
+    // The undo history's memory bound (UndoHistory's defaults: 512 MB, at least 10 steps).
+    qint64 undoMaxBytes = UndoHistory::DefaultMaxBytes;
+    int undoMinDepth = UndoHistory::DefaultMinDepth;
+
+    // From QSettings; a missing or out-of-range value takes its default.
+    static Settings load();
+    // Writes every key (the Preferences dialog's OK).
+    void save() const;
+};
+
+} // namespace segstudio

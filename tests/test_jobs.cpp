@@ -1,0 +1,344 @@
+// The jobs library, where document and engine meet: what the network sees of a raster
+// (ModelInput), the one way predictions enter a mask (PredictionWriter), the model registry's
+// memory bound, and the settings' single set of defaults. Real GDAL files and real networks.
+#include "annotation/gdal_setup.h"
+#include "annotation/label_document.h"
+#include "annotation/mask_painter.h"
+#include "annotation/raster_source.h"
+#include "app/jobs/class_mapping.h"
+#include "app/jobs/model_input.h"
+#include "app/jobs/model_registry.h"
+#include "app/jobs/prediction_writer.h"
+#include "app/jobs/segmentation_job.h"
+#include "app/jobs/settings.h"
+#include "inference/segmentation_model.h"
+#include "inference/tiled_predictor.h"
+#include "test_support.h"
+
+#include <QCoreApplication>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+#include <cmath>
+
+using namespace segstudio;
+
+namespace {
+
+inference::ModelMetadata smallModel(int classes) {
+    inference::ModelMetadata metadata;
+    metadata.name = "test";
+    metadata.architecture.width = 0.25;
+    for (int c = 0; c < classes; ++c)
+        metadata.classes.push_back({"class " + std::to_string(c), "#102030"});
+    return metadata;
+}
+
+std::shared_ptr<RasterSource> openRaster(const QString& path) {
+    QString error;
+    auto source = RasterSource::open(path, &error);
+    if (!source)
+        qWarning("%s", qPrintable(error));
+    return source;
+}
+
+} // namespace
+
+class TestJobs : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        initializeGdal();
+        QCoreApplication::setOrganizationName(QStringLiteral("segstudio-test"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_jobs"));
+        QVERIFY(m_dir.isValid());
+    }
+
+    void eightBitInputIsTheSamplesAsTheyAre() {
+        const QString path = m_dir.filePath(QStringLiteral("rgb.tif"));
+        test::RasterSpec spec;
+        spec.width = 40;
+        spec.height = 30;
+        spec.bands = 4; // R, G, B and alpha
+        spec.alphaBands = {4};
+        spec.noData = 7;
+        QVERIFY(test::writeGeoTiff(path, spec, [](int b, int x, int y) {
+            if (b == 4)
+                return x == 5 && y == 5 ? 0.0 : 255.0; // one transparent pixel
+            if (x == 9 && y == 2)
+                return 7.0; // nodata in every band
+            return double((x * 3 + y * 5 + b * 40) % 256);
+        }));
+        const auto source = openRaster(path);
+        QVERIFY(source);
+        const ModelInput input = ModelInput::forSource(*source);
+        QCOMPARE(input.bands, (std::array<int, 3>{1, 2, 3}));
+        QVERIFY(!input.scaled);
+        QVERIFY(!input.expandPalette);
+        std::vector<uint8_t> rgb;
+        QString error;
+        const QRect window(2, 1, 20, 10);
+        QVERIFY2(input.read(*source, window, rgb, &error), qPrintable(error));
+        QCOMPARE(rgb.size(), size_t(20 * 10 * 3));
+        for (int y = 0; y < window.height(); ++y)
+            for (int x = 0; x < window.width(); ++x)
+                for (int c = 0; c < 3; ++c) {
+                    const int ix = x + window.x(), iy = y + window.y();
+                    const bool empty = (ix == 5 && iy == 5) || (ix == 9 && iy == 2);
+                    const int expected = empty ? 0 : (ix * 3 + iy * 5 + (c + 1) * 40) % 256;
+                    QCOMPARE(int(rgb[(size_t(y) * 20 + size_t(x)) * 3 + size_t(c)]), expected);
+                }
+    }
+
+    void sixteenBitInputIsScaledByTheMeasuredRange() {
+        // A grey UInt16 ramp 1000-60000 with a nodata block: the input is band 1 in all three
+        // channels, scaled from its 2nd-98th percentile to 0-255, whatever the display shows.
+        const QString path = m_dir.filePath(QStringLiteral("grey16.tif"));
+        test::RasterSpec spec;
+        spec.width = 200;
+        spec.height = 100;
+        spec.type = GDT_UInt16;
+        spec.noData = 0;
+        QVERIFY(test::writeGeoTiff(
+            path, spec, [](int, int x, int y) { return x < 10 && y < 10 ? 0.0 : 1000.0 + x * 295.0; }));
+        const auto source = openRaster(path);
+        QVERIFY(source);
+        const ModelInput input = ModelInput::forSource(*source);
+        QVERIFY(input.isGrey());
+        QVERIFY(input.scaled);
+        QVERIFY(input.low[0] > 1000 && input.low[0] < 3000);
+        QVERIFY(input.high[0] > 57000 && input.high[0] < 60000);
+        QCOMPARE(input.low[1], input.low[0]);
+        std::vector<uint8_t> rgb;
+        QString error;
+        QVERIFY2(input.read(*source, QRect(0, 0, 200, 100), rgb, &error), qPrintable(error));
+        const auto at = [&](int x, int y, int c) {
+            return int(rgb[(size_t(y) * 200 + size_t(x)) * 3 + size_t(c)]);
+        };
+        QCOMPARE(at(3, 3, 0), 0);  // nodata
+        QCOMPARE(at(0, 50, 0), 0); // below the 2nd percentile: clamped
+        QCOMPARE(at(199, 50, 2), 255);
+        const double v = 1000.0 + 100 * 295.0;
+        const int expected =
+            int(std::clamp((v - input.low[0]) * 255.0 / (input.high[0] - input.low[0]), 0.0, 255.0) + 0.5);
+        QCOMPARE(at(100, 50, 0), expected);
+        QCOMPARE(at(100, 50, 1), expected);
+        QCOMPARE(at(100, 50, 2), expected);
+    }
+
+    void confidenceBytesLeaveZeroForNeverPredicted() {
+        QCOMPARE(int(PredictionWriter::confidenceByte(0.f)), 1);
+        QCOMPARE(int(PredictionWriter::confidenceByte(1.f)), 255);
+        QCOMPARE(int(PredictionWriter::confidenceByte(0.5f)), 128);
+        QCOMPARE(int(PredictionWriter::confidenceByte(std::nanf(""))), 1);
+        QCOMPARE(int(PredictionWriter::confidenceByte(2.f)), 255);
+    }
+
+    void predictionsNeverOverwriteAPersonsLabels_data() {
+        QTest::addColumn<bool>("overwrite");
+        QTest::addColumn<bool>("skipEditedTiles");
+        QTest::newRow("default") << false << false;
+        QTest::newRow("overwrite") << true << false;
+        QTest::newRow("skip edited tiles") << false << true;
+    }
+
+    void predictionsNeverOverwriteAPersonsLabels() {
+        QFETCH(bool, overwrite);
+        QFETCH(bool, skipEditedTiles);
+        LabelDocument document(LabelMask(QSize(600, 300)), ClassPalette::dubaiAerial());
+        {
+            MaskPainter painter(document, QStringLiteral("Stroke"));
+            painter.paintSpan(10, 100, 110, PaintSpec{quint8(4)}); // tile (0, 0)
+            painter.commit();
+        }
+        PredictedRegion region;
+        region.rect = QRect(0, 0, 600, 300);
+        region.classes.assign(600 * 300, 2);
+        region.confidence.assign(region.classes.size(), 0.75f);
+        PredictionRules rules;
+        rules.overwriteHumanWork = overwrite;
+        rules.skipEditedTiles = skipEditedTiles;
+        const QList<TileConfidence> tiles = PredictionWriter::write(document, region, rules);
+        const LabelMask& mask = document.mask();
+        QCOMPARE(tiles.size(), skipEditedTiles ? 5 : 6); // 3 × 2 tiles
+        for (const TileConfidence& tile : tiles)
+            QVERIFY(std::abs(tile.mean - 191.0 / 255.0) < 1e-9);
+        QCOMPARE(int(mask.classAt(105, 10)), overwrite ? 2 : 4);
+        QCOMPARE(mask.provenanceAt(105, 10), overwrite ? Provenance::Predicted : Provenance::Edited);
+        QCOMPARE(int(mask.classAt(5, 5)), skipEditedTiles ? int(Unlabeled) : 2);
+        QCOMPARE(int(mask.classAt(500, 200)), 2);
+        QCOMPARE(mask.provenanceAt(500, 200), Provenance::Predicted);
+        QCOMPARE(int(mask.confidenceAt(500, 200)), 191);
+        QCOMPARE(document.history().count(), 2); // the stroke, then the prediction
+    }
+
+    void segmentationRegionsTileTheAreaOnce() {
+        const QSize image(2000, 900);
+        const QList<QRect> regions =
+            SegmentationJob::regionsOf(QRect(300, 100, 1500, 700), image, QPointF(1000, 500));
+        qint64 area = 0;
+        for (const QRect& r : regions) {
+            QCOMPARE(r.x() % LabelMask::TileSize == 0 || r.x() == 300, true);
+            area += qint64(r.width()) * r.height();
+            for (const QRect& other : regions)
+                QVERIFY(&r == &other || !r.intersects(other));
+        }
+        QCOMPARE(area, qint64(1500) * 700);
+        // Nearest to the focus first.
+        QVERIFY(regions.first().contains(QPoint(1000, 500)));
+        // Re-prediction after learning skips regions whose every tile was edited.
+        QList<QPoint> edited;
+        for (int y = 0; y < 3; ++y)
+            for (int x = 0; x < 3; ++x)
+                edited.append(QPoint(x, y));
+        const QList<QRect> outside = SegmentationJob::regionsOutside(image, edited);
+        QVERIFY(!outside.contains(QRect(0, 0, 768, 768)));
+        QCOMPARE(outside.size(), 3 * 2 - 1);
+    }
+
+    void segmentDocumentPredictsWithContextAndWritesEveryPixel() {
+        // A real image and a real (small, untrained) network: the command line's Segment Image
+        // equals predicting each region with its context by hand and writing it.
+        const auto source =
+            openRaster(test::dataPath(QStringLiteral("dubai_aerial/tile_6/images/image_part_004.jpg")));
+        QVERIFY(source);
+        auto model = inference::SegmentationModel::createBuiltIn(smallModel(6), 5);
+        inference::PredictOptions options;
+        options.device = "cpu";
+        options.tile = 256;
+        options.overlap = 32;
+        std::string why;
+        auto predictor = inference::TiledPredictor::create(*model, options, &why);
+        QVERIFY2(predictor, why.c_str());
+        LabelDocument document(LabelMask(source->size()), ClassPalette::dubaiAerial());
+        document.setImage(source);
+        SegmentationJob job(*predictor, *source);
+        QString error;
+        int calls = 0;
+        QVERIFY2(job.segmentDocument(
+                     document, PredictionRules{}, [&](int, int) { ++calls; }, &error),
+                 qPrintable(error));
+        const LabelMask& mask = document.mask();
+        QCOMPARE(mask.provenanceHistogram()[size_t(Provenance::Predicted)],
+                 qint64(mask.width()) * mask.height());
+        QCOMPARE(calls, int(SegmentationJob::regionsOf(mask.rect(), mask.size(), {}).size()));
+
+        // One region by hand: the input with 64 px of context around it, predicted, cropped.
+        const QRect region(768, 0, 91, 768); // the right edge of the 859 px wide image
+        const QRect window = region.adjusted(-64, -64, 64, 64) & mask.rect();
+        std::vector<uint8_t> rgb;
+        QVERIFY(ModelInput::forSource(*source).read(*source, window, rgb, &error));
+        inference::Prediction prediction;
+        QVERIFY(predictor->predict({rgb.data(), window.width(), window.height(), 0}, prediction, {}, nullptr,
+                                   &why));
+        for (int y = region.top(); y <= region.bottom(); y += 7)
+            for (int x = region.left(); x <= region.right(); x += 5) {
+                const size_t i =
+                    size_t(y - window.top()) * size_t(window.width()) + size_t(x - window.left());
+                QCOMPARE(int(mask.classAt(x, y)), int(prediction.classes[i]));
+                QCOMPARE(mask.confidenceAt(x, y), PredictionWriter::confidenceByte(prediction.confidence[i]));
+            }
+    }
+
+    void registryKeepsOnlyRecentVersionsInMemory() {
+        ModelRegistry registry(2);
+        std::vector<int> ids;
+        for (uint64_t seed = 1; seed <= 4; ++seed) {
+            ModelVersionInfo info;
+            info.name = QStringLiteral("v%1").arg(seed);
+            ids.push_back(
+                registry.add(inference::SegmentationModel::createBuiltIn(smallModel(3), seed), info).id);
+        }
+        QCOMPARE(registry.count(), 4);
+        QCOMPARE(registry.inMemoryCount(), 2);
+        // Version 1 comes back from disk with its own weights: it predicts as a fresh copy does.
+        QString error;
+        inference::SegmentationModel* first = registry.model(ids[0], &error);
+        QVERIFY2(first, qPrintable(error));
+        QCOMPARE(registry.inMemoryCount(), 2);
+        QCOMPARE(registry.info(ids[0])->name, QStringLiteral("v1"));
+        auto fresh = inference::SegmentationModel::createBuiltIn(smallModel(3), 1);
+        std::vector<uint8_t> rgb(96 * 64 * 3);
+        for (size_t i = 0; i < rgb.size(); ++i)
+            rgb[i] = uint8_t((i * 37) % 251);
+        const auto predict = [&](inference::SegmentationModel& model) {
+            inference::PredictOptions options;
+            options.device = "cpu";
+            options.tile = 64;
+            std::string why;
+            auto predictor = inference::TiledPredictor::create(model, options, &why);
+            inference::Prediction prediction;
+            predictor->predict({rgb.data(), 96, 64, 0}, prediction, {}, nullptr, &why);
+            return prediction.confidence;
+        };
+        QCOMPARE(predict(*first), predict(*fresh));
+        // The pinned version is never the one spilled.
+        registry.pin(ids[0]);
+        QVERIFY(registry.model(ids[1], &error));
+        QVERIFY(registry.model(ids[2], &error));
+        QVERIFY(registry.model(ids[3], &error));
+        QCOMPARE(registry.inMemoryCount(), 2);
+        QVERIFY(registry.model(ids[0], &error) == first); // still the same object: never spilled
+        QVERIFY(!registry.model(99, &error));
+        QVERIFY(error.contains(QStringLiteral("99")));
+    }
+
+    void settingsDefaultsAreTheEnginesAndBadValuesFallBack() {
+        QSettings().clear();
+        const Settings defaults = Settings::load();
+        const inference::PredictOptions engine;
+        const LearningSettings learning;
+        QCOMPARE(defaults.prediction.tile, engine.tile);
+        QCOMPARE(defaults.prediction.overlap, engine.overlap);
+        QCOMPARE(defaults.prediction.batch, engine.batch);
+        QCOMPARE(defaults.prediction.views, engine.views);
+        QCOMPARE(defaults.prediction.device, engine.device);
+        QCOMPARE(defaults.learning.steps, learning.steps);
+        QCOMPARE(defaults.learning.learningRate, learning.learningRate);
+        QCOMPARE(defaults.learning.editedWeight, learning.editedWeight);
+        QCOMPARE(defaults.undoMaxBytes, UndoHistory::DefaultMaxBytes);
+        QCOMPARE(defaults.undoMinDepth, UndoHistory::DefaultMinDepth);
+
+        Settings changed = defaults;
+        changed.prediction.tile = 768;
+        changed.prediction.views = 4;
+        changed.prediction.device = "cpu";
+        changed.learning.steps = 12;
+        changed.undoMaxBytes = 64ll * 1024 * 1024;
+        changed.save();
+        const Settings loaded = Settings::load();
+        QCOMPARE(loaded.prediction.tile, 768);
+        QCOMPARE(loaded.prediction.views, 4);
+        QCOMPARE(loaded.learning.steps, 12);
+        QCOMPARE(QSettings().value(QStringLiteral("undo/max_megabytes")).toInt(), 64); // the file's unit
+        QCOMPARE(loaded.undoMaxBytes, 64ll * 1024 * 1024);
+        QCOMPARE(loaded.learning.device, std::string("cpu")); // learning runs where prediction runs
+
+        QSettings().setValue(QStringLiteral("model/views"), 3); // not a view count
+        QSettings().setValue(QStringLiteral("model/tile"), QStringLiteral("huge"));
+        QSettings().setValue(QStringLiteral("learning/steps"), -5);
+        const Settings repaired = Settings::load();
+        QCOMPARE(repaired.prediction.views, engine.views);
+        QCOMPARE(repaired.prediction.tile, engine.tile);
+        QCOMPARE(repaired.learning.steps, learning.steps);
+        QSettings().clear();
+    }
+
+    void modelClassesMissingFromThePaletteAreNamed() {
+        QCOMPARE(ClassMapping::missingClasses(ClassPalette::dubaiAerial(),
+                                              {QStringLiteral("a"), QStringLiteral("b")}),
+                 QString());
+        QStringList many;
+        for (int i = 0; i < 12; ++i)
+            many.append(QStringLiteral("class %1").arg(i));
+        const QString message = ClassMapping::missingClasses(ClassPalette::dubaiAerial(), many);
+        QVERIFY2(message.contains(QStringLiteral("class 6")), qPrintable(message));
+    }
+
+private:
+    QTemporaryDir m_dir;
+};
+
+QTEST_GUILESS_MAIN(TestJobs)
+#include "test_jobs.moc"
