@@ -1,6 +1,8 @@
 #include "app/model_actions.h"
 
 #include "annotation/label_document.h"
+#include "app/jobs/live_learning.h"
+#include "app/jobs/settings.h"
 #include "app/preferences_dialog.h"
 #include "inference/runtime_info.h"
 #include "ui/job_progress.h"
@@ -18,6 +20,7 @@
 #include <QMenu>
 #include <QMenuBar>
 #include <QStatusBar>
+#include <QTimer>
 
 namespace segstudio {
 
@@ -27,6 +30,7 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
     , m_canvas(canvas)
     , m_overlay(overlay)
     , m_controller(new SegmentationController(this))
+    , m_live(new LiveLearning(m_controller, this))
     , m_learning(new LearningPanel(window))
     , m_versions(new ModelVersionsPanel(window))
     , m_progress(new JobProgress(window))
@@ -55,6 +59,9 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
     m_confidence = new QAction(tr("Show C&onfidence Heat Map"), this);
     m_confidence->setShortcut(QKeySequence(Qt::Key_C));
     m_confidence->setCheckable(true);
+    m_liveAction = new QAction(tr("Learn &Live"), this);
+    m_liveAction->setCheckable(true);
+    m_liveAction->setToolTip(tr("Learn from your corrections by itself a moment after you stop correcting"));
     m_overwrite = new QAction(tr("Prediction &Overwrites My Edits"), this);
     m_overwrite->setCheckable(true);
     m_overwrite->setToolTip(tr("Off: segmenting never changes pixels you painted or reviewed"));
@@ -75,11 +82,23 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
     connect(m_progress, &JobProgress::cancelRequested, m_controller, &SegmentationController::cancel);
     connect(m_learning, &LearningPanel::cancelRequested, m_controller, &SegmentationController::cancel);
     connect(m_learn, &QAction::triggered, this, [this] {
-        m_learning->start(m_controller->learningSettings().steps);
-        if (m_learningDock)
-            m_learningDock->raise();
+        showLearningStarted();
         m_controller->learn();
     });
+    // Live learning: on by default, a toggle in the Model menu, remembered.
+    const Settings settings = Settings::load();
+    m_live->setDelay(settings.liveLearningDelayMs);
+    m_live->setEnabled(settings.liveLearning);
+    m_liveAction->setChecked(settings.liveLearning);
+    connect(m_liveAction, &QAction::toggled, this, [this](bool on) {
+        m_live->setEnabled(on);
+        Settings changed = Settings::load();
+        changed.liveLearning = on;
+        changed.save();
+    });
+    connect(m_live, &LiveLearning::started, this, &ModelActions::showLearningStarted);
+    m_controller->setFocusProvider([this] { return QRectF(visibleImageRect()).center(); });
+    connect(m_controller, &SegmentationController::currentVersionChanged, this, &ModelActions::segmentOnOpen);
     connect(m_nextUncertain, &QAction::triggered, this, &ModelActions::showNextUncertain);
     connect(m_confidence, &QAction::toggled, this, [this](bool on) {
         m_overlay->setMode(on ? MaskOverlay::Mode::Confidence : MaskOverlay::Mode::Classes);
@@ -130,7 +149,7 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
                                   5000);
             });
     connect(m_controller, &SegmentationController::learnFinished, this,
-            [this](bool cancelled, const QString& error) {
+            [this](bool cancelled, const QString& error, bool accepted) {
                 m_progress->finish();
                 updateEnabled();
                 if (!error.isEmpty()) {
@@ -138,10 +157,12 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
                     Q_EMIT failed(tr("Learning failed"), error);
                 } else {
                     m_learning->finish(
-                        cancelled ? tr("Cancelled; the model is unchanged.")
-                                  : tr("Done: a new model version re-predicts the tiles nobody edited."));
+                        cancelled  ? tr("Cancelled; the model is unchanged.")
+                        : accepted ? tr("Done: the new version predicts everything nobody labelled again.")
+                                   : tr("The new version was worse on your reviewed tiles: not used."));
                 }
             });
+
     connect(m_controller, &SegmentationController::versionSaved, this,
             [this](const QString& path, const QString& error) {
                 if (error.isEmpty())
@@ -176,6 +197,7 @@ void ModelActions::install(QMenu* before) {
     menu->addAction(m_cancel);
     menu->addSeparator();
     menu->addAction(m_learn);
+    menu->addAction(m_liveAction);
     menu->addSeparator();
     menu->addAction(m_nextUncertain);
     menu->addAction(m_confidence);
@@ -191,7 +213,31 @@ void ModelActions::install(QMenu* before) {
 void ModelActions::setDocument(LabelDocument* document) {
     m_document = document;
     m_controller->setDocument(document);
+    m_live->setDocument(document);
+    m_segmentOnOpenPending = document != nullptr;
     updateEnabled();
+    segmentOnOpen();
+}
+
+void ModelActions::showLearningStarted() {
+    m_learning->start(m_controller->learningSettings().steps);
+    if (m_learningDock)
+        m_learningDock->raise();
+}
+
+void ModelActions::segmentOnOpen() {
+    // Once per opened image, as soon as both it and a model are there: a person's first look
+    // shows the model's proposal for what is in view.
+    if (!m_segmentOnOpenPending || !m_document || !m_controller->hasModel() || m_controller->isBusy())
+        return;
+    m_segmentOnOpenPending = false;
+    if (!Settings::load().segmentOnOpen || m_document->mask().allocatedTiles() > 0)
+        return; // off, or the image came with a mask: nothing is overwritten unasked
+    // After the window has laid out and fitted the new image.
+    QTimer::singleShot(0, this, [this, document = m_document] {
+        if (document && document == m_document && !m_controller->isBusy())
+            segmentVisibleArea();
+    });
 }
 
 void ModelActions::updateEnabled() {

@@ -15,6 +15,7 @@ class QMenu;
 namespace segstudio {
 
 class JobProgress;
+class LiveLearning;
 class LabelDocument;
 class LearningPanel;
 class MapCanvas;
@@ -36,6 +37,8 @@ public:
     void install(QMenu* before);
     void setDocument(LabelDocument* document);
     SegmentationController* controller() const { return m_controller; }
+    LiveLearning* liveLearning() const { return m_live; }
+    QAction* liveLearningAction() const { return m_liveAction; }
     LearningPanel* learningPanel() const { return m_learning; }
     ModelVersionsPanel* versionsPanel() const { return m_versions; }
     JobProgress* jobProgress() const { return m_progress; }
@@ -63,12 +66,17 @@ Q_SIGNALS:
 
 private:
     void updateEnabled();
+    void showLearningStarted();
+    void segmentOnOpen();
     QRect visibleImageRect() const;
 
     QMainWindow* m_window;
     MapCanvas* m_canvas;
     MaskOverlay* m_overlay;
     SegmentationController* m_controller;
+    LiveLearning* m_live;
+    QAction* m_liveAction;
+    bool m_segmentOnOpenPending = false;
     QPointer<LabelDocument> m_document;
     LearningPanel* m_learning;
     QDockWidget* m_learningDock = nullptr;

@@ -187,7 +187,7 @@ private Q_SLOTS:
                              QStringLiteral("cpu")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QList<QByteArray> lines = run.out.trimmed().split('\n');
-        QCOMPARE(lines.size(), 3);
+        QCOMPARE(lines.size(), 4); // rounds 0-2 and the summary
         long long previous = 0;
         for (int round = 0; round < 3; ++round) {
             QJsonParseError parseError;
@@ -209,6 +209,16 @@ private Q_SLOTS:
             QVERIFY(line.value(QStringLiteral("seconds")).toDouble() > 0);
             QCOMPARE(line.value(QStringLiteral("per_class_iou")).toArray().size(), 6);
         }
+        // The summary: per round, the land-cover mIoU on the pixels no round corrected.
+        const QJsonObject summary = QJsonDocument::fromJson(lines[3]).object();
+        QVERIFY2(summary.value(QStringLiteral("summary")).toBool(), lines[3].constData());
+        QCOMPARE(summary.value(QStringLiteral("fixed_miou")).toArray().size(), 3);
+        QCOMPARE(summary.value(QStringLiteral("fixed_per_class_iou")).toArray().size(), 3);
+        QCOMPARE(summary.value(QStringLiteral("fixed_per_class_iou")).toArray().at(0).toArray().size(), 6);
+        const long long fixed = summary.value(QStringLiteral("fixed_pixels")).toInteger(-1);
+        QVERIFY(fixed > 0 && fixed < 2 * 512 * 512);
+        for (const QJsonValue& miou : summary.value(QStringLiteral("fixed_miou")).toArray())
+            QVERIFY(miou.toDouble(-1) >= 0 && miou.toDouble(-1) <= 1);
         // Never scored on corrected pixels: the last round scores fewer pixels than the first.
         QVERIFY(
             QJsonDocument::fromJson(lines[2]).object().value(QStringLiteral("scored_pixels")).toInteger() <

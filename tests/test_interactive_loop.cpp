@@ -8,6 +8,7 @@
 #include "annotation/mask_painter.h"
 #include "annotation/raster_source.h"
 #include "app/jobs/class_mapping.h"
+#include "app/jobs/live_learning.h"
 #include "app/jobs/model_registry.h"
 #include "app/jobs/segmentation_job.h"
 #include "app/jobs/settings.h"
@@ -51,6 +52,9 @@ private Q_SLOTS:
         settings.clear();
         settings.setValue(QStringLiteral("learning/steps"), 4); // a few steps: the loop, not the quality
         settings.setValue(QStringLiteral("model/threads"), 2);
+        // Both on by default; the tests that are about them turn them on.
+        settings.setValue(QStringLiteral("learning/live"), false);
+        settings.setValue(QStringLiteral("model/segment_on_open"), false);
         // The network: the built-in architecture at a quarter width, the sample's six classes.
         QVERIFY(m_dir.isValid());
         inference::ModelMetadata metadata;
@@ -164,6 +168,14 @@ private Q_SLOTS:
         QCOMPARE(int(mask.classAt(target.x(), target.y())), corrected);
         QCOMPARE(mask.provenanceAt(target.x(), target.y()), Provenance::Edited);
         QCOMPARE(document->history().count(), 3);
+        // No seams: every tile with a predicted pixel, the corrected one included, was predicted
+        // by the new version.
+        for (int ty = 0; ty < mask.tilesDown(); ++ty)
+            for (int tx = 0; tx < mask.tilesAcross(); ++tx)
+                if (const MaskTile* tile = mask.tile(tx, ty); tile && tile->holds(Provenance::Predicted))
+                    QCOMPARE(controller->tileVersion({tx, ty}), controller->currentVersion());
+        const QPoint correctedTile(target.x() / LabelMask::TileSize, target.y() / LabelMask::TileSize);
+        QCOMPARE(controller->tileVersion(correctedTile), 2);
         screenshot(QStringLiteral("5-repredicted"));
 
         // Undo the re-prediction, then the correction.
@@ -244,6 +256,99 @@ private Q_SLOTS:
                 QCOMPARE(window.tile(tx, ty)->confidence.size(), size_t(MaskTile::Pixels));
             }
         QVERIFY(window.confidenceAt(0, 0) >= 1);
+    }
+
+    void liveLearningWaitsForTheStrokeAndLearnsLaterEditsNextRound() {
+        ModelActions* actions = m_window->modelActions();
+        SegmentationController* controller = actions->controller();
+        LiveLearning* live = actions->liveLearning();
+        LabelDocument* document = m_window->document();
+        MapCanvas* canvas = m_window->canvas();
+        live->setDelay(300);
+        actions->liveLearningAction()->setChecked(true); // Model ▸ Learn Live
+        QVERIFY(live->isEnabled());
+        QSignalSpy started(live, &LiveLearning::started);
+        QSignalSpy learned(controller, &SegmentationController::learnFinished);
+        QSignalSpy segmented(controller, &SegmentationController::segmentFinished);
+
+        // A finished stroke arms the delay; a second one, held open, holds it: nothing starts
+        // while the button is down, however long.
+        QTest::keyClick(m_window.get(), Qt::Key_B);
+        const auto at = [&](double x, double y) {
+            return canvas->view().imageToWidget(QPointF(x, y)).toPoint();
+        };
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, at(100.5, 60.5));
+        QTest::mouseMove(canvas, at(180.5, 60.5));
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, at(180.5, 60.5));
+        QVERIFY(live->isScheduled());
+        const QPoint a = at(100.5, 100.5), b = at(180.5, 100.5);
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, a);
+        QTest::mouseMove(canvas, b);
+        QVERIFY(document->isEditing());
+        QVERIFY(!started.wait(1500)); // five times the delay: it waits for the stroke
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, b);
+        QVERIFY(!document->isEditing());
+        QVERIFY(started.wait(10000)); // the delay after the last edit
+        QVERIFY(controller->isBusy());
+
+        // An edit while it learns is kept, and learned in the next round.
+        const QPoint c = canvas->view().imageToWidget(QPointF(300.5, 300.5)).toPoint();
+        const QPoint d = canvas->view().imageToWidget(QPointF(340.5, 300.5)).toPoint();
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, c);
+        QTest::mouseMove(canvas, d);
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, d);
+        const int classPainted = m_window->toolSettings()->classId();
+        QCOMPARE(document->mask().provenanceAt(320, 300), Provenance::Edited);
+        QVERIFY(live->hasPendingEdits());
+        QVERIFY(learned.wait(180000));
+        QVERIFY(segmented.wait(180000)); // the new version predicts again
+        QCOMPARE(document->mask().provenanceAt(320, 300), Provenance::Edited);
+        QCOMPARE(int(document->mask().classAt(320, 300)), classPainted);
+        QVERIFY(started.count() == 2 || started.wait(10000)); // the second round, for that edit
+        QVERIFY(learned.wait(180000));
+        QCOMPARE(actions->versionsPanel()->versionCount(), 3);
+        actions->liveLearningAction()->setChecked(false);
+        QVERIFY(segmented.wait(180000));
+    }
+
+    void cancelledLearningKeepsTheCurrentVersion() {
+        SegmentationController* controller = m_window->modelActions()->controller();
+        LabelDocument* document = m_window->document();
+        {
+            MaskPainter painter(*document, QStringLiteral("Stroke"));
+            for (int y = 50; y < 90; ++y)
+                painter.paintSpan(y, 50, 120, PaintSpec{quint8(3)});
+            painter.commit();
+        }
+        const int version = controller->currentVersion();
+        QSignalSpy learned(controller, &SegmentationController::learnFinished);
+        QSignalSpy steps(controller, &SegmentationController::learnStep);
+        QTest::keyClick(m_window.get(), Qt::Key_F6);
+        QVERIFY(steps.wait(60000));
+        QTest::keyClick(m_window.get(), Qt::Key_Period, Qt::ControlModifier); // Cancel Job
+        QVERIFY(learned.count() > 0 || learned.wait(60000));
+        QCOMPARE(learned.last().at(0).toBool(), true); // cancelled
+        QCOMPARE(controller->currentVersion(), version);
+        QCOMPARE(m_window->modelActions()->versionsPanel()->versionCount(), 1);
+        QVERIFY(!controller->isBusy());
+    }
+
+    void openingAnImageSegmentsWhatIsInView() {
+        QSettings().setValue(QStringLiteral("model/segment_on_open"), true);
+        SegmentationController* controller = m_window->modelActions()->controller();
+        QSignalSpy segmented(controller, &SegmentationController::segmentFinished);
+        QSignalSpy ready(m_window.get(), &MainWindow::documentReady);
+        m_window->openFile(QStringLiteral(SEGSTUDIO_SAMPLE_IMAGE));
+        QVERIFY(ready.wait(30000));
+        QVERIFY(segmented.wait(120000));
+        QSettings().setValue(QStringLiteral("model/segment_on_open"), false);
+        QCOMPARE(segmented.last().at(1).toString(), QString());
+        const LabelMask& mask = m_window->document()->mask();
+        // What the view shows is predicted (the whole sample fits the 1400 × 900 window).
+        const QPointF centre = m_window->canvas()->view().widgetToImage(
+            QPointF(m_window->canvas()->width() / 2.0, m_window->canvas()->height() / 2.0));
+        QCOMPARE(mask.provenanceAt(int(centre.x()), int(centre.y())), Provenance::Predicted);
+        QCOMPARE(m_window->document()->history().count(), 1);
     }
 
     void segmentsADraggedSelectionOnly() {

@@ -137,15 +137,12 @@ private Q_SLOTS:
 
     void predictionsNeverOverwriteAPersonsLabels_data() {
         QTest::addColumn<bool>("overwrite");
-        QTest::addColumn<bool>("skipEditedTiles");
-        QTest::newRow("default") << false << false;
-        QTest::newRow("overwrite") << true << false;
-        QTest::newRow("skip edited tiles") << false << true;
+        QTest::newRow("default") << false;
+        QTest::newRow("overwrite") << true;
     }
 
     void predictionsNeverOverwriteAPersonsLabels() {
         QFETCH(bool, overwrite);
-        QFETCH(bool, skipEditedTiles);
         LabelDocument document(LabelMask(QSize(600, 300)), ClassPalette::dubaiAerial());
         {
             MaskPainter painter(document, QStringLiteral("Stroke"));
@@ -158,15 +155,14 @@ private Q_SLOTS:
         region.confidence.assign(region.classes.size(), 0.75f);
         PredictionRules rules;
         rules.overwriteHumanWork = overwrite;
-        rules.skipEditedTiles = skipEditedTiles;
         const QList<TileConfidence> tiles = PredictionWriter::write(document, region, rules);
         const LabelMask& mask = document.mask();
-        QCOMPARE(tiles.size(), skipEditedTiles ? 5 : 6); // 3 × 2 tiles
+        QCOMPARE(tiles.size(), 6); // 3 × 2 tiles, the edited one too: no seams around an edit
         for (const TileConfidence& tile : tiles)
             QVERIFY(std::abs(tile.mean - 191.0 / 255.0) < 1e-9);
         QCOMPARE(int(mask.classAt(105, 10)), overwrite ? 2 : 4);
         QCOMPARE(mask.provenanceAt(105, 10), overwrite ? Provenance::Predicted : Provenance::Edited);
-        QCOMPARE(int(mask.classAt(5, 5)), skipEditedTiles ? int(Unlabeled) : 2);
+        QCOMPARE(int(mask.classAt(5, 5)), 2); // beside the edit, in its tile
         QCOMPARE(int(mask.classAt(500, 200)), 2);
         QCOMPARE(mask.provenanceAt(500, 200), Provenance::Predicted);
         QCOMPARE(int(mask.confidenceAt(500, 200)), 191);
@@ -187,14 +183,6 @@ private Q_SLOTS:
         QCOMPARE(area, qint64(1500) * 700);
         // Nearest to the focus first.
         QVERIFY(regions.first().contains(QPoint(1000, 500)));
-        // Re-prediction after learning skips regions whose every tile was edited.
-        QList<QPoint> edited;
-        for (int y = 0; y < 3; ++y)
-            for (int x = 0; x < 3; ++x)
-                edited.append(QPoint(x, y));
-        const QList<QRect> outside = SegmentationJob::regionsOutside(image, edited);
-        QVERIFY(!outside.contains(QRect(0, 0, 768, 768)));
-        QCOMPARE(outside.size(), 3 * 2 - 1);
     }
 
     void segmentDocumentPredictsWithContextAndWritesEveryPixel() {

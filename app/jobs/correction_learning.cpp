@@ -267,14 +267,22 @@ LearningOutcome learnFromCorrections(const inference::SegmentationModel& current
     options.device = settings.device;
     options.precision = settings.precision;
     options.threads = settings.threads;
-    inference::ConfusionMatrix heldOutMatrix(model->classCount());
+    const auto scoreHeldOut = [&](inference::SegmentationModel& scored, QString* error) {
+        inference::ConfusionMatrix matrix(scored.classCount());
+        for (size_t i = 0; i < sources.size() && error->isEmpty(); ++i)
+            if (!heldOut[i].isEmpty())
+                matrix.merge(scoreOnTiles(scored, *sources[i].mask, *sources[i].image, heldOut[i],
+                                          settings.context, options, error));
+        return error->isEmpty() && matrix.total() > 0 ? matrix.meanIoU() : -1.0;
+    };
     QString error;
-    for (size_t i = 0; i < sources.size() && error.isEmpty(); ++i)
-        if (!heldOut[i].isEmpty())
-            heldOutMatrix.merge(scoreOnTiles(*model, *sources[i].mask, *sources[i].image, heldOut[i],
-                                             settings.context, options, &error));
-    if (error.isEmpty() && heldOutMatrix.total() > 0)
-        outcome.heldOutMiou = heldOutMatrix.meanIoU();
+    outcome.heldOutMiou = scoreHeldOut(*model, &error);
+    if (outcome.heldOutMiou >= 0) {
+        // The current version on the same pixels (a copy: predicting may move a model).
+        auto baseline = current.clone();
+        outcome.baselineMiou = scoreHeldOut(*baseline, &error);
+        outcome.accepted = outcome.baselineMiou < 0 || outcome.heldOutMiou >= outcome.baselineMiou;
+    }
     outcome.model = std::move(model);
     return outcome;
 }

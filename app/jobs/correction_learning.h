@@ -75,6 +75,10 @@ struct LearningOutcome {
     inference::TrainResult training;
     long long correctedPixels = 0; // human-labelled pixels it learned from
     double heldOutMiou = -1;       // on held-out reviewed tiles; -1 when there were none
+    double baselineMiou = -1;      // the current model's score on the same pixels
+    // The acceptance check: false when the new version is worse than the current one on the
+    // held-out reviewed pixels. It is then not to be used for the rest of the image.
+    bool accepted = true;
     QString error;
 };
 
@@ -86,8 +90,9 @@ struct CorrectionSource {
 };
 
 // Fine-tunes a copy of `current` (left unchanged) on the human-labelled pixels of all `sources`
-// together, then scores it on their held-out reviewed tiles. Runs on a worker thread; the masks
-// are snapshots.
+// together, then scores it and `current` on their held-out reviewed tiles: `accepted` says
+// whether the new version is at least as good there. Runs on a worker thread; the masks are
+// snapshots.
 LearningOutcome learnFromCorrections(const inference::SegmentationModel& current,
                                      const std::vector<CorrectionSource>& sources,
                                      const LearningSettings& settings,

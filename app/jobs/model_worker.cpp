@@ -26,15 +26,19 @@ ModelWorker::ModelWorker(int maxVersionsInMemory)
 
 ModelWorker::~ModelWorker() = default;
 
-void ModelWorker::addVersion(std::unique_ptr<inference::SegmentationModel> model,
-                             const ModelVersionInfo& info) {
+ModelVersionInfo ModelWorker::addVersion(std::unique_ptr<inference::SegmentationModel> model,
+                                         const ModelVersionInfo& info, bool makeCurrent) {
     const ModelClasses classes = classesOf(*model);
     // Adding may spill the current version to disk: no predictor may hold it then.
     m_predictor.reset();
     m_registry.pin(0);
     const ModelVersionInfo added = m_registry.add(std::move(model), info);
     Q_EMIT versionAdded(added, classes);
-    useVersion(added.id);
+    if (makeCurrent)
+        useVersion(added.id);
+    else
+        m_registry.pin(m_currentId);
+    return added;
 }
 
 void ModelWorker::openModel(const QString& path) {
@@ -125,7 +129,7 @@ void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
                              base || isCancelled(job) ? QString()
                              : error.isEmpty()        ? tr("No model is open.")
                                                       : error,
-                             {});
+                             false, {});
         return;
     }
     const ModelVersionInfo baseInfo = *m_registry.info(m_currentId);
@@ -136,11 +140,11 @@ void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
     };
     LearningOutcome outcome = learnFromCorrections(*base, *mask, *image, settings, progress, &cancel);
     if (isCancelled(job) || outcome.training.cancelled) {
-        Q_EMIT learnFinished(job, true, {}, {});
+        Q_EMIT learnFinished(job, true, {}, false, {});
         return;
     }
     if (!outcome.model) {
-        Q_EMIT learnFinished(job, false, outcome.error, {});
+        Q_EMIT learnFinished(job, false, outcome.error, false, {});
         return;
     }
     ModelVersionInfo info;
@@ -153,8 +157,26 @@ void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
     info.finalLoss = outcome.training.finalLoss;
     info.heldOutMiou = outcome.heldOutMiou;
     outcome.model->metadata().name = info.name.toStdString();
-    addVersion(std::move(outcome.model), info);
-    Q_EMIT learnFinished(job, false, {}, editedTiles(*mask));
+    const int previous = m_currentId;
+    const ModelVersionInfo added = addVersion(std::move(outcome.model), info, outcome.accepted);
+    QString summary;
+    if (outcome.baselineMiou < 0)
+        summary = tr("Learned %1 from %2 corrected pixels (no reviewed tiles held out to score it)")
+                      .arg(added.name)
+                      .arg(outcome.correctedPixels);
+    else if (outcome.accepted)
+        summary = tr("Learned %1: held-out mIoU %2 → %3")
+                      .arg(added.name)
+                      .arg(outcome.baselineMiou, 0, 'f', 3)
+                      .arg(outcome.heldOutMiou, 0, 'f', 3);
+    else
+        summary = tr("%1 was worse on your reviewed tiles (held-out mIoU %2 → %3): version %4 stays in use; "
+                     "%1 is listed in Model Versions")
+                      .arg(added.name)
+                      .arg(outcome.baselineMiou, 0, 'f', 3)
+                      .arg(outcome.heldOutMiou, 0, 'f', 3)
+                      .arg(previous);
+    Q_EMIT learnFinished(job, false, {}, outcome.accepted, summary);
 }
 
 void ModelWorker::useVersion(int id) {

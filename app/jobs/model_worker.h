@@ -61,16 +61,18 @@ Q_SIGNALS:
     void segmentProgress(quint64 job, int done, int total);
     void segmentFinished(quint64 job, bool cancelled, const QString& error);
     void learnProgress(quint64 job, int step, int steps, double loss);
-    // `editedTiles`: the tiles of the mask snapshot a person painted, found here rather than on
-    // the GUI thread (a whole-image scan).
-    void learnFinished(quint64 job, bool cancelled, const QString& error, const QList<QPoint>& editedTiles);
+    // `accepted`: the new version passed the acceptance check and is the current one now (else
+    // it is listed but not used); `summary` says what it gained on held-out pixels.
+    void learnFinished(quint64 job, bool cancelled, const QString& error, bool accepted,
+                       const QString& summary);
     void versionSaved(const QString& path, const QString& error);
     void message(const QString& text);
 
 private:
     bool isCancelled(quint64 job) const { return job <= m_cancelledUpTo.load(); }
     bool ensurePredictor(QString* error);
-    void addVersion(std::unique_ptr<inference::SegmentationModel> model, const ModelVersionInfo& info);
+    ModelVersionInfo addVersion(std::unique_ptr<inference::SegmentationModel> model,
+                                const ModelVersionInfo& info, bool makeCurrent = true);
 
     ModelRegistry m_registry;
     int m_currentId = 0;

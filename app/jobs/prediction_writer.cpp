@@ -30,11 +30,6 @@ QList<TileConfidence> write(LabelDocument& document, const PredictedRegion& regi
     std::vector<quint8> confidence(size_t(LabelMask::TileSize));
     for (int ty = tiles.top(); ty <= tiles.bottom(); ++ty) {
         for (int tx = tiles.left(); tx <= tiles.right(); ++tx) {
-            if (rules.skipEditedTiles) {
-                const MaskTile* tile = mask.tile(tx, ty);
-                if (tile && tile->holds(Provenance::Edited))
-                    continue;
-            }
             const QRect part = mask.tileRect(tx, ty) & rect;
             qint64 sum = 0;
             for (int y = part.top(); y <= part.bottom(); ++y) {

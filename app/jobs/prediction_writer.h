@@ -12,7 +12,6 @@ class LabelDocument;
 // How a prediction may enter the mask.
 struct PredictionRules {
     bool overwriteHumanWork = false; // pixels a person edited or reviewed keep their labels
-    bool skipEditedTiles = false;    // "re-predict what nobody edited": tiles with an edit stay
     int mergeId = -1;                // commits of one job with one id are one undo step
 };
 

@@ -72,6 +72,7 @@ void SegmentationController::setDocument(LabelDocument* document) {
     m_running = Job::None;
     m_document = document;
     m_tileConfidence.clear();
+    m_tileVersion.clear();
     m_shownUncertain.clear();
 }
 
@@ -110,14 +111,12 @@ void SegmentationController::segment(const QRect& area, QPointF focus) {
     const QList<QRect> regions = SegmentationJob::regionsOf(area, m_document->mask().size(), focus);
     if (regions.isEmpty())
         return;
-    startSegment(regions, false, tr("Segmenting"));
+    startSegment(regions, tr("Segmenting"));
 }
 
-void SegmentationController::startSegment(const QList<QRect>& regions, bool skipEditedTiles,
-                                          const QString& text) {
+void SegmentationController::startSegment(const QList<QRect>& regions, const QString& text) {
     m_running = Job::Segment;
     ++m_job;
-    m_skipEdited = skipEditedTiles;
     m_workerDone = false;
     m_cancelled = false;
     m_error.clear();
@@ -141,7 +140,7 @@ void SegmentationController::learn() {
         return;
     QString error;
     if (!checkClasses(&error)) {
-        Q_EMIT learnFinished(false, error);
+        Q_EMIT learnFinished(false, error, false);
         return;
     }
     m_running = Job::Learn;
@@ -210,10 +209,11 @@ void SegmentationController::apply(const PredictedRegion& region) {
         return;
     PredictionRules rules;
     rules.overwriteHumanWork = m_overwrite;
-    rules.skipEditedTiles = m_skipEdited;
     rules.mergeId = mergeIdOf(region.job);
-    for (const TileConfidence& tile : PredictionWriter::write(*m_document, region, rules))
+    for (const TileConfidence& tile : PredictionWriter::write(*m_document, region, rules)) {
         m_tileConfidence.insert(key(tile.tile), tile.mean);
+        m_tileVersion.insert(key(tile.tile), region.version);
+    }
     ++m_regionsDone;
     const double elapsed = m_clock.nsecsElapsed() / 1e9;
     Q_EMIT jobProgress(m_regionsDone, m_regionsTotal,
@@ -235,19 +235,23 @@ void SegmentationController::finishSegment() {
     Q_EMIT segmentFinished(m_cancelled, m_error);
 }
 
-void SegmentationController::onLearnFinished(quint64 job, bool cancelled, const QString& error,
-                                             const QList<QPoint>& edited) {
+void SegmentationController::onLearnFinished(quint64 job, bool cancelled, const QString& error, bool accepted,
+                                             const QString& summary) {
     if (job != m_job || m_running != Job::Learn)
         return;
     m_running = Job::None;
-    Q_EMIT learnFinished(cancelled, error);
-    if (cancelled || !error.isEmpty() || !m_document)
+    Q_EMIT learnFinished(cancelled, error, accepted);
+    if (!summary.isEmpty())
+        Q_EMIT message(summary);
+    if (cancelled || !error.isEmpty() || !accepted || !m_document)
         return;
-    // The new version re-predicts every region that holds a tile nobody edited (when learning
-    // began; the writer checks again for edits made since).
-    const QList<QRect> regions = SegmentationJob::regionsOutside(m_document->mask().size(), edited);
+    // Every pixel nobody labelled, edited tiles included (the writer keeps a person's labels):
+    // a tile that kept the old version's prediction around an edit would show a seam.
+    const QRect whole = m_document->mask().rect();
+    const QPointF focus = m_focus ? m_focus() : QRectF(whole).center();
+    const QList<QRect> regions = SegmentationJob::regionsOf(whole, whole.size(), focus);
     if (!regions.isEmpty())
-        startSegment(regions, true, tr("Re-predicting unedited tiles"));
+        startSegment(regions, tr("Predicting again with the new version"));
 }
 
 QRect SegmentationController::nextUncertainTile() {

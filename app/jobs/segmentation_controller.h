@@ -11,6 +11,7 @@
 #include <QRect>
 #include <QSet>
 #include <deque>
+#include <functional>
 #include <memory>
 
 class QThread;
@@ -22,8 +23,10 @@ class LabelDocument;
 // The interactive loop on the GUI side: starts segmentation and learning jobs on the
 // ModelWorker's thread, writes the finished regions into the document as they stream in (one
 // undo step per job, never over a person's edits unless asked), keeps the per-tile confidence
-// for "next uncertain", and reports progress with an ETA. Results of a job that was cancelled
-// or replaced, or predicted by another model version, are dropped: no stale tiles.
+// for "next uncertain" and the model version of every tile it wrote, and reports progress with
+// an ETA. Results of a job that was cancelled or replaced, or predicted by another model
+// version, are dropped: no stale tiles. A learned version that passes the acceptance check
+// predicts every pixel nobody labelled again, inside edited tiles too, so no seam is left.
 class SegmentationController : public QObject {
     Q_OBJECT
 public:
@@ -46,9 +49,12 @@ public:
 
     // Segments `area` (image pixels; clipped to the image), starting nearest to `focus`.
     void segment(const QRect& area, QPointF focus);
-    // Fine-tunes the current model on the document's edited and reviewed pixels, then
-    // re-predicts the tiles nobody edited with the new version.
+    // Fine-tunes the current model on the document's edited and reviewed pixels; when the new
+    // version is accepted, predicts every pixel nobody labelled again with it, nearest to the
+    // focus (the view) first.
     void learn();
+    // Where the person looks (the centre of the view), for the order of re-predictions.
+    void setFocusProvider(std::function<QPointF()> focus) { m_focus = std::move(focus); }
     void cancel();
     void useVersion(int id);
     void saveVersion(int id, const QString& path);
@@ -60,6 +66,8 @@ public:
     // since the last segmentation, as a rectangle of image pixels; null when there is none.
     QRect nextUncertainTile();
     double tileConfidence(QPoint tile) const { return m_tileConfidence.value(key(tile), -1.0); }
+    // The model version that last predicted into a tile; 0 when none did.
+    int tileVersion(QPoint tile) const { return m_tileVersion.value(key(tile), 0); }
 
 Q_SIGNALS:
     void versionAdded(const segstudio::ModelVersionInfo& version);
@@ -71,19 +79,22 @@ Q_SIGNALS:
     void learnStep(int step, int steps, double loss);
     // Every region that finished is in the document when these come.
     void segmentFinished(bool cancelled, const QString& error);
-    void learnFinished(bool cancelled, const QString& error);
+    // `accepted`: a new version passed the acceptance check and is in use (message() says what
+    // it gained on held-out pixels, or why it was not taken).
+    void learnFinished(bool cancelled, const QString& error, bool accepted);
     void versionSaved(const QString& path, const QString& error);
     void message(const QString& text);
 
 private:
     static quint64 key(QPoint tile) { return (quint64(quint32(tile.y())) << 32) | quint32(tile.x()); }
-    void startSegment(const QList<QRect>& regions, bool skipEditedTiles, const QString& text);
+    void startSegment(const QList<QRect>& regions, const QString& text);
     void onRegion(const PredictedRegion& region);
     void applyPending();
     void apply(const PredictedRegion& region);
     void finishSegment();
     void onSegmentFinished(quint64 job, bool cancelled, const QString& error);
-    void onLearnFinished(quint64 job, bool cancelled, const QString& error, const QList<QPoint>& edited);
+    void onLearnFinished(quint64 job, bool cancelled, const QString& error, bool accepted,
+                         const QString& summary);
     void onVersionAdded(const ModelVersionInfo& version, const ModelClasses& classes);
     bool checkClasses(QString* error) const;
 
@@ -97,8 +108,9 @@ private:
     QHash<int, ModelClasses> m_classes; // of every version
     bool m_overwrite = false;
 
+    std::function<QPointF()> m_focus;
+
     // The segmentation in progress.
-    bool m_skipEdited = false;
     bool m_workerDone = false;
     bool m_cancelled = false;
     QString m_error;
@@ -108,6 +120,7 @@ private:
     QElapsedTimer m_clock;
 
     QHash<quint64, double> m_tileConfidence; // mean confidence of each predicted tile
+    QHash<quint64, int> m_tileVersion;       // the version that predicted each tile
     QSet<quint64> m_shownUncertain;
 };
 

@@ -5,7 +5,6 @@
 #include "annotation/raster_source.h"
 #include "inference/tiled_predictor.h"
 
-#include <QSet>
 #include <algorithm>
 #include <atomic>
 
@@ -26,29 +25,6 @@ QList<QRect> SegmentationJob::regionsOf(const QRect& area, QSize imageSize, QPoi
         const QPointF da = QRectF(a).center() - focus, db = QRectF(b).center() - focus;
         return QPointF::dotProduct(da, da) < QPointF::dotProduct(db, db);
     });
-    return regions;
-}
-
-QList<QRect> SegmentationJob::regionsOutside(QSize imageSize, const QList<QPoint>& keep) {
-    const auto key = [](int x, int y) { return (quint64(quint32(y)) << 32) | quint32(x); };
-    QSet<quint64> kept;
-    for (const QPoint& tile : keep)
-        kept.insert(key(tile.x(), tile.y()));
-    const int tile = LabelMask::TileSize;
-    const int across = (imageSize.width() + tile - 1) / tile, down = (imageSize.height() + tile - 1) / tile;
-    const int step = RegionSize / tile;
-    const QRect bounds(QPoint(0, 0), imageSize);
-    QList<QRect> regions;
-    for (int ty = 0; ty < down; ty += step) {
-        for (int tx = 0; tx < across; tx += step) {
-            bool anyOutside = false;
-            for (int y = ty; y < std::min(ty + step, down) && !anyOutside; ++y)
-                for (int x = tx; x < std::min(tx + step, across) && !anyOutside; ++x)
-                    anyOutside = !kept.contains(key(x, y));
-            if (anyOutside)
-                regions.append(QRect(tx * tile, ty * tile, RegionSize, RegionSize) & bounds);
-        }
-    }
     return regions;
 }
 

@@ -33,8 +33,6 @@ public:
 
     // The regions covering `area` (clipped to the image), nearest to `focus` first.
     static QList<QRect> regionsOf(const QRect& area, QSize imageSize, QPointF focus);
-    // The regions of the whole image that hold a tile not in `keep` (tile coordinates).
-    static QList<QRect> regionsOutside(QSize imageSize, const QList<QPoint>& keep);
 
     SegmentationJob(inference::TiledPredictor& predictor, const RasterSource& image,
                     int context = DefaultContext);

@@ -18,6 +18,9 @@ const QString LearningRateKey = QStringLiteral("learning/learning_rate");
 const QString EditedWeightKey = QStringLiteral("learning/edited_weight");
 const QString UndoMegabytesKey = QStringLiteral("undo/max_megabytes"); // in MB, for people editing the file
 const QString UndoMinDepthKey = QStringLiteral("undo/min_depth");
+const QString LiveKey = QStringLiteral("learning/live");
+const QString LiveDelayKey = QStringLiteral("learning/live_delay_ms");
+const QString SegmentOnOpenKey = QStringLiteral("model/segment_on_open");
 
 int intIn(const QSettings& settings, const QString& key, int fallback, int low, int high) {
     bool ok = false;
@@ -63,6 +66,10 @@ Settings Settings::load() {
     learning.precision = prediction.precision;
     learning.threads = prediction.threads;
 
+    loaded.liveLearning = settings.value(LiveKey, loaded.liveLearning).toBool();
+    loaded.liveLearningDelayMs = intIn(settings, LiveDelayKey, loaded.liveLearningDelayMs, 0, 600000);
+    loaded.segmentOnOpen = settings.value(SegmentOnOpenKey, loaded.segmentOnOpen).toBool();
+
     const qint64 megabyte = 1024 * 1024;
     loaded.undoMaxBytes =
         qint64(intIn(settings, UndoMegabytesKey, int(UndoHistory::DefaultMaxBytes / megabyte), 1, 1 << 20)) *
@@ -85,6 +92,9 @@ void Settings::save() const {
     settings.setValue(EditedWeightKey, learning.editedWeight);
     settings.setValue(UndoMegabytesKey, undoMaxBytes / (1024 * 1024));
     settings.setValue(UndoMinDepthKey, undoMinDepth);
+    settings.setValue(LiveKey, liveLearning);
+    settings.setValue(LiveDelayKey, liveLearningDelayMs);
+    settings.setValue(SegmentOnOpenKey, segmentOnOpen);
 }
 
 } // namespace segstudio

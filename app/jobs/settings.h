@@ -13,6 +13,9 @@ namespace segstudio {
 struct Settings {
     inference::PredictOptions prediction;
     LearningSettings learning;
+    bool liveLearning = true;       // learn by itself a moment after the person stops correcting
+    int liveLearningDelayMs = 2000; // that moment
+    bool segmentOnOpen = true;      // segment the visible area when an image opens with a model
     // The undo history's memory bound (UndoHistory's defaults: 512 MB, at least 10 steps).
     qint64 undoMaxBytes = UndoHistory::DefaultMaxBytes;
     int undoMinDepth = UndoHistory::DefaultMinDepth;
