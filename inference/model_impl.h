@@ -28,6 +28,9 @@ struct SegmentationModel::Impl {
     // The same through the TorchScript module as loaded, never the inference copy.
     torch::Tensor forwardAsLoaded(const torch::Tensor& input);
     std::vector<torch::Tensor> parameters();
+    // The decoder's and the head's parameters of the built-in network (its encoder excluded);
+    // empty for a TorchScript model, whose parts have no names we know.
+    std::vector<torch::Tensor> decoderParameters();
     void setTraining(bool training);
     // Keeps batch-norm layers in inference mode (running statistics fixed) while training.
     void freezeBatchNorm();

@@ -113,6 +113,20 @@ std::vector<torch::Tensor> SegmentationModel::Impl::parameters() {
     return out;
 }
 
+std::vector<torch::Tensor> SegmentationModel::Impl::decoderParameters() {
+    std::vector<torch::Tensor> out;
+    if (!builtIn)
+        return out;
+    for (const torch::nn::Module* part : {static_cast<torch::nn::Module*>(builtIn->up3.get()),
+                                          static_cast<torch::nn::Module*>(builtIn->up2.get()),
+                                          static_cast<torch::nn::Module*>(builtIn->up1.get()),
+                                          static_cast<torch::nn::Module*>(builtIn->up0.get()),
+                                          static_cast<torch::nn::Module*>(builtIn->head.get())})
+        for (const auto& p : part->parameters())
+            out.push_back(p);
+    return out;
+}
+
 void SegmentationModel::Impl::setTraining(bool training) {
     if (builtIn) {
         builtIn->train(training);

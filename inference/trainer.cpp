@@ -293,7 +293,30 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
     std::discrete_distribution<size_t> pick(odds.begin(), odds.end());
     d.collectCentres(samples, classes);
 
-    auto parameters = d.model->impl().parameters();
+    std::vector<torch::Tensor> parameters = d.model->impl().parameters();
+    std::vector<torch::Tensor> fixed; // not trained this time: no gradients computed for them
+    if (d.options.decoderOnly) {
+        std::vector<torch::Tensor> decoder = d.model->impl().decoderParameters();
+        if (!decoder.empty()) {
+            for (const auto& p : parameters)
+                if (std::none_of(decoder.begin(), decoder.end(),
+                                 [&](const torch::Tensor& q) { return q.is_same(p); }))
+                    fixed.push_back(p);
+            parameters = std::move(decoder);
+        }
+    }
+    for (auto& p : fixed)
+        p.set_requires_grad(false);
+    // Whatever happens below, the model leaves with every parameter trainable again.
+    struct RequiresGradBack {
+        std::vector<torch::Tensor>& tensors;
+        ~RequiresGradBack() {
+            for (auto& p : tensors)
+                p.set_requires_grad(true);
+        }
+    } restore{fixed};
+    std::vector<torch::Tensor> average; // running mean of `parameters` over the second half
+    int averaged = 0;
     torch::optim::AdamW optimizer(
         parameters, torch::optim::AdamWOptions(d.options.learningRate).weight_decay(d.options.weightDecay));
     const auto& md = d.model->metadata();
@@ -340,6 +363,16 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
                             "); try a lower learning rate");
             losses.push_back(value);
             result.steps = step + 1;
+            if (d.options.averageWeights && step >= d.options.steps / 2) {
+                torch::NoGradGuard noGrad;
+                if (average.empty())
+                    for (const auto& p : parameters)
+                        average.push_back(p.detach().clone());
+                else
+                    for (size_t i = 0; i < parameters.size(); ++i)
+                        average[i].add_(parameters[i].detach() - average[i], 1.0 / double(averaged + 1));
+                ++averaged;
+            }
             if (progress)
                 progress({step + 1, d.options.steps, value, lr});
             if (d.options.checkpointEvery > 0 && (step + 1) % d.options.checkpointEvery == 0 &&
@@ -356,6 +389,11 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
                         : std::string("training failed: ") + e.what_without_backtrace());
     }
     d.model->impl().setTraining(false);
+    if (!average.empty() && !result.cancelled) {
+        torch::NoGradGuard noGrad;
+        for (size_t i = 0; i < parameters.size(); ++i)
+            parameters[i].copy_(average[i]);
+    }
     if (!losses.empty()) {
         const size_t tail = std::max<size_t>(1, losses.size() / 10);
         result.finalLoss = std::accumulate(losses.end() - long(tail), losses.end(), 0.0) / double(tail);

@@ -30,8 +30,16 @@ struct TrainOptions {
     int warmupSteps = -1;         // -1: 5 % of the steps
     double diceWeight = 0;        // > 0 adds that much soft Dice loss to cross-entropy
     bool freezeBatchNorm = false; // keep running statistics fixed (tiny batches)
-    bool augment = true;          // flips, 90° rotations, scale, brightness/contrast/colour jitter
-    double minScale = 0.75;       // with augment: windows of crop/scale source pixels, resized to crop
+    // Train the built-in network's decoder and head only, its encoder fixed: a few corrections
+    // adapt how features become classes without moving the features the rest of the image
+    // relies on (a TorchScript model trains whole).
+    bool decoderOnly = false;
+    // Keep the average of the weights over the second half of the steps instead of the last
+    // step's (stochastic weight averaging): less of the last few batches' luck. Meant for
+    // fine-tuning with frozen batch norm (running statistics are not re-estimated).
+    bool averageWeights = false;
+    bool augment = true;    // flips, 90° rotations, scale, brightness/contrast/colour jitter
+    double minScale = 0.75; // with augment: windows of crop/scale source pixels, resized to crop
     double maxScale = 1.33;
     bool balanceClasses = true; // half the windows centre on a pixel of a class drawn uniformly
     // Samples are drawn in proportion to (labelled pixels)^samplingPower: 1 weighs every pixel

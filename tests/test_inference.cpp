@@ -298,7 +298,17 @@ private Q_SLOTS:
         QVERIFY2(sameAsReloaded >= 0.999, qPrintable(QString::number(sameAsReloaded, 'f', 5)));
     }
 
+    void trainingLowersLossAndRaisesIoU_data() {
+        QTest::addColumn<bool>("decoderOnly");
+        QTest::addColumn<bool>("averageWeights");
+        QTest::newRow("whole network") << false << false;
+        // What fine-tuning on corrections can use: the encoder fixed, the weights averaged.
+        QTest::newRow("decoder only, averaged") << true << true;
+    }
+
     void trainingLowersLossAndRaisesIoU() {
+        QFETCH(bool, decoderOnly);
+        QFETCH(bool, averageWeights);
         LabelledImage pair = dubai(QStringLiteral("tile_2"), 1); // palette mask, 509 × 544
         inference::TrainingSample sample;
         QString error;
@@ -313,6 +323,8 @@ private Q_SLOTS:
         options.batch = 4;
         options.crop = 128;
         options.learningRate = 3e-3;
+        options.decoderOnly = decoderOnly;
+        options.averageWeights = averageWeights;
         std::string why;
         auto trainer = Trainer::create(*model, options, &why);
         QVERIFY2(trainer, why.c_str());
@@ -383,22 +395,23 @@ private Q_SLOTS:
         settings.batch = 2;
         settings.crop = 64;
         settings.device = "cpu";
-        const LearningOutcome one = learnFromCorrections(*model, firstMask, *first, settings);
+        const LearningOutcome one = learnFromCorrections({*model, *model}, firstMask, *first, settings);
         QVERIFY2(one.model, qPrintable(one.error));
         QCOMPARE(one.correctedPixels, 900ll);
         QCOMPARE(one.training.steps, 2);
-        const LearningOutcome both =
-            learnFromCorrections(*model, {{&firstMask, first.get()}, {&secondMask, second.get()}}, settings);
+        const LearningOutcome both = learnFromCorrections(
+            {*model, *model}, {{&firstMask, first.get()}, {&secondMask, second.get()}}, settings);
         QVERIFY2(both.model, qPrintable(both.error));
         QCOMPARE(both.correctedPixels, 1500ll);
         QCOMPARE(both.heldOutMiou, -1.0);                      // nothing was only reviewed
         QCOMPARE(model->metadata().history.size(), size_t(0)); // the current model is left as it was
 
         const LabelMask untouched(first->size());
-        const LearningOutcome none = learnFromCorrections(*model, {{&untouched, first.get()}}, settings);
+        const LearningOutcome none =
+            learnFromCorrections({*model, *model}, {{&untouched, first.get()}}, settings);
         QVERIFY(!none.model);
         QVERIFY2(none.error.contains(QStringLiteral("no corrections")), qPrintable(none.error));
-        const LearningOutcome mismatch = learnFromCorrections(*model, secondMask, *first, settings);
+        const LearningOutcome mismatch = learnFromCorrections({*model, *model}, secondMask, *first, settings);
         QVERIFY(!mismatch.model);
         QVERIFY2(mismatch.error.contains(QStringLiteral("size")), qPrintable(mismatch.error));
     }

@@ -6,6 +6,7 @@
 #include "annotation/mask_painter.h"
 #include "annotation/raster_source.h"
 #include "app/jobs/class_mapping.h"
+#include "app/jobs/correction_learning.h"
 #include "app/jobs/model_input.h"
 #include "app/jobs/model_registry.h"
 #include "app/jobs/prediction_writer.h"
@@ -19,6 +20,7 @@
 #include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 #include <cmath>
 
 using namespace segstudio;
@@ -227,6 +229,54 @@ private Q_SLOTS:
                 QCOMPARE(int(mask.classAt(x, y)), int(prediction.classes[i]));
                 QCOMPARE(mask.confidenceAt(x, y), PredictionWriter::confidenceByte(prediction.confidence[i]));
             }
+    }
+
+    void aVersionWorseOnTheReviewedTilesIsNotAccepted() {
+        // The person reviews the top half of a real image as the model predicted it and paints
+        // one class over whole tiles of the bottom half, where the model sees other things.
+        // Learned fast, that drags the network to the painted class everywhere: on the reviewed
+        // tiles held out from training it is worse than the current version, and is refused.
+        const auto source =
+            openRaster(test::dataPath(QStringLiteral("dubai_aerial/tile_6/images/image_part_004.jpg")));
+        QVERIFY(source);
+        auto model = inference::SegmentationModel::createBuiltIn(smallModel(6), 5);
+        inference::PredictOptions options;
+        options.device = "cpu";
+        std::string why;
+        auto predictor = inference::TiledPredictor::create(*model, options, &why);
+        QVERIFY2(predictor, why.c_str());
+        LabelDocument document(LabelMask(source->size()), ClassPalette::dubaiAerial());
+        document.setImage(source);
+        QString error;
+        QVERIFY(
+            SegmentationJob(*predictor, *source).segmentDocument(document, PredictionRules{}, {}, &error));
+        predictor.reset();
+        const LabelMask& mask = document.mask();
+        const auto histogram = mask.classHistogram();
+        const int painted =
+            int(std::min_element(histogram.begin(), histogram.begin() + 6) - histogram.begin());
+        {
+            MaskPainter painter(document, QStringLiteral("Review and paint"));
+            for (int y = 0; y < mask.height(); ++y) {
+                if (y < 2 * LabelMask::TileSize)
+                    painter.reviewSpan(y, 0, mask.width());
+                else
+                    painter.paintSpan(y, 0, mask.width(), PaintSpec{quint8(painted)});
+            }
+            QVERIFY(painter.commit());
+        }
+        QVERIFY(heldOutTiles(mask).size() >= 1);
+        LearningSettings settings;
+        settings.steps = 20;
+        settings.learningRate = 1e-2;
+        settings.anchorTilesPerCorrectedTile = 0;
+        settings.device = "cpu";
+        const LearningOutcome outcome = learnFromCorrections({*model, *model}, mask, *source, settings);
+        QVERIFY2(outcome.model, qPrintable(outcome.error));
+        qInfo("held-out mIoU: current %.3f, learned %.3f", outcome.baselineMiou, outcome.heldOutMiou);
+        QVERIFY(outcome.baselineMiou > 0);
+        QVERIFY(outcome.heldOutMiou < outcome.baselineMiou);
+        QVERIFY(!outcome.accepted);
     }
 
     void registryKeepsOnlyRecentVersionsInMemory() {

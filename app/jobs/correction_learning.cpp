@@ -28,6 +28,8 @@ inference::TrainOptions trainOptionsFor(const LearningSettings& settings) {
     // A handful of corrected tiles is a tiny, skewed batch: its statistics would wreck the
     // running means the network learned on the whole dataset.
     options.freezeBatchNorm = true;
+    options.decoderOnly = settings.decoderOnly;
+    options.averageWeights = settings.averageWeights;
     options.device = settings.device;
     options.precision = settings.precision;
     options.threads = settings.threads;
@@ -181,7 +183,7 @@ inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, con
     return matrix;
 }
 
-LearningOutcome learnFromCorrections(const inference::SegmentationModel& current,
+LearningOutcome learnFromCorrections(const LearningModels& models,
                                      const std::vector<CorrectionSource>& sources,
                                      const LearningSettings& settings,
                                      const std::function<void(const inference::TrainStep&)>& progress,
@@ -250,7 +252,7 @@ LearningOutcome learnFromCorrections(const inference::SegmentationModel& current
             return outcome;
     }
 
-    auto model = current.clone();
+    auto model = models.start.clone();
     std::string why;
     auto trainer = inference::Trainer::create(*model, trainOptionsFor(settings), &why);
     if (!trainer) {
@@ -279,7 +281,7 @@ LearningOutcome learnFromCorrections(const inference::SegmentationModel& current
     outcome.heldOutMiou = scoreHeldOut(*model, &error);
     if (outcome.heldOutMiou >= 0) {
         // The current version on the same pixels (a copy: predicting may move a model).
-        auto baseline = current.clone();
+        auto baseline = models.current.clone();
         outcome.baselineMiou = scoreHeldOut(*baseline, &error);
         outcome.accepted = outcome.baselineMiou < 0 || outcome.heldOutMiou >= outcome.baselineMiou;
     }
@@ -287,11 +289,11 @@ LearningOutcome learnFromCorrections(const inference::SegmentationModel& current
     return outcome;
 }
 
-LearningOutcome learnFromCorrections(const inference::SegmentationModel& current, const LabelMask& mask,
+LearningOutcome learnFromCorrections(const LearningModels& models, const LabelMask& mask,
                                      const RasterSource& image, const LearningSettings& settings,
                                      const std::function<void(const inference::TrainStep&)>& progress,
                                      const std::atomic<bool>* cancel) {
-    return learnFromCorrections(current, {CorrectionSource{&mask, &image}}, settings, progress, cancel);
+    return learnFromCorrections(models, {CorrectionSource{&mask, &image}}, settings, progress, cancel);
 }
 
 } // namespace segstudio

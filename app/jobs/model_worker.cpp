@@ -49,7 +49,8 @@ void ModelWorker::openModel(const QString& path) {
         return;
     }
     const ModelVersionInfo info = ModelRegistry::describeFile(*model, path);
-    addVersion(std::move(model), info);
+    const ModelVersionInfo added = addVersion(std::move(model), info);
+    m_openedOf.insert(added.id, added.id);
 }
 
 void ModelWorker::setPredictOptions(const inference::PredictOptions& options) {
@@ -122,8 +123,13 @@ void ModelWorker::segment(quint64 job, std::shared_ptr<const RasterSource> image
 void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
                         std::shared_ptr<const LabelMask> mask, const LearningSettings& settings) {
     QString error;
-    inference::SegmentationModel* base =
+    // What is fine-tuned: the version opened from disk that the current one descends from (every
+    // round learns all corrections so far from there, so drift does not add up), or the current.
+    const int baseId = settings.fromOpenedModel ? m_openedOf.value(m_currentId, m_currentId) : m_currentId;
+    inference::SegmentationModel* current =
         m_registry.contains(m_currentId) ? m_registry.model(m_currentId, &error) : nullptr;
+    inference::SegmentationModel* base =
+        current && baseId != m_currentId ? m_registry.model(baseId, &error) : current;
     if (isCancelled(job) || !base) {
         Q_EMIT learnFinished(job, isCancelled(job),
                              base || isCancelled(job) ? QString()
@@ -132,13 +138,20 @@ void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
                              false, {});
         return;
     }
-    const ModelVersionInfo baseInfo = *m_registry.info(m_currentId);
+    const ModelVersionInfo baseInfo = *m_registry.info(baseId);
     std::atomic<bool> cancel{false};
     const auto progress = [&](const inference::TrainStep& step) {
         cancel.store(isCancelled(job));
         Q_EMIT learnProgress(job, step.step, step.steps, step.loss);
     };
-    LearningOutcome outcome = learnFromCorrections(*base, *mask, *image, settings, progress, &cancel);
+    // The new version is judged against the current one, whatever it was fine-tuned from.
+    current = m_registry.model(m_currentId, &error);
+    if (!current) {
+        Q_EMIT learnFinished(job, false, error, false, {});
+        return;
+    }
+    LearningOutcome outcome =
+        learnFromCorrections({*base, *current}, *mask, *image, settings, progress, &cancel);
     if (isCancelled(job) || outcome.training.cancelled) {
         Q_EMIT learnFinished(job, true, {}, false, {});
         return;
@@ -159,6 +172,7 @@ void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
     outcome.model->metadata().name = info.name.toStdString();
     const int previous = m_currentId;
     const ModelVersionInfo added = addVersion(std::move(outcome.model), info, outcome.accepted);
+    m_openedOf.insert(added.id, m_openedOf.value(baseId, baseId));
     QString summary;
     if (outcome.baselineMiou < 0)
         summary = tr("Learned %1 from %2 corrected pixels (no reviewed tiles held out to score it)")

@@ -8,6 +8,7 @@
 #include "inference/tiled_predictor.h"
 
 #include <QColor>
+#include <QHash>
 #include <QList>
 #include <QObject>
 #include <QPoint>
@@ -79,6 +80,7 @@ private:
     inference::PredictOptions m_options;
     int m_predictorVersion = 0; // the version m_predictor was made for
     std::unique_ptr<inference::TiledPredictor> m_predictor;
+    QHash<int, int> m_openedOf; // version -> the version opened from disk it descends from
     std::atomic<quint64> m_cancelledUpTo{0};
 };
 

@@ -125,6 +125,9 @@ int main(int argc, char* argv[]) {
     parser.process(app);
     const int seconds = parser.value(secondsOption).toInt();
     QSettings().setValue(QStringLiteral("learning/steps"), 10);
+    // The bench starts each job itself and times it.
+    QSettings().setValue(QStringLiteral("learning/live"), false);
+    QSettings().setValue(QStringLiteral("model/segment_on_open"), false);
 
     MainWindow window;
     window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
