@@ -44,6 +44,26 @@ std::shared_ptr<RasterSource> openRaster(const QString& path) {
     return source;
 }
 
+// A real image of tile 6, an empty document for it, and a small untrained network of its six
+// classes.
+struct Scene {
+    std::shared_ptr<RasterSource> image;
+    std::unique_ptr<inference::SegmentationModel> model;
+    std::unique_ptr<LabelDocument> document;
+};
+
+Scene realScene() {
+    Scene scene;
+    scene.image = openRaster(test::dataPath(QStringLiteral("dubai_aerial/tile_6/images/image_part_004.jpg")));
+    if (!scene.image)
+        return scene;
+    scene.model = inference::SegmentationModel::createBuiltIn(smallModel(6), 5);
+    scene.document =
+        std::make_unique<LabelDocument>(LabelMask(scene.image->size()), ClassPalette::dubaiAerial());
+    scene.document->setImage(scene.image);
+    return scene;
+}
+
 } // namespace
 
 class TestJobs : public QObject {
@@ -190,19 +210,17 @@ private Q_SLOTS:
     void segmentDocumentPredictsWithContextAndWritesEveryPixel() {
         // A real image and a real (small, untrained) network: the command line's Segment Image
         // equals predicting each region with its context by hand and writing it.
-        const auto source =
-            openRaster(test::dataPath(QStringLiteral("dubai_aerial/tile_6/images/image_part_004.jpg")));
-        QVERIFY(source);
-        auto model = inference::SegmentationModel::createBuiltIn(smallModel(6), 5);
+        Scene scene = realScene();
+        QVERIFY(scene.image);
+        const auto& source = scene.image;
+        LabelDocument& document = *scene.document;
         inference::PredictOptions options;
         options.device = "cpu";
         options.tile = 256;
         options.overlap = 32;
         std::string why;
-        auto predictor = inference::TiledPredictor::create(*model, options, &why);
+        auto predictor = inference::TiledPredictor::create(*scene.model, options, &why);
         QVERIFY2(predictor, why.c_str());
-        LabelDocument document(LabelMask(source->size()), ClassPalette::dubaiAerial());
-        document.setImage(source);
         SegmentationJob job(*predictor, *source);
         QString error;
         int calls = 0;
@@ -236,17 +254,16 @@ private Q_SLOTS:
         // one class over whole tiles of the bottom half, where the model sees other things.
         // Learned fast, that drags the network to the painted class everywhere: on the reviewed
         // tiles held out from training it is worse than the current version, and is refused.
-        const auto source =
-            openRaster(test::dataPath(QStringLiteral("dubai_aerial/tile_6/images/image_part_004.jpg")));
-        QVERIFY(source);
-        auto model = inference::SegmentationModel::createBuiltIn(smallModel(6), 5);
+        Scene scene = realScene();
+        QVERIFY(scene.image);
+        const auto& source = scene.image;
+        LabelDocument& document = *scene.document;
+        auto& model = scene.model;
         inference::PredictOptions options;
         options.device = "cpu";
         std::string why;
         auto predictor = inference::TiledPredictor::create(*model, options, &why);
         QVERIFY2(predictor, why.c_str());
-        LabelDocument document(LabelMask(source->size()), ClassPalette::dubaiAerial());
-        document.setImage(source);
         QString error;
         QVERIFY(
             SegmentationJob(*predictor, *source).segmentDocument(document, PredictionRules{}, {}, &error));
