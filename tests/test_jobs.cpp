@@ -12,8 +12,10 @@
 #include "app/jobs/prediction_writer.h"
 #include "app/jobs/segmentation_job.h"
 #include "app/jobs/settings.h"
+#include "app/jobs/training_set.h"
 #include "inference/segmentation_model.h"
 #include "inference/tiled_predictor.h"
+#include "inference/trainer.h"
 #include "test_support.h"
 
 #include <QCoreApplication>
@@ -247,6 +249,109 @@ private Q_SLOTS:
                 QCOMPARE(int(mask.classAt(x, y)), int(prediction.classes[i]));
                 QCOMPARE(mask.confidenceAt(x, y), PredictionWriter::confidenceByte(prediction.confidence[i]));
             }
+    }
+
+    void correctingAFewTilesFixesTheSameMistakeElsewhere() {
+        // A network the test first trains on a real image, then a reference in which water is
+        // called land: the network is wrong on purpose wherever there is water. The person fixes
+        // the four tiles with the most water; learning (the window's defaults, faster) must fix
+        // the same mistake on the tiles nobody corrected.
+        Scene scene = realScene();
+        QVERIFY(scene.image);
+        const LabelledImage pair{
+            scene.image->info().path,
+            test::dataPath(QStringLiteral("dubai_aerial/tile_6/masks/image_part_004.png"))};
+        inference::TrainingSample sample;
+        QString error;
+        QVERIFY2(loadSample(pair, ClassPalette::dubaiAerial(), sample, &error), qPrintable(error));
+        {
+            inference::TrainOptions options;
+            options.device = "cpu";
+            options.steps = 60;
+            options.batch = 4;
+            options.crop = 128;
+            options.learningRate = 3e-3;
+            std::string why;
+            auto trainer = inference::Trainer::create(*scene.model, options, &why);
+            inference::TrainResult result;
+            QVERIFY2(trainer && trainer->train({sample}, result, {}, nullptr, &why), why.c_str());
+        }
+        const quint8 water = 4, land = 1;
+        std::vector<quint8> reference = sample.mask;
+        for (quint8& c : reference)
+            if (c == water)
+                c = land;
+        const LabelMask& mask = scene.document->mask();
+        const auto predictInto = [&](inference::SegmentationModel& model, LabelDocument& document) {
+            inference::PredictOptions options;
+            options.device = "cpu";
+            std::string why;
+            auto predictor = inference::TiledPredictor::create(model, options, &why);
+            QString failure;
+            return predictor && SegmentationJob(*predictor, *scene.image)
+                                    .segmentDocument(document, PredictionRules{}, {}, &failure);
+        };
+        QVERIFY(predictInto(*scene.model, *scene.document));
+        // The four tiles with the most water, painted as the reference says, row run by row run.
+        std::vector<std::pair<int, QPoint>> byWater;
+        for (int ty = 0; ty < mask.tilesDown(); ++ty)
+            for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
+                const QRect r = mask.tileRect(tx, ty);
+                int count = 0;
+                for (int y = r.top(); y <= r.bottom(); ++y)
+                    for (int x = r.left(); x <= r.right(); ++x)
+                        count += sample.mask[size_t(y) * size_t(sample.width) + size_t(x)] == water;
+                byWater.emplace_back(-count, QPoint(tx, ty));
+            }
+        std::sort(byWater.begin(), byWater.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
+        QList<QPoint> corrected;
+        {
+            MaskPainter painter(*scene.document, QStringLiteral("Correct"));
+            for (int i = 0; i < 4; ++i) {
+                const QPoint t = byWater[size_t(i)].second;
+                corrected.append(t);
+                const QRect r = mask.tileRect(t.x(), t.y());
+                for (int y = r.top(); y <= r.bottom(); ++y)
+                    for (int x = r.left(); x <= r.right();) {
+                        const quint8 c = reference[size_t(y) * size_t(sample.width) + size_t(x)];
+                        int end = x + 1;
+                        while (end <= r.right() &&
+                               reference[size_t(y) * size_t(sample.width) + size_t(end)] == c)
+                            ++end;
+                        painter.paintSpan(y, x, end, PaintSpec{c});
+                        x = end;
+                    }
+            }
+            QVERIFY(painter.commit());
+        }
+        // Water called land, scored on the tiles nobody corrected.
+        const auto landIoU = [&](const LabelMask& labels) {
+            qint64 both = 0, either = 0;
+            for (int y = 0; y < labels.height(); ++y)
+                for (int x = 0; x < labels.width(); ++x) {
+                    if (corrected.contains(QPoint(x / LabelMask::TileSize, y / LabelMask::TileSize)))
+                        continue;
+                    const bool truth = reference[size_t(y) * size_t(sample.width) + size_t(x)] == land;
+                    const bool said = labels.classAt(x, y) == land;
+                    both += truth && said;
+                    either += truth || said;
+                }
+            return either ? double(both) / double(either) : 0.0;
+        };
+        const double before = landIoU(mask);
+        LearningSettings settings;
+        settings.device = "cpu";
+        settings.learningRate = 1e-3;
+        const LearningOutcome outcome =
+            learnFromCorrections({*scene.model, *scene.model}, mask, *scene.image, settings);
+        QVERIFY2(outcome.model, qPrintable(outcome.error));
+        LabelDocument after(LabelMask(scene.image->size()), ClassPalette::dubaiAerial());
+        after.setImage(scene.image);
+        QVERIFY(predictInto(*outcome.model, after));
+        const double gained = landIoU(after.mask());
+        qInfo("IoU of \"land\" (water included) on the uncorrected tiles: %.3f -> %.3f", before, gained);
+        QVERIFY2(gained > before + 0.05, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(gained)));
     }
 
     void aVersionWorseOnTheReviewedTilesIsNotAccepted() {
