@@ -21,6 +21,7 @@
 #include <QMenuBar>
 #include <QStatusBar>
 #include <QTimer>
+#include <utility>
 
 namespace segstudio {
 
@@ -96,7 +97,10 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
         changed.liveLearning = on;
         changed.save();
     });
-    connect(m_live, &LiveLearning::started, this, &ModelActions::showLearningStarted);
+    connect(m_live, &LiveLearning::started, this, [this] {
+        m_liveRound = true;
+        showLearningStarted();
+    });
     m_controller->setFocusProvider([this] { return QRectF(visibleImageRect()).center(); });
     connect(m_controller, &SegmentationController::currentVersionChanged, this, &ModelActions::segmentOnOpen);
     connect(m_nextUncertain, &QAction::triggered, this, &ModelActions::showNextUncertain);
@@ -152,9 +156,13 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
             [this](bool cancelled, const QString& error, bool accepted) {
                 m_progress->finish();
                 updateEnabled();
+                const bool live = std::exchange(m_liveRound, false);
                 if (!error.isEmpty()) {
                     m_learning->finish(error);
-                    Q_EMIT failed(tr("Learning failed"), error);
+                    if (live) // nobody pressed anything: no dialog in their face
+                        Q_EMIT status(tr("Live learning: %1").arg(error), 10000);
+                    else
+                        Q_EMIT failed(tr("Learning failed"), error);
                 } else {
                     m_learning->finish(
                         cancelled  ? tr("Cancelled; the model is unchanged.")

@@ -77,6 +77,7 @@ private:
     LiveLearning* m_live;
     QAction* m_liveAction;
     bool m_segmentOnOpenPending = false;
+    bool m_liveRound = false; // the learning that runs was started by live learning
     QPointer<LabelDocument> m_document;
     LearningPanel* m_learning;
     QDockWidget* m_learningDock = nullptr;

@@ -408,8 +408,11 @@ private Q_SLOTS:
         QTest::mouseClick(actions->jobProgress()->cancelButton(), Qt::LeftButton);
         QVERIFY(finished.count() > 0 || finished.wait(120000));
         const qint64 predicted = document->mask().provenanceHistogram()[size_t(Provenance::Predicted)];
-        // Nothing arrives after the job ended.
-        QTest::qWait(1500);
+        // Nothing arrives after the job ended: a call through the worker's queue and back (its
+        // reply comes after anything the worker sent before it) changes nothing.
+        QSignalSpy barrier(controller, &SegmentationController::currentVersionChanged);
+        controller->useVersion(controller->currentVersion());
+        QVERIFY(barrier.wait(30000));
         QCOMPARE(document->mask().provenanceHistogram()[size_t(Provenance::Predicted)], predicted);
         QVERIFY(!controller->isBusy());
         QVERIFY(actions->segmentImageAction()->isEnabled());

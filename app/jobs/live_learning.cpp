@@ -53,7 +53,9 @@ void LiveLearning::onIdle() {
         return;
     }
     if (m_controller->isBusy())
-        return;        // onJobFinished starts the delay again
+        return; // onJobFinished starts the delay again
+    if (!m_controller->canLearn())
+        return;        // a model made for other classes: F6 says why, live learning stays quiet
     m_pending = false; // edits from now on are the next round's
     Q_EMIT started();
     m_controller->learn();

@@ -29,7 +29,8 @@ public:
     bool isScheduled() const { return m_timer.isActive(); }
 
 Q_SIGNALS:
-    // Live learning asked the controller to learn (the controller's signals follow).
+    // Live learning asked the controller to learn (the controller's signals follow; an error of
+    // a round nobody asked for is the status bar's, not a dialog's).
     void started();
 
 private:

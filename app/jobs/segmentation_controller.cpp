@@ -135,6 +135,11 @@ void SegmentationController::startSegment(const QList<QRect>& regions, const QSt
         Qt::QueuedConnection);
 }
 
+bool SegmentationController::canLearn() const {
+    QString error;
+    return m_document && m_document->image() && !isBusy() && checkClasses(&error);
+}
+
 void SegmentationController::learn() {
     if (!m_document || !m_document->image() || isBusy())
         return;

@@ -42,6 +42,8 @@ public:
     LearningSettings learningSettings() const { return Settings::load().learning; }
 
     Job runningJob() const { return m_running; }
+    // Whether learn() can run now: a document with its image, and a model whose classes it has.
+    bool canLearn() const;
     bool isBusy() const { return m_running != Job::None; }
     bool hasModel() const { return m_currentVersion > 0; }
     int currentVersion() const { return m_currentVersion; }
