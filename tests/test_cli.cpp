@@ -277,6 +277,12 @@ private Q_SLOTS:
             << QStringList{"simulate", "--data", "EMPTY", "--rounds", "1", "--tiles-per-round", "1"}
             << "no images/ and masks/" << 1;
         QTest::newRow("simulate without data") << QStringList{"simulate", "--rounds", "1"} << "--data" << 1;
+        QTest::newRow("simulate with a learner switch that is not on or off")
+            << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--decoder-only", "maybe"}
+            << "--decoder-only takes on or off" << 1;
+        QTest::newRow("simulate learning from nowhere")
+            << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--learn-from", "yesterday"}
+            << "--learn-from takes opened or latest" << 1;
         QTest::newRow("simulate with another correction tile")
             << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--tile", "128"}
             << "only 256 is supported" << 1;

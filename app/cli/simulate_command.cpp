@@ -11,6 +11,7 @@
 #include "annotation/raster_source.h"
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
+#include "app/cli/learning_options.h"
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/correction_learning.h"
 #include "app/jobs/model_registry.h"
@@ -205,31 +206,8 @@ int runSimulate(const QStringList& arguments) {
          QStringLiteral("S")},
         {QStringLiteral("seed"), QStringLiteral("Random seed of the fine-tuning."), QStringLiteral("N"),
          QStringLiteral("1")},
-        {QStringLiteral("learn-from"),
-         QStringLiteral(
-             "opened: each round fine-tunes the model as opened on all corrections so far; latest: "
-             "the last round's version (default: the window's, %1).")
-             .arg(LearningSettings().fromOpenedModel ? QStringLiteral("opened") : QStringLiteral("latest")),
-         QStringLiteral("opened|latest")},
-        {QStringLiteral("learning-rate"),
-         QStringLiteral("Fine-tuning learning rate (default: the window's, %1).")
-             .arg(LearningSettings().learningRate),
-         QStringLiteral("LR")},
-        {QStringLiteral("anchor-tiles"),
-         QStringLiteral(
-             "Uncorrected tiles learned as anchors per corrected tile (default: the window's, %1).")
-             .arg(LearningSettings().anchorTilesPerCorrectedTile),
-         QStringLiteral("N")},
-        {QStringLiteral("decoder-only"),
-         QStringLiteral("on: fine-tune the decoder and head only (default: the window's, %1).")
-             .arg(LearningSettings().decoderOnly ? QStringLiteral("on") : QStringLiteral("off")),
-         QStringLiteral("on|off")},
-        {QStringLiteral("average-weights"),
-         QStringLiteral("on: keep the weights averaged over the second half of the steps (default: the "
-                        "window's, %1).")
-             .arg(LearningSettings().averageWeights ? QStringLiteral("on") : QStringLiteral("off")),
-         QStringLiteral("on|off")},
     });
+    addLearningOptions(parser);
     parser.process(arguments);
 
     const QStringList folders = parser.values(QStringLiteral("data"));
@@ -258,32 +236,9 @@ int runSimulate(const QStringList& arguments) {
     settings.seed = parser.value(QStringLiteral("seed")).toULongLong(&ok);
     if (!ok)
         return failWith(QStringLiteral("--seed must be a whole number"));
-    if (parser.isSet(QStringLiteral("learning-rate"))) {
-        settings.learningRate = parser.value(QStringLiteral("learning-rate")).toDouble(&ok);
-        if (!ok || settings.learningRate <= 0 || settings.learningRate > 1)
-            return failWith(QStringLiteral("--learning-rate must be a number in (0, 1]"));
-    }
-    if (parser.isSet(QStringLiteral("anchor-tiles"))) {
-        settings.anchorTilesPerCorrectedTile = parser.value(QStringLiteral("anchor-tiles")).toInt(&ok);
-        if (!ok || settings.anchorTilesPerCorrectedTile < 0)
-            return failWith(QStringLiteral("--anchor-tiles must be a whole number, 0 or more"));
-    }
-    if (parser.isSet(QStringLiteral("learn-from"))) {
-        const QString from = parser.value(QStringLiteral("learn-from"));
-        if (from != QLatin1String("opened") && from != QLatin1String("latest"))
-            return failWith(QStringLiteral("--learn-from takes opened or latest"));
-        settings.fromOpenedModel = from == QLatin1String("opened");
-    }
-    for (const auto& [name, flag] :
-         {std::pair{QStringLiteral("decoder-only"), &settings.decoderOnly},
-          std::pair{QStringLiteral("average-weights"), &settings.averageWeights}}) {
-        if (!parser.isSet(name))
-            continue;
-        const QString value = parser.value(name);
-        if (value != QLatin1String("on") && value != QLatin1String("off"))
-            return failWith(QStringLiteral("--%1 takes on or off").arg(name));
-        *flag = value == QLatin1String("on");
-    }
+    QString optionError;
+    if (!readLearningOptions(parser, settings, &optionError))
+        return failWith(optionError);
     const inference::PredictOptions predictOptions = predictorOptions(parser, QStringLiteral("window"));
     settings.device = predictOptions.device;
     settings.threads = predictOptions.threads;

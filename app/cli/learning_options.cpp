@@ -1,0 +1,71 @@
+#include "app/cli/learning_options.h"
+
+#include <utility>
+
+namespace segstudio::cli {
+
+void addLearningOptions(QCommandLineParser& parser) {
+    parser.addOptions({
+        {QStringLiteral("learn-from"),
+         QStringLiteral(
+             "opened: each round fine-tunes the model as opened on all corrections so far; latest: "
+             "the last round's version (default: the window's, %1).")
+             .arg(LearningSettings().fromOpenedModel ? QStringLiteral("opened") : QStringLiteral("latest")),
+         QStringLiteral("opened|latest")},
+        {QStringLiteral("learning-rate"),
+         QStringLiteral("Fine-tuning learning rate (default: the window's, %1).")
+             .arg(LearningSettings().learningRate),
+         QStringLiteral("LR")},
+        {QStringLiteral("anchor-tiles"),
+         QStringLiteral(
+             "Uncorrected tiles learned as anchors per corrected tile (default: the window's, %1).")
+             .arg(LearningSettings().anchorTilesPerCorrectedTile),
+         QStringLiteral("N")},
+        {QStringLiteral("decoder-only"),
+         QStringLiteral("on: fine-tune the decoder and head only (default: the window's, %1).")
+             .arg(LearningSettings().decoderOnly ? QStringLiteral("on") : QStringLiteral("off")),
+         QStringLiteral("on|off")},
+        {QStringLiteral("average-weights"),
+         QStringLiteral("on: keep the weights averaged over the second half of the steps (default: the "
+                        "window's, %1).")
+             .arg(LearningSettings().averageWeights ? QStringLiteral("on") : QStringLiteral("off")),
+         QStringLiteral("on|off")},
+    });
+}
+
+bool readLearningOptions(const QCommandLineParser& parser, LearningSettings& settings, QString* error) {
+    const auto fail = [error](const QString& why) {
+        *error = why;
+        return false;
+    };
+    bool ok = false;
+    if (parser.isSet(QStringLiteral("learning-rate"))) {
+        settings.learningRate = parser.value(QStringLiteral("learning-rate")).toDouble(&ok);
+        if (!ok || settings.learningRate <= 0 || settings.learningRate > 1)
+            return fail(QStringLiteral("--learning-rate must be a number in (0, 1]"));
+    }
+    if (parser.isSet(QStringLiteral("anchor-tiles"))) {
+        settings.anchorTilesPerCorrectedTile = parser.value(QStringLiteral("anchor-tiles")).toInt(&ok);
+        if (!ok || settings.anchorTilesPerCorrectedTile < 0)
+            return fail(QStringLiteral("--anchor-tiles must be a whole number, 0 or more"));
+    }
+    if (parser.isSet(QStringLiteral("learn-from"))) {
+        const QString from = parser.value(QStringLiteral("learn-from"));
+        if (from != QLatin1String("opened") && from != QLatin1String("latest"))
+            return fail(QStringLiteral("--learn-from takes opened or latest"));
+        settings.fromOpenedModel = from == QLatin1String("opened");
+    }
+    for (const auto& [name, flag] :
+         {std::pair{QStringLiteral("decoder-only"), &settings.decoderOnly},
+          std::pair{QStringLiteral("average-weights"), &settings.averageWeights}}) {
+        if (!parser.isSet(name))
+            continue;
+        const QString value = parser.value(name);
+        if (value != QLatin1String("on") && value != QLatin1String("off"))
+            return fail(QStringLiteral("--%1 takes on or off").arg(name));
+        *flag = value == QLatin1String("on");
+    }
+    return true;
+}
+
+} // namespace segstudio::cli
