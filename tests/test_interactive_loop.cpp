@@ -147,7 +147,9 @@ private Q_SLOTS:
         QCOMPARE(document->history().count(), 2);
         screenshot(QStringLiteral("3-corrected"));
 
-        // Learn: a live loss chart, a new version, then the unedited tiles are predicted again.
+        // Learn: a live loss chart, a new version, then the unedited tiles are predicted again —
+        // never over the correction, even with "Prediction Overwrites My Edits" ticked.
+        controller->setOverwriteHumanWork(true);
         QSignalSpy learned(controller, &SegmentationController::learnFinished);
         QSignalSpy steps(controller, &SegmentationController::learnStep);
         finished.clear();
@@ -164,6 +166,7 @@ private Q_SLOTS:
         screenshot(QStringLiteral("4-learned"));
         QVERIFY(finished.count() > 0 || finished.wait(180000)); // the re-prediction
         QCOMPARE(finished.last().at(0).toBool(), false);
+        controller->setOverwriteHumanWork(false);
         // The person's correction survives the new prediction.
         QCOMPARE(int(mask.classAt(target.x(), target.y())), corrected);
         QCOMPARE(mask.provenanceAt(target.x(), target.y()), Provenance::Edited);

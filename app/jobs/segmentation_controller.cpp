@@ -111,10 +111,12 @@ void SegmentationController::segment(const QRect& area, QPointF focus) {
     const QList<QRect> regions = SegmentationJob::regionsOf(area, m_document->mask().size(), focus);
     if (regions.isEmpty())
         return;
-    startSegment(regions, tr("Segmenting"));
+    startSegment(regions, tr("Segmenting"), m_overwrite);
 }
 
-void SegmentationController::startSegment(const QList<QRect>& regions, const QString& text) {
+void SegmentationController::startSegment(const QList<QRect>& regions, const QString& text,
+                                          bool overwriteHumanWork) {
+    m_jobOverwrites = overwriteHumanWork;
     m_running = Job::Segment;
     ++m_job;
     m_workerDone = false;
@@ -213,7 +215,7 @@ void SegmentationController::apply(const PredictedRegion& region) {
     if (region.job != m_job)
         return;
     PredictionRules rules;
-    rules.overwriteHumanWork = m_overwrite;
+    rules.overwriteHumanWork = m_jobOverwrites;
     rules.mergeId = mergeIdOf(region.job);
     for (const TileConfidence& tile : PredictionWriter::write(*m_document, region, rules)) {
         m_tileConfidence.insert(key(tile.tile), tile.mean);
@@ -256,7 +258,8 @@ void SegmentationController::onLearnFinished(quint64 job, bool cancelled, const 
     const QPointF focus = m_focus ? m_focus() : QRectF(whole).center();
     const QList<QRect> regions = SegmentationJob::regionsOf(whole, whole.size(), focus);
     if (!regions.isEmpty())
-        startSegment(regions, tr("Predicting again with the new version"));
+        // Never over a person's labels, whatever the toggle says: they are what it learned from.
+        startSegment(regions, tr("Predicting again with the new version"), false);
 }
 
 QRect SegmentationController::nextUncertainTile() {

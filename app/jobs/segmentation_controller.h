@@ -89,7 +89,7 @@ Q_SIGNALS:
 
 private:
     static quint64 key(QPoint tile) { return (quint64(quint32(tile.y())) << 32) | quint32(tile.x()); }
-    void startSegment(const QList<QRect>& regions, const QString& text);
+    void startSegment(const QList<QRect>& regions, const QString& text, bool overwriteHumanWork);
     void onRegion(const PredictedRegion& region);
     void applyPending();
     void apply(const PredictedRegion& region);
@@ -108,7 +108,8 @@ private:
     int m_currentVersion = 0;
     QString m_device;
     QHash<int, ModelClasses> m_classes; // of every version
-    bool m_overwrite = false;
+    bool m_overwrite = false;           // "Prediction Overwrites My Edits", for segmentations asked for
+    bool m_jobOverwrites = false;       // the rule of the segmentation in progress
 
     std::function<QPointF()> m_focus;
 
