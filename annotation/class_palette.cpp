@@ -50,6 +50,19 @@ std::optional<int> ClassPalette::classOfColor(QRgb rgb) const {
     return found;
 }
 
+QString ClassPalette::sharedColorProblem() const {
+    for (int i = 0; i < m_classes.size(); ++i)
+        for (int j = i + 1; j < m_classes.size(); ++j)
+            if ((m_classes[i].color.rgb() & 0xFFFFFF) == (m_classes[j].color.rgb() & 0xFFFFFF))
+                return QObject::tr("classes “%1” (%2) and “%3” (%4) share the colour %5")
+                    .arg(m_classes[i].name)
+                    .arg(m_classes[i].id)
+                    .arg(m_classes[j].name)
+                    .arg(m_classes[j].id)
+                    .arg(m_classes[i].color.name(QColor::HexRgb));
+    return {};
+}
+
 int ClassPalette::addClass(const QString& name, const QColor& color) {
     for (int id = 0; id <= MaxClassId; ++id) {
         if (!contains(id)) {
@@ -122,8 +135,15 @@ QByteArray ClassPalette::toJson() const {
 std::optional<ClassPalette> ClassPalette::fromJson(const QByteArray& json, QString* error) {
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(json, &parseError);
-    if (document.isNull() || !document.isObject()) {
-        *error = QObject::tr("The class list is not valid JSON: %1").arg(parseError.errorString());
+    if (document.isNull()) {
+        *error = QObject::tr("The class list is not valid JSON: %1 (at byte %2).")
+                     .arg(parseError.errorString())
+                     .arg(parseError.offset);
+        return std::nullopt;
+    }
+    if (!document.isObject()) {
+        *error = QObject::tr("The class list must be a JSON object with a \"classes\" array, like "
+                             "{\"classes\": [{\"id\": 0, \"name\": \"Building\", \"color\": \"#3c1098\"}]}.");
         return std::nullopt;
     }
     const QJsonObject root = document.object();

@@ -39,6 +39,9 @@ public:
     QColor colorOf(int id) const; // invalid colour when absent
     // The class drawn with exactly this colour (alpha ignored), if exactly one is.
     std::optional<int> classOfColor(QRgb rgb) const;
+    // Empty when every class has its own colour; else which two share one, in words (a colour-
+    // coded mask cannot tell them apart).
+    QString sharedColorProblem() const;
 
     QColor unlabeledColor() const { return m_unlabeledColor; }
     void setUnlabeledColor(const QColor& color) { m_unlabeledColor = color; }

@@ -10,6 +10,7 @@
 #include <QHash>
 #include <QObject>
 #include <array>
+#include <unistd.h>
 
 namespace segstudio {
 namespace {
@@ -96,7 +97,9 @@ void EditJournal::writeRecord(QFile& file, quint8 type, const QByteArray& payloa
         m_error = QObject::tr("Cannot write the autosave journal %1: %2").arg(m_path, file.errorString());
         return;
     }
-    if (file.write(record) != record.size() || !file.flush()) {
+    // Synced at every record boundary (on the journal's own thread): a power cut loses at most
+    // the record being written, never one the person saw as done.
+    if (file.write(record) != record.size() || !file.flush() || ::fdatasync(file.handle()) != 0) {
         std::lock_guard lock(m_errorMutex);
         m_error = QObject::tr("Cannot write the autosave journal %1: %2").arg(m_path, file.errorString());
     }

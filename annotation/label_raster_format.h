@@ -6,6 +6,11 @@
 #include <cpl_string.h>
 
 class GDALColorTable;
+typedef void* GDALDatasetH;
+
+namespace segstudio::storage {
+class PendingFile;
+}
 
 namespace segstudio {
 
@@ -21,11 +26,15 @@ CPLStringList geoTiffOptions();
 // Every entry gets a colour: a class's colour, the unlabeled colour for every other value (255
 // included), so any reader shows something sensible for any value.
 void fillColorTable(GDALColorTable& table, const ClassPalette& palette);
-// A name beside `path` that no other writer uses.
-QString temporaryNameFor(const QString& path);
-// Renames `temporary` over `path`: rename(2) replaces atomically, so a reader sees the old file
-// or the new, never half of one.
-bool replace(const QString& temporary, const QString& path, QString* error);
+// Copies `source` with GDAL's `driver` into the pending file's temporary (created exclusively by
+// storage::PendingFile; it becomes the target on commit). A PNG is read back whole afterwards:
+// GDAL's PNG writer does not report every failed write, and a truncated PNG must never replace
+// a good one.
+bool writeCopy(storage::PendingFile& file, const char* driver, GDALDatasetH source, char** options,
+               QString* error);
+// Why writing `target` failed, in words: a full disk (from errno, or from the free space left)
+// rather than GDAL's message about a TIFF directory.
+QString writeFailure(const QString& target, int savedErrno, const QString& gdalMessage);
 
 // While one lives, GDAL writes no PAM .aux.xml sidecar on this thread: one would be written
 // under the temporary name and left behind by the rename.

@@ -2,12 +2,16 @@
 
 #include "annotation/gdal_errors.h"
 #include "annotation/label_raster_format.h"
+#include "storage/atomic_file.h"
 
 #include <QFile>
 #include <QFileInfo>
+#include <cerrno>
 #include <gdal_priv.h>
 
 namespace segstudio {
+
+LabelRasterWriter::LabelRasterWriter() = default;
 
 LabelRasterWriter::~LabelRasterWriter() {
     discard();
@@ -18,10 +22,7 @@ void LabelRasterWriter::discard() {
         GDALClose(m_dataset);
         m_dataset = nullptr;
     }
-    if (!m_temporaryPath.isEmpty()) {
-        QFile::remove(m_temporaryPath);
-        m_temporaryPath.clear();
-    }
+    m_file.reset();
 }
 
 bool LabelRasterWriter::create(const QString& path, QSize size, Kind kind, const ClassPalette& palette,
@@ -36,19 +37,29 @@ bool LabelRasterWriter::create(const QString& path, QSize size, Kind kind, const
         *error = QStringLiteral("%1: confidences are written as GeoTIFF (.tif)").arg(path);
         return false;
     }
+    discard();
     m_path = path;
     m_kind = kind;
-    m_temporaryPath = LabelRasterFormat::temporaryNameFor(path);
+    // A PNG's temporary GeoTIFF lives beside it too, under a name of its own.
+    m_file = std::make_unique<storage::PendingFile>();
+    std::string why;
+    if (!m_file->create(QFile::encodeName(m_png ? path + QStringLiteral(".stream.tif") : path).toStdString(),
+                        &why)) {
+        *error = QString::fromStdString(why);
+        m_file.reset();
+        return false;
+    }
     CPLStringList options = LabelRasterFormat::geoTiffOptions();
     if (kind == Kind::Confidence)
         options.SetNameValue("PREDICTOR", "3");
     QuietGdalErrors quiet;
     LabelRasterFormat::NoAuxSidecar noSidecar;
-    m_dataset = GDALCreate(GDALGetDriverByName("GTiff"), m_temporaryPath.toUtf8().constData(), size.width(),
+    errno = 0;
+    m_dataset = GDALCreate(GDALGetDriverByName("GTiff"), m_file->temporaryPath().c_str(), size.width(),
                            size.height(), 1, kind == Kind::Classes ? GDT_Byte : GDT_Float32, options.List());
     if (!m_dataset) {
-        *error = QStringLiteral("cannot create %1: %2").arg(path, QuietGdalErrors::lastMessage());
-        m_temporaryPath.clear();
+        *error = LabelRasterFormat::writeFailure(path, errno, QuietGdalErrors::lastMessage());
+        m_file.reset();
         return false;
     }
     if (georeference.isValid()) {
@@ -73,10 +84,12 @@ bool LabelRasterWriter::create(const QString& path, QSize size, Kind kind, const
 bool LabelRasterWriter::write(const QRect& rect, const void* data, QString* error) {
     QuietGdalErrors quiet;
     const GDALDataType type = m_kind == Kind::Classes ? GDT_Byte : GDT_Float32;
+    errno = 0;
     if (GDALRasterIO(GDALGetRasterBand(m_dataset, 1), GF_Write, rect.x(), rect.y(), rect.width(),
                      rect.height(), const_cast<void*>(data), rect.width(), rect.height(), type, 0,
                      0) != CE_None) {
-        *error = QStringLiteral("cannot write %1: %2").arg(m_path, QuietGdalErrors::lastMessage());
+        *error = LabelRasterFormat::writeFailure(m_path, errno, QuietGdalErrors::lastMessage());
+        discard();
         return false;
     }
     return true;
@@ -85,31 +98,38 @@ bool LabelRasterWriter::write(const QRect& rect, const void* data, QString* erro
 bool LabelRasterWriter::finish(QString* error) {
     QuietGdalErrors quiet;
     LabelRasterFormat::NoAuxSidecar noSidecar;
+    std::string why;
     if (m_png) {
-        const QString pngTemporary = LabelRasterFormat::temporaryNameFor(m_path);
-        GDALDatasetH png = GDALCreateCopy(GDALGetDriverByName("PNG"), pngTemporary.toUtf8().constData(),
-                                          m_dataset, FALSE, nullptr, nullptr, nullptr);
-        if (png)
-            GDALClose(png);
-        if (!png || CPLGetLastErrorType() == CE_Failure) {
-            *error = QStringLiteral("cannot write %1: %2").arg(m_path, QuietGdalErrors::lastMessage());
-            QFile::remove(pngTemporary);
+        storage::PendingFile png;
+        if (!png.create(QFile::encodeName(m_path).toStdString(), &why)) {
+            *error = QString::fromStdString(why);
             discard();
             return false;
         }
-        discard();
-        return LabelRasterFormat::replace(pngTemporary, m_path, error);
+        const bool ok = LabelRasterFormat::writeCopy(png, "PNG", m_dataset, nullptr, error);
+        discard(); // the streamed GeoTIFF was only the PNG's source
+        if (!ok)
+            return false;
+        if (!png.commit(&why)) {
+            *error = QString::fromStdString(why);
+            return false;
+        }
+        return true;
     }
+    errno = 0;
     GDALClose(m_dataset);
     m_dataset = nullptr;
+    const int savedErrno = errno;
     if (CPLGetLastErrorType() == CE_Failure) {
-        *error = QStringLiteral("cannot write %1: %2").arg(m_path, QuietGdalErrors::lastMessage());
+        *error = LabelRasterFormat::writeFailure(m_path, savedErrno, QuietGdalErrors::lastMessage());
         discard();
         return false;
     }
-    const QString temporary = m_temporaryPath;
-    m_temporaryPath.clear();
-    return LabelRasterFormat::replace(temporary, m_path, error);
+    const bool ok = m_file->commit(&why);
+    m_file.reset();
+    if (!ok)
+        *error = QString::fromStdString(why);
+    return ok;
 }
 
 } // namespace segstudio

@@ -5,22 +5,27 @@
 
 #include <QRect>
 #include <QString>
+#include <memory>
 
 typedef void* GDALDatasetH;
 
 namespace segstudio {
+namespace storage {
+class PendingFile;
+}
 
 // Streams a label raster to disk block by block, so rasters larger than memory work: a GeoTIFF
 // of class ids in the layout of every label raster we write (LabelRasterFormat: 256² tiles,
 // DEFLATE, the palette as colour table, nodata 255, the input's CRS and geotransform), or of
 // Float32 confidences. A .png target is written as a temporary GeoTIFF first and converted by
 // GDAL line by line into an indexed PNG. Nothing appears under the final name until finish()
-// succeeds (a temporary file, then an atomic rename); a writer destroyed before removes it.
+// succeeds (an exclusive temporary file, then an atomic rename); a writer destroyed before, or
+// a process ended by SIGTERM, removes it.
 class LabelRasterWriter {
 public:
     enum class Kind { Classes, Confidence };
 
-    LabelRasterWriter() = default;
+    LabelRasterWriter();
     ~LabelRasterWriter();
     LabelRasterWriter(const LabelRasterWriter&) = delete;
     LabelRasterWriter& operator=(const LabelRasterWriter&) = delete;
@@ -35,7 +40,8 @@ private:
     void discard();
 
     QString m_path;
-    QString m_temporaryPath;
+    // The GeoTIFF being streamed: the target itself, or the source of a PNG's conversion.
+    std::unique_ptr<storage::PendingFile> m_file;
     bool m_png = false;
     Kind m_kind = Kind::Classes;
     GDALDatasetH m_dataset = nullptr;

@@ -3,19 +3,21 @@
 #include "annotation/gdal_errors.h"
 #include "annotation/label_raster_format.h"
 #include "annotation/mask_dataset.h"
+#include "annotation/source_policy.h"
+#include "storage/atomic_file.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QObject>
-#include <QSaveFile>
 #include <algorithm>
 #include <cpl_conv.h>
 #include <cpl_string.h>
 #include <cstdio>
 #include <gdal.h>
 #include <map>
+#include <unistd.h>
 #include <vector>
 
 namespace segstudio::MaskFiles {
@@ -68,7 +70,9 @@ public:
     quint8 index(quint8 value) {
         const int c = m_table[value];
         if (c == Unknown) {
-            ++m_unknown[m_hasColorTable ? m_tableColors[value] | 0x1000000u * (value + 1u) : value];
+            // The colour in the low 24 bits, the index + 1 above them (qRgb's alpha masked off).
+            ++m_unknown[m_hasColorTable ? (m_tableColors[value] & 0xFFFFFFu) | 0x1000000u * (value + 1u)
+                                        : value];
             return Unlabeled;
         }
         return quint8(c);
@@ -91,6 +95,7 @@ public:
     }
 
     bool failed() const { return !m_unknown.empty(); }
+    bool hasColorTable() const { return m_hasColorTable; }
 
     QString report(bool indexed) const {
         std::vector<std::pair<quint32, qint64>> items(m_unknown.begin(), m_unknown.end());
@@ -145,6 +150,14 @@ struct DatasetCloser {
 using DatasetPtr = std::unique_ptr<void, DatasetCloser>;
 
 DatasetPtr openRaster(const QString& path, QString* error) {
+    if (QFileInfo(path).isDir()) {
+        *error = QObject::tr("%1 is a folder, not a mask file.").arg(QDir::toNativeSeparators(path));
+        return nullptr;
+    }
+    if (const QString problem = SourcePolicy::problemWith(path); !problem.isEmpty()) {
+        *error = problem;
+        return nullptr;
+    }
     QuietGdalErrors quiet;
     DatasetPtr dataset(
         GDALOpenEx(path.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
@@ -193,23 +206,6 @@ bool readProvenance(const QString& path, LabelMask& mask, QString* error) {
         }
     }
     return true;
-}
-
-bool writeWithGdal(const QString& path, const char* driverName, GDALDatasetH source, char** options,
-                   QString* error) {
-    QuietGdalErrors quiet;
-    LabelRasterFormat::NoAuxSidecar noSidecar;
-    GDALDatasetH written = GDALCreateCopy(GDALGetDriverByName(driverName), path.toUtf8().constData(), source,
-                                          FALSE, options, nullptr, nullptr);
-    bool ok = written != nullptr;
-    if (written)
-        GDALClose(written); // flushes the last blocks: its errors show in the error state below
-    ok = ok && CPLGetLastErrorType() < CE_Failure;
-    if (!ok) {
-        *error = QObject::tr("Could not write %1: %2").arg(fileName(path), QuietGdalErrors::lastMessage());
-        QFile::remove(path);
-    }
-    return ok;
 }
 
 } // namespace
@@ -261,6 +257,20 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
                      .arg(imageSize.height());
         return std::nullopt;
     }
+    // Every tile of a mask may come to hold a class, a provenance and a confidence byte per pixel:
+    // refuse, from the header alone, a mask this machine could not hold.
+    const double worstBytes = 3.0 * size.width() * size.height();
+    const double memory = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
+    if (memory > 0 && worstBytes > memory) {
+        *error = QObject::tr("%1 is %2 × %3 px: a mask that large needs up to %4 GB of memory, and this "
+                             "machine has %5 GB.")
+                     .arg(fileName(path))
+                     .arg(size.width())
+                     .arg(size.height())
+                     .arg(worstBytes / 1e9, 0, 'f', 1)
+                     .arg(memory / 1e9, 0, 'f', 1);
+        return std::nullopt;
+    }
     const int bands = GDALGetRasterCount(dataset.get());
     GDALRasterBandH first = bands > 0 ? GDALGetRasterBand(dataset.get(), 1) : nullptr;
     if (!first || (bands != 1 && bands != 3 && bands != 4) || GDALGetRasterDataType(first) != GDT_Byte) {
@@ -280,8 +290,9 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
     LabelMask mask(size);
     const int width = size.width();
     const int channels = indexed ? 1 : 3;
-    std::vector<quint8> strip(size_t(width) * StripRows * channels);
-    std::vector<quint8> classes(size_t(width) * StripRows);
+    const int stripRows = std::min(StripRows, size.height());
+    std::vector<quint8> strip(size_t(width) * stripRows * channels);
+    std::vector<quint8> classes(size_t(width) * stripRows);
     int bandMap[3] = {1, 2, 3};
     for (int y0 = 0; y0 < size.height(); y0 += StripRows) {
         const int rows = std::min(StripRows, size.height() - y0);
@@ -329,6 +340,13 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
         }
     }
     if (decoder.failed()) {
+        if (const QString shared = palette.sharedColorProblem();
+            !shared.isEmpty() && (!indexed || decoder.hasColorTable())) {
+            *error = QObject::tr("The colours of %1 cannot be read as classes: in the class list, %2. Give "
+                                 "every class its own colour.")
+                         .arg(fileName(path), shared);
+            return std::nullopt;
+        }
         *error = indexed
                      ? QObject::tr("The classes of %1 do not fit the class list: %2 match no class. Load "
                                    "the matching class list first.")
@@ -349,9 +367,18 @@ bool save(const QString& path, const LabelMask& mask, const ClassPalette& palett
     if (!isSupportedForWriting(path, error))
         return false;
     const bool png = QFileInfo(path).suffix().toLower() == QLatin1String("png");
-    const QString maskTemp = LabelRasterFormat::temporaryNameFor(path);
-    const QString provenancePath = provenanceSidecarPath(path);
-    const QString provenanceTemp = LabelRasterFormat::temporaryNameFor(provenancePath);
+    const auto fail = [error](const std::string& why) {
+        *error = QString::fromStdString(why);
+        return false;
+    };
+    // The mask and its two sidecars are one group: all three are written under exclusive
+    // temporary names, then replaced together, so a failure leaves the old group whole.
+    storage::PendingFile maskFile, provenanceFile, paletteFile;
+    std::string why;
+    if (!maskFile.create(QFile::encodeName(path).toStdString(), &why) ||
+        !provenanceFile.create(QFile::encodeName(provenanceSidecarPath(path)).toStdString(), &why) ||
+        !paletteFile.create(QFile::encodeName(paletteSidecarPath(path)).toStdString(), &why))
+        return fail(why);
 
     MaskDataset classes(mask, MaskDataset::Plane::Classes, palette, georeference);
     CPLStringList options;
@@ -359,33 +386,17 @@ bool save(const QString& path, const LabelMask& mask, const ClassPalette& palett
         options.SetNameValue("ZLEVEL", "6");
     else
         options = LabelRasterFormat::geoTiffOptions();
-    bool ok = writeWithGdal(maskTemp, png ? "PNG" : "GTiff", GDALDataset::ToHandle(&classes), options.List(),
-                            error);
-
+    if (!LabelRasterFormat::writeCopy(maskFile, png ? "PNG" : "GTiff", GDALDataset::ToHandle(&classes),
+                                      options.List(), error))
+        return false;
     MaskDataset provenance(mask, MaskDataset::Plane::Provenance, palette, georeference);
-    ok = ok && writeWithGdal(provenanceTemp, "GTiff", GDALDataset::ToHandle(&provenance),
-                             LabelRasterFormat::geoTiffOptions().List(), error);
-
-    QSaveFile json(paletteSidecarPath(path));
-    if (ok) {
-        ok = json.open(QIODevice::WriteOnly) && json.write(palette.toJson()) >= 0;
-        if (!ok)
-            *error = QObject::tr("Could not write %1: %2").arg(fileName(json.fileName()), json.errorString());
-    }
-    // Everything is on disk under temporary names: now put it in place. rename() replaces the
-    // old file atomically on POSIX, so a reader sees the old mask or the new, never half of one.
-    ok = ok && LabelRasterFormat::replace(provenanceTemp, provenancePath, error);
-    ok = ok && LabelRasterFormat::replace(maskTemp, path, error);
-    if (ok && !json.commit()) {
-        *error = QObject::tr("Could not write %1: %2").arg(fileName(json.fileName()), json.errorString());
-        ok = false;
-    }
-    if (!ok) {
-        json.cancelWriting();
-        QFile::remove(maskTemp);
-        QFile::remove(provenanceTemp);
-    }
-    return ok;
+    if (!LabelRasterFormat::writeCopy(provenanceFile, "GTiff", GDALDataset::ToHandle(&provenance),
+                                      LabelRasterFormat::geoTiffOptions().List(), error))
+        return false;
+    const QByteArray json = palette.toJson();
+    if (!paletteFile.write(json.constData(), size_t(json.size()), &why))
+        return fail(why);
+    return storage::commitGroup({&provenanceFile, &paletteFile, &maskFile}, &why) || fail(why);
 }
 
 } // namespace segstudio::MaskFiles

@@ -1,6 +1,7 @@
 #include "annotation/raster_source.h"
 
 #include "annotation/gdal_errors.h"
+#include "annotation/source_policy.h"
 
 #include <QFileInfo>
 #include <algorithm>
@@ -11,6 +12,9 @@
 
 namespace segstudio {
 namespace {
+
+// The largest block GDAL may have to hold to read any pixel of a raster we open.
+constexpr double MaxBlockBytes = 256e6;
 
 std::atomic<quint64> nextSourceId{1};
 
@@ -62,6 +66,11 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
         return fail(QStringLiteral("it is a folder, not an image file."));
     if (!file.isReadable())
         return fail(QStringLiteral("you do not have permission to read it."));
+    if (const QString problem = SourcePolicy::problemWith(path); !problem.isEmpty()) {
+        if (error)
+            *error = QStringLiteral("Cannot open “%1”: %2").arg(shown, problem);
+        return nullptr;
+    }
 
     std::shared_ptr<RasterSource> source(new RasterSource);
     source->m_info.path = file.absoluteFilePath();
@@ -90,6 +99,25 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
         source->releaseHandle(handle);
         return fail(QStringLiteral("complex-valued rasters (%1) cannot be displayed.")
                         .arg(QString::fromUtf8(GDALGetDataTypeName(type))));
+    }
+    // GDAL reads whole blocks: a header that claims strips of 2 000 000 000 × 1 px would make
+    // every read allocate gigabytes. Refuse before reading a pixel.
+    {
+        int blockWidth = 0, blockHeight = 0;
+        GDALGetBlockSize(first, &blockWidth, &blockHeight);
+        const double blockBytes = double(blockWidth) * blockHeight * GDALGetDataTypeSizeBytes(type) *
+                                  (GDALGetRasterCount(handle) > 16 ? 1 : GDALGetRasterCount(handle));
+        if (blockBytes > MaxBlockBytes) {
+            source->releaseHandle(handle);
+            return fail(
+                QStringLiteral("its pixels are stored in blocks of %1 × %2 px (%3 MB each); segstudio "
+                               "reads blocks of at most %4 MB. Rewrite it tiled, e.g. gdal_translate "
+                               "-co TILED=YES.")
+                    .arg(blockWidth)
+                    .arg(blockHeight)
+                    .arg(blockBytes / 1e6, 0, 'f', 0)
+                    .arg(MaxBlockBytes / 1e6, 0, 'f', 0));
+        }
     }
     info.dataType = QString::fromUtf8(GDALGetDataTypeName(type));
     info.isByteData = type == GDT_Byte;

@@ -2,8 +2,10 @@
 // bench, simulate) and describes rasters (info) and the runtime (version).
 #include "annotation/gdal_setup.h"
 #include "annotation/raster_source.h"
+#include "annotation/source_policy.h"
 #include "app/cli/cli_commands.h"
 #include "inference/runtime_info.h"
+#include "storage/atomic_file.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -12,6 +14,8 @@
 #include <QJsonObject>
 #include <QTextStream>
 #include <cstdio>
+#include <new>
+#include <string>
 
 namespace {
 
@@ -68,25 +72,26 @@ int runVersion() {
 }
 
 void printUsage() {
-    std::fprintf(stderr, "usage: segstudio-cli COMMAND [OPTIONS]\n\n"
-                         "commands:\n"
-                         "  predict   classes (and confidence) for every pixel of an image: PNG or GeoTIFF\n"
-                         "  train     train or fine-tune a model on folders of images and masks\n"
-                         "  eval      per-class IoU, mIoU, accuracy and confusion matrix of masks\n"
-                         "  bench     prediction throughput in megapixels per second\n"
-                         "  simulate  play a user of the correction loop on images with reference masks\n"
-                         "  info      describe a raster (size, bands, overviews, georeference) as JSON\n"
-                         "  version   versions of segstudio and LibTorch, and the devices found\n"
-                         "\n'segstudio-cli COMMAND --help' lists a command's options.\n");
+    std::fprintf(stderr,
+                 "usage: segstudio-cli COMMAND [OPTIONS]\n\n"
+                 "commands:\n"
+                 "  predict   classes (and confidence) for every pixel of an image: PNG or GeoTIFF\n"
+                 "  train     train or fine-tune a model on folders of images and masks\n"
+                 "  eval      per-class IoU, mIoU, accuracy and confusion matrix of masks\n"
+                 "  bench     prediction throughput in megapixels per second\n"
+                 "  simulate  play a user of the correction loop on images with reference masks\n"
+                 "  info      describe a raster (size, bands, overviews, georeference) as JSON\n"
+                 "  version   versions of segstudio and LibTorch, and the devices found\n"
+                 "\n'segstudio-cli COMMAND --help' lists a command's options.\n"
+                 "\nglobal options:\n"
+                 "  --allow-network  let files read from servers (URLs, VRTs with remote sources, WMS);\n"
+                 "                   off by default: opening a file never reaches the network\n");
 }
 
-} // namespace
-
-int main(int argc, char* argv[]) {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("segstudio-cli"));
-    segstudio::initializeGdal();
-    QStringList arguments = app.arguments();
+int runCommand(QStringList arguments) {
+    // A global flag, before or after the command: files may then read from servers.
+    if (arguments.removeAll(QStringLiteral("--allow-network")) > 0)
+        segstudio::SourcePolicy::setNetworkAllowed(true);
     if (arguments.size() < 2) {
         printUsage();
         return 2;
@@ -113,4 +118,25 @@ int main(int argc, char* argv[]) {
     std::fprintf(stderr, "segstudio-cli: unknown command '%s'\n\n", qUtf8Printable(command));
     printUsage();
     return 2;
+}
+
+} // namespace
+
+int main(int argc, char* argv[]) {
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("segstudio-cli"));
+    segstudio::initializeGdal();
+    segstudio::storage::removeTemporariesOnSignal();
+    // The last line of defence: whatever a library throws that no check above foresaw becomes
+    // a message and exit code 1, never an abort with a stack trace.
+    try {
+        return runCommand(app.arguments());
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "segstudio-cli: out of memory: the input is too large for this machine\n");
+    } catch (const std::exception& e) {
+        std::string what = e.what();
+        what = what.substr(0, what.find('\n')); // LibTorch appends a backtrace
+        std::fprintf(stderr, "segstudio-cli: internal error: %s\n", what.c_str());
+    }
+    return 1;
 }

@@ -1,9 +1,12 @@
 // segstudio: the desktop application. `segstudio [IMAGE] [--mask MASK]` opens IMAGE (or the
 // bundled sample) with its label mask MASK (created on the first save when missing).
 #include "annotation/gdal_setup.h"
+#include "annotation/source_policy.h"
 #include "app/jobs/app_paths.h"
+#include "app/jobs/settings.h"
 #include "app/main_window.h"
 #include "app/model_actions.h"
+#include "storage/atomic_file.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -36,8 +39,16 @@ int main(int argc, char* argv[]) {
         QStringLiteral("Segmentation model: a bundle or TorchScript file with its JSON sidecar (default: the "
                        "bundled model)."),
         QStringLiteral("file"), QStringLiteral("default"));
-    parser.addOptions({maskOption, restoreOption, modelOption});
+    const QCommandLineOption networkOption(
+        QStringLiteral("allow-network"),
+        QStringLiteral("Let files read from servers in this session (URLs, VRTs with remote sources, WMS); "
+                       "off by default, or as set in Preferences."));
+    parser.addOptions({maskOption, restoreOption, modelOption, networkOption});
     parser.process(app);
+    segstudio::Settings::load().apply();
+    if (parser.isSet(networkOption))
+        segstudio::SourcePolicy::setNetworkAllowed(true);
+    segstudio::storage::removeTemporariesOnSignal();
 
     segstudio::MainWindow window;
     const QString restore = parser.value(restoreOption);

@@ -1,6 +1,7 @@
 #include "app/main_window.h"
 
 #include "annotation/raster_source.h"
+#include "annotation/source_policy.h"
 #include "app/coordinate_text.h"
 #include "app/edit_actions.h"
 #include "app/model_actions.h"
@@ -64,7 +65,8 @@ MainWindow::MainWindow(QWidget* parent)
     , m_pixelLabel(statusLabel(QStringLiteral("pixelPosition"), 120))
     , m_mapLabel(statusLabel(QStringLiteral("mapPosition"), 260))
     , m_lonLatLabel(statusLabel(QStringLiteral("lonLatPosition"), 220))
-    , m_zoomLabel(statusLabel(QStringLiteral("zoomLevel"), 110)) {
+    , m_zoomLabel(statusLabel(QStringLiteral("zoomLevel"), 110))
+    , m_networkLabel(statusLabel(QStringLiteral("networkSource"), 0)) {
     setWindowTitle(tr("segstudio"));
     setAcceptDrops(true);
     m_canvas->setObjectName(QStringLiteral("mapCanvas"));
@@ -83,7 +85,12 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addWidget(m_pixelLabel);
     statusBar()->addWidget(m_mapLabel);
     statusBar()->addWidget(m_lonLatLabel);
+    statusBar()->addPermanentWidget(m_networkLabel);
     statusBar()->addPermanentWidget(m_zoomLabel);
+    m_networkLabel->setText(tr("⚠ Network source"));
+    m_networkLabel->setToolTip(
+        tr("This image reads from a server: network sources are allowed in Preferences."));
+    m_networkLabel->hide();
 
     createActions();
     createEditActions();
@@ -247,8 +254,10 @@ void MainWindow::openFile(const QString& path, const QString& maskPath) {
     watcher->setFuture(QtConcurrent::run([path, maskPath, journals = journalDirectory()] {
         OpenResult result;
         result.source = RasterSource::open(path, &result.error);
-        if (result.source)
+        if (result.source) {
             result.loaded = DocumentSession::load(*result.source, maskPath, journals);
+            result.readsNetwork = SourcePolicy::readsNetwork(path);
+        }
         return result;
     }));
 }
@@ -263,6 +272,7 @@ void MainWindow::onOpenFinished(quint64 request, const QString& path, const Open
         return;
     }
     m_canvas->setSource(result.source);
+    m_networkLabel->setVisible(result.readsNetwork);
     m_info->setSource(result.source.get(), m_canvas->displaySettings());
     m_session->start(result.source, result.loaded);
     updateTitle();

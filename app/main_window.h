@@ -66,6 +66,7 @@ private:
         std::shared_ptr<RasterSource> source;
         QString error;
         DocumentSession::Loaded loaded;
+        bool readsNetwork = false; // the image reads from a server (allowed in Preferences)
     };
     void createActions();
     void createEditActions();
@@ -94,6 +95,7 @@ private:
     QLabel* m_mapLabel;
     QLabel* m_lonLatLabel;
     QLabel* m_zoomLabel;
+    QLabel* m_networkLabel; // shown while the open image reads from a server
     quint64 m_openRequest = 0;
     quint64 m_displayRequest = 0;
 };

@@ -2,6 +2,7 @@
 
 #include "app/jobs/settings.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -23,7 +24,9 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
     , m_views(new QComboBox(this))
     , m_steps(new QSpinBox(this))
     , m_learningRate(new QDoubleSpinBox(this))
-    , m_editedWeight(new QDoubleSpinBox(this)) {
+    , m_editedWeight(new QDoubleSpinBox(this))
+    , m_allowNetwork(
+          new QCheckBox(tr("Let files read from servers (URLs, VRTs with remote sources, WMS)"), this)) {
     setWindowTitle(tr("Preferences"));
     setObjectName(QStringLiteral("preferences"));
     const Settings settings = Settings::load();
@@ -90,12 +93,20 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
     learningForm->addRow(tr("Steps:"), m_steps);
     learningForm->addRow(tr("Learning rate:"), m_learningRate);
     learningForm->addRow(tr("Weight of painted pixels:"), m_editedWeight);
+    m_allowNetwork->setObjectName(QStringLiteral("allowNetwork"));
+    m_allowNetwork->setChecked(settings.allowNetworkSources);
+    m_allowNetwork->setToolTip(tr("Off: opening a file never reaches the network, whatever the file names. "
+                                  "The status bar shows when an open image reads from a server."));
+    auto* sources = new QGroupBox(tr("Sources"), this);
+    auto* sourcesLayout = new QVBoxLayout(sources);
+    sourcesLayout->addWidget(m_allowNetwork);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(model);
     layout->addWidget(learning);
+    layout->addWidget(sources);
     layout->addWidget(buttons);
 }
 
@@ -111,7 +122,9 @@ void PreferencesDialog::accept() {
     settings.learning.steps = m_steps->value();
     settings.learning.learningRate = m_learningRate->value();
     settings.learning.editedWeight = m_editedWeight->value();
+    settings.allowNetworkSources = m_allowNetwork->isChecked();
     settings.save();
+    settings.apply();
     QDialog::accept();
 }
 

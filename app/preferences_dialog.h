@@ -2,6 +2,7 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QSpinBox;
@@ -10,7 +11,8 @@ namespace segstudio {
 
 // Model and learning preferences (Settings: device and precision, prediction window, overlap,
 // batch, CPU threads and test-time views; the steps, learning rate and weight of edited pixels
-// used by "Learn from corrections"). Shows Settings::load(), writes Settings::save() on OK.
+// used by "Learn from corrections"; whether files may read from servers). Shows Settings::load(), writes
+// Settings::save() on OK.
 class PreferencesDialog : public QDialog {
     Q_OBJECT
 public:
@@ -30,6 +32,7 @@ private:
     QSpinBox* m_steps;
     QDoubleSpinBox* m_learningRate;
     QDoubleSpinBox* m_editedWeight;
+    QCheckBox* m_allowNetwork;
 };
 
 } // namespace segstudio

@@ -1,6 +1,7 @@
 # The module table of docs/architecture.md, read off the includes of every source file:
 #
 #   module       may include (besides the C++ library and itself)    must not include
+#   storage      POSIX                                                Qt, GDAL, OpenCV, LibTorch, any other module
 #   annotation   Qt Core/Gui, GDAL, OpenCV                            Qt Widgets/Charts, LibTorch, inference/, ui/, app/
 #   inference    LibTorch, nlohmann-json                              Qt, GDAL, OpenCV, annotation/, ui/, app/
 #   ui           Qt Widgets, annotation/                              LibTorch, inference/, app/
@@ -27,7 +28,9 @@ endforeach()
 list(REMOVE_DUPLICATES widget_headers)
 
 function(module_of file out)
-  if(file MATCHES "^annotation/")
+  if(file MATCHES "^storage/")
+    set(module storage)
+  elseif(file MATCHES "^annotation/")
     set(module annotation)
   elseif(file MATCHES "^inference/")
     set(module inference)
@@ -48,7 +51,7 @@ function(module_of file out)
 endfunction()
 
 file(GLOB_RECURSE sources RELATIVE "${ROOT}"
-  "${ROOT}/annotation/*.h" "${ROOT}/annotation/*.cpp" "${ROOT}/inference/*.h" "${ROOT}/inference/*.cpp"
+  "${ROOT}/storage/*.h" "${ROOT}/storage/*.cpp" "${ROOT}/annotation/*.h" "${ROOT}/annotation/*.cpp" "${ROOT}/inference/*.h" "${ROOT}/inference/*.cpp"
   "${ROOT}/ui/*.h" "${ROOT}/ui/*.cpp" "${ROOT}/app/*.h" "${ROOT}/app/*.cpp" "${ROOT}/tests/*.h" "${ROOT}/tests/*.cpp")
 list(LENGTH sources file_count)
 if(file_count EQUAL 0)
@@ -95,6 +98,12 @@ foreach(file IN LISTS sources)
       set(why "LibTorch outside inference/")
     elseif(included IN_LIST torch_headers AND NOT module STREQUAL "inference")
       set(why "an engine header that includes torch, outside inference/")
+    elseif(module STREQUAL "storage")
+      if(is_qt OR is_gdal OR included MATCHES "^opencv")
+        set(why "Qt, GDAL or OpenCV in storage/")
+      elseif(included MATCHES "^(annotation|inference|ui|app)/")
+        set(why "storage/ depends on ${first}/")
+      endif()
     elseif(module STREQUAL "annotation")
       if(is_widgets)
         set(why "Qt Widgets in annotation/")

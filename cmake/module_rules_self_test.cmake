@@ -14,7 +14,9 @@ set(cases
   "app/jobs/h.cpp|\"ui/map_canvas.h\"|app/jobs/ depends on ui/"
   "app/i.cpp|\"app/cli/cli_support.h\"|a GUI file includes the command line's"
   "app/cli/j.cpp|\"app/main_window.h\"|the command line depends on the GUI file"
-  "tests/k.cpp|\"inference/private.h\"|an engine header that includes torch")
+  "tests/k.cpp|\"inference/private.h\"|an engine header that includes torch"
+  "storage/l.cpp|QFile|Qt, GDAL or OpenCV in storage/"
+  "storage/m.cpp|\"annotation/label_mask.h\"|storage/ depends on annotation/")
 file(WRITE "${WORK}/inference/private.h" "#include <torch/torch.h>\n")
 file(WRITE "${WORK}/ui/clean.cpp" "#include \"annotation/label_mask.h\"\n#include <QWidget>\n")
 foreach(case IN LISTS cases)

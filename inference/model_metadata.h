@@ -39,7 +39,13 @@ struct ModelMetadata {
     std::array<float, 3> mean{0.485f, 0.456f, 0.406f}; // of RGB scaled to 0–1
     std::array<float, 3> std{0.229f, 0.224f, 0.225f};
     std::vector<TrainingRecord> history;
+    // Size of MODEL.pt when this sidecar was saved with it (0: unknown, e.g. written by hand):
+    // a sidecar beside weights of another size belongs to another save.
+    long long weightsBytes = 0;
 };
+
+// Empty when the built-in network can be built with this shape; else what is wrong, in words.
+std::string architectureProblem(const Architecture& architecture);
 
 // JSON (de)serialisation of the sidecar. parse returns false with a message naming the field.
 std::string metadataToJson(const ModelMetadata& metadata);

@@ -1,6 +1,7 @@
 #include "inference/segmentation_model.h"
 
 #include "inference/model_impl.h"
+#include "storage/atomic_file.h"
 
 #include <filesystem>
 #include <fstream>
@@ -22,23 +23,6 @@ std::string readText(const fs::path& path, std::string* error) {
     std::ostringstream text;
     text << in.rdbuf();
     return text.str();
-}
-
-// Writes to a temporary file in the same folder, then renames: a crash never leaves half a file.
-bool writeAtomically(const fs::path& path, const std::function<void(const std::string&)>& write,
-                     std::string* error) {
-    const fs::path temporary = path.string() + ".tmp";
-    try {
-        write(temporary.string());
-        fs::rename(temporary, path);
-        return true;
-    } catch (const std::exception& e) {
-        std::error_code ignored;
-        fs::remove(temporary, ignored);
-        if (error)
-            *error = "cannot write " + path.string() + ": " + e.what();
-        return false;
-    }
 }
 
 // A CPU, fp32 copy of the built-in network with the same weights and statistics.
@@ -186,7 +170,7 @@ std::unique_ptr<SegmentationModel> SegmentationModel::load(const std::string& pa
     if (fs::is_directory(path))
         path /= "model.pt";
     const std::string shown = path.filename().string();
-    auto fail = [&](const std::string& why) {
+    std::function<std::nullptr_t(const std::string&)> fail = [shown, error](const std::string& why) {
         if (error)
             *error = "Cannot load model " + shown + ": " + why;
         return nullptr;
@@ -203,6 +187,25 @@ std::unique_ptr<SegmentationModel> SegmentationModel::load(const std::string& pa
     if (json.empty() || !metadataFromJson(json, metadata, &why))
         return fail(why.empty() ? "its JSON sidecar is empty." : why + ".");
 
+    // Weights of another size than the sidecar was saved with: whatever else fails below, say
+    // that the two files do not belong together (an interrupted copy, a mix of two saves).
+    std::error_code sizeError;
+    const auto bytes = fs::file_size(path, sizeError);
+    const bool mismatched =
+        metadata.weightsBytes > 0 && !sizeError && static_cast<long long>(bytes) != metadata.weightsBytes;
+    if (mismatched) {
+        const std::string hint =
+            " Its weights (" + std::to_string(bytes) +
+            " bytes) are not the ones its sidecar was saved with (" + std::to_string(metadata.weightsBytes) +
+            " bytes): the two files come from different saves, or the weights are damaged.";
+        auto original = fail;
+        fail = [original, hint, error](const std::string& why) {
+            original(why);
+            if (error)
+                *error += hint;
+            return nullptr;
+        };
+    }
     auto impl = std::make_unique<Impl>();
     impl->metadata = metadata;
     const auto classes = static_cast<int64_t>(metadata.classes.size());
@@ -218,6 +221,12 @@ std::unique_ptr<SegmentationModel> SegmentationModel::load(const std::string& pa
                     "need \"format\": \"segstudio-unet\" in the sidecar).");
         }
     } catch (const c10::Error& e) {
+        const std::string why = firstLine(e.what_without_backtrace());
+        // Not a zip archive at all: random bytes, a truncated copy, another kind of file.
+        if (why.find("PytorchStreamReader") != std::string::npos ||
+            why.find("zip archive") != std::string::npos)
+            return fail("it is not a PyTorch file (" + std::to_string(bytes) +
+                        " bytes that are not a model archive: damaged, truncated, or another kind of file).");
         return fail(metadata.format == "segstudio-unet"
                         ? "the weights do not fit the network its sidecar describes (" +
                               firstLine(e.what_without_backtrace()) + ")."
@@ -237,39 +246,45 @@ std::unique_ptr<SegmentationModel> SegmentationModel::load(const std::string& pa
     } catch (const std::exception& e) {
         return fail(std::string("it fails on a 64×64 RGB input (") + firstLine(e.what()) + ").");
     }
+    if (mismatched) // they load together, but the classes or normalisation may be another save's
+        return fail("its weights and its sidecar do not belong together.");
     return std::unique_ptr<SegmentationModel>(new SegmentationModel(std::move(impl)));
 }
 
 bool SegmentationModel::save(const std::string& pathText, std::string* error) const {
     fs::path path(pathText);
+    // A folder (or a name ending in a separator) gets the name load() looks for in a folder.
+    if (path.filename().empty() || fs::is_directory(path))
+        path /= "model.pt";
     if (path.extension() != ".pt")
         path += ".pt";
-    if (path.has_parent_path())
-        fs::create_directories(path.parent_path());
-    const bool weights = writeAtomically(
-        path,
-        [this](const std::string& target) {
-            if (m_impl->builtIn) {
-                // Always store fp32 weights on the CPU, whatever the model runs on now.
-                torch::save(cpuCopy(m_impl->builtIn, m_impl->metadata.architecture, classCount()), target);
-            } else {
-                m_impl->script->save(target);
-            }
-        },
-        error);
-    if (!weights)
+    if (path.has_parent_path() && !storage::makeFolders(path.parent_path().string(), error))
         return false;
-    const std::string json = metadataToJson(m_impl->metadata);
-    return writeAtomically(
-        sidecarPath(path.string()),
-        [&json](const std::string& target) {
-            std::ofstream out(target, std::ios::binary | std::ios::trunc);
-            out << json;
-            out.close();
-            if (!out)
-                throw std::runtime_error("write failed");
-        },
-        error);
+    // Serialised in memory first: both files are then written through our own exclusive
+    // temporaries and replaced as one group, never the weights without their sidecar.
+    std::ostringstream weights;
+    try {
+        if (m_impl->builtIn) {
+            // Always store fp32 weights on the CPU, whatever the model runs on now.
+            torch::save(cpuCopy(m_impl->builtIn, m_impl->metadata.architecture, classCount()), weights);
+        } else {
+            m_impl->script->save(weights);
+        }
+    } catch (const c10::Error& e) {
+        if (error)
+            *error = "cannot save the model: " + firstLine(e.what_without_backtrace());
+        return false;
+    }
+    const std::string weightBytes = weights.str();
+    ModelMetadata metadata = m_impl->metadata;
+    metadata.weightsBytes = static_cast<long long>(weightBytes.size());
+    const std::string json = metadataToJson(metadata);
+    storage::PendingFile weightsFile, sidecarFile;
+    return weightsFile.create(path.string(), error) &&
+           weightsFile.write(weightBytes.data(), weightBytes.size(), error) &&
+           sidecarFile.create(sidecarPath(path.string()), error) &&
+           sidecarFile.write(json.data(), json.size(), error) &&
+           storage::commitGroup({&weightsFile, &sidecarFile}, error);
 }
 
 std::unique_ptr<SegmentationModel> SegmentationModel::clone() const {

@@ -118,19 +118,42 @@ TiledPredictor::TiledPredictor(std::unique_ptr<Impl> impl)
 }
 TiledPredictor::~TiledPredictor() = default;
 
+std::string predictOptionsProblem(const PredictOptions& options) {
+    if (options.tile < 32 || options.tile > 4096)
+        return "the window size (--tile) must be from 32 to 4096 pixels, not " + std::to_string(options.tile);
+    if (options.overlap < 0 || options.overlap > options.tile / 2)
+        return "the overlap must be from 0 to half the window (" + std::to_string(options.tile / 2) +
+               " pixels), not " + std::to_string(options.overlap);
+    if (options.batch < 1 || options.batch > 256)
+        return "the batch must be from 1 to 256 windows, not " + std::to_string(options.batch);
+    // Each window's logits and the input batch: 64 MPx per forward pass is far beyond what
+    // helps throughput and already several GB of activations.
+    if (double(options.batch) * options.tile * options.tile > 64e6)
+        return "a batch of " + std::to_string(options.batch) + " windows of " + std::to_string(options.tile) +
+               "² is over 64 megapixels per forward pass; use fewer or smaller windows";
+    if (options.threads < 0 || options.threads > 1024)
+        return "the thread count must be from 0 (all cores) to 1024, not " + std::to_string(options.threads);
+    if (options.channelsLast < -1 || options.channelsLast > 1)
+        return "channels-last must be auto, on or off";
+    if (!isValidViewCount(options.views))
+        return "test-time views must be 1, 2, 4 or 8, not " + std::to_string(options.views);
+    return {};
+}
+
 std::unique_ptr<TiledPredictor> TiledPredictor::create(SegmentationModel& model,
                                                        const PredictOptions& options, std::string* error) {
     auto impl = std::make_unique<Impl>();
     impl->model = &model;
     impl->options = options;
-    impl->options.tile = roundUp(std::max(32, options.tile), 32);
-    impl->options.overlap = std::clamp(options.overlap, 0, impl->options.tile / 2);
-    impl->batch = std::max(1, options.batch);
-    if (!isValidViewCount(options.views)) {
+    const std::string problem = predictOptionsProblem(options);
+    if (!problem.empty()) {
         if (error)
-            *error = "test-time views must be 1, 2, 4 or 8, not " + std::to_string(options.views);
+            *error = problem;
         return nullptr;
     }
+    impl->options.tile = roundUp(options.tile, 32);
+    impl->options.overlap = std::min(options.overlap, impl->options.tile / 2);
+    impl->batch = options.batch;
     if (!chooseDevice(options.device, options.precision, options.threads, impl->choice, error))
         return nullptr;
     impl->channelsLast = options.channelsLast < 0 ? impl->choice.device.is_cuda() : options.channelsLast == 1;

@@ -27,6 +27,9 @@ struct PredictOptions {
 
 // The counts PredictOptions::views accepts.
 bool isValidViewCount(int views);
+// Empty when `options` can be used; else which option is out of its range, in words (the
+// command line and the settings both check with this before any work starts).
+std::string predictOptionsProblem(const PredictOptions& options);
 
 // An interleaved 8-bit RGB image in memory (the caller reads it from wherever it lives).
 struct ImageView {

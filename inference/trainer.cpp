@@ -10,6 +10,7 @@
 #include <ctime>
 #include <numeric>
 #include <random>
+#include <sstream>
 
 namespace segstudio::inference {
 namespace {
@@ -225,13 +226,54 @@ Trainer::Trainer(std::unique_ptr<Impl> impl)
 }
 Trainer::~Trainer() = default;
 
+std::string trainOptionsProblem(const TrainOptions& o) {
+    const auto number = [](double value) {
+        std::ostringstream text;
+        text << value;
+        return text.str();
+    };
+    if (o.steps < 1 || o.steps > 10'000'000)
+        return "the step count must be from 1 to 10 000 000, not " + std::to_string(o.steps);
+    if (o.batch < 1 || o.batch > 256)
+        return "the batch must be from 1 to 256 windows, not " + std::to_string(o.batch);
+    if (o.crop < 32 || o.crop > 2048)
+        return "the training window (--crop) must be from 32 to 2048 pixels, not " + std::to_string(o.crop);
+    // Activations grow with batch × crop²: 16 MPx a step is already tens of GB for training.
+    if (double(o.batch) * o.crop * o.crop > 16.8e6)
+        return "a batch of " + std::to_string(o.batch) + " windows of " + std::to_string(o.crop) +
+               "² is over 16 megapixels per step; use fewer or smaller windows";
+    if (!std::isfinite(o.learningRate) || o.learningRate <= 0 || o.learningRate > 1)
+        return "the learning rate must be a number above 0 and at most 1, not " + number(o.learningRate);
+    if (!std::isfinite(o.weightDecay) || o.weightDecay < 0 || o.weightDecay > 1)
+        return "the weight decay must be a number from 0 to 1, not " + number(o.weightDecay);
+    if (!std::isfinite(o.diceWeight) || o.diceWeight < 0 || o.diceWeight > 100)
+        return "the Dice weight must be a number from 0 to 100, not " + number(o.diceWeight);
+    if (!std::isfinite(o.minScale) || !std::isfinite(o.maxScale) || o.minScale < 0.1 || o.maxScale > 10 ||
+        o.minScale > o.maxScale)
+        return "the scale range must be MIN:MAX with 0.1 <= MIN <= MAX <= 10";
+    if (!std::isfinite(o.samplingPower) || o.samplingPower < 0 || o.samplingPower > 1)
+        return "the sampling power must be a number from 0 to 1, not " + number(o.samplingPower);
+    if (o.threads < 0 || o.threads > 1024)
+        return "the thread count must be from 0 (all cores) to 1024, not " + std::to_string(o.threads);
+    if (o.checkpointEvery < 0)
+        return "the checkpoint interval must be 0 (none) or a positive number of steps";
+    if (o.warmupSteps < -1)
+        return "the warm-up must be -1 (5 % of the steps) or a number of steps";
+    return {};
+}
+
 std::unique_ptr<Trainer> Trainer::create(SegmentationModel& model, const TrainOptions& options,
                                          std::string* error) {
+    const std::string problem = trainOptionsProblem(options);
+    if (!problem.empty()) {
+        if (error)
+            *error = problem;
+        return nullptr;
+    }
     auto impl = std::make_unique<Impl>();
     impl->model = &model;
     impl->options = options;
-    impl->options.crop = std::max(32, (options.crop + 31) / 32 * 32);
-    impl->options.batch = std::max(1, options.batch);
+    impl->options.crop = (options.crop + 31) / 32 * 32;
     impl->random.seed(options.seed);
     std::string precision = options.precision;
     if (precision == "auto" || precision == "bf16" || precision == "fp16")

@@ -53,6 +53,10 @@ struct TrainOptions {
     std::string checkpointPath;
 };
 
+// Empty when `options` can be used; else which option is out of its range, in words. Checked
+// by Trainer::create, and by the command line before it loads any data.
+std::string trainOptionsProblem(const TrainOptions& options);
+
 struct TrainStep {
     int step = 0;
     int steps = 0;

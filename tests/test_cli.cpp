@@ -2,6 +2,7 @@
 // errors a user gets for bad input. The real executable, real files.
 #include "annotation/gdal_setup.h"
 #include "inference/segmentation_model.h"
+#include "small_model.h"
 #include "test_support.h"
 
 #include <QImage>
@@ -40,17 +41,9 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         // A small six-class built-in model: the commands' plumbing, not the model's quality,
         // is under test here.
-        inference::ModelMetadata metadata;
-        metadata.name = "cli-test";
-        metadata.architecture.width = 0.25;
-        const char* colours[] = {"#3c1098", "#8429f6", "#6ec1e4", "#fedd3a", "#e2a929", "#9b9b9b"};
-        for (int c = 0; c < 6; ++c)
-            metadata.classes.push_back({"class " + std::to_string(c), colours[c]});
         std::string error;
         m_model = m_dir.filePath(QStringLiteral("model/model.pt"));
-        QVERIFY2(
-            inference::SegmentationModel::createBuiltIn(metadata, 2)->save(m_model.toStdString(), &error),
-            error.c_str());
+        QVERIFY2(test::saveSmallSixClassModel(m_model.toStdString(), "cli-test", &error), error.c_str());
     }
 
     void predictGeoTiffKeepsGeoreference() {

@@ -501,9 +501,9 @@ private Q_SLOTS:
         QTest::newRow("bad colour") << "bad-colour"
                                     << "expected #rrggbb";
         QTest::newRow("corrupt weights") << "corrupt-weights"
-                                         << "do not fit";
+                                         << "it is not a PyTorch file";
         QTest::newRow("truncated weights") << "truncated-weights"
-                                           << "do not fit";
+                                           << "it is not a PyTorch file";
         QTest::newRow("class count mismatch") << "class-mismatch"
                                               << "predicts 5 classes but its sidecar lists 6";
         QTest::newRow("not TorchScript") << "not-script"

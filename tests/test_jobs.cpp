@@ -426,6 +426,7 @@ private Q_SLOTS:
             inference::PredictOptions options;
             options.device = "cpu";
             options.tile = 64;
+            options.overlap = 16; // at most half the window
             std::string why;
             auto predictor = inference::TiledPredictor::create(model, options, &why);
             inference::Prediction prediction;

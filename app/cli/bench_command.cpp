@@ -2,6 +2,7 @@
 // per second, excluding file I/O.
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
+#include "app/cli/option_values.h"
 #include "app/jobs/model_registry.h"
 #include "inference/tiled_predictor.h"
 
@@ -26,14 +27,22 @@ int runBench(const QStringList& arguments) {
     });
     parser.process(arguments);
     const QStringList size = parser.value(QStringLiteral("size")).split(QLatin1Char('x'));
-    const int width = size.value(0).toInt(), height = size.value(1).toInt();
-    if (width <= 0 || height <= 0)
-        return failWith(QStringLiteral("--size must be WIDTHxHEIGHT"));
+    bool widthOk = false, heightOk = false;
+    const int width = size.value(0).toInt(&widthOk), height = size.value(1).toInt(&heightOk);
+    // The synthetic image is held in memory, 3 bytes a pixel and the prediction beside it.
+    if (size.size() != 2 || !widthOk || !heightOk || width <= 0 || height <= 0 ||
+        double(width) * height > 256e6)
+        return failWith(
+            QStringLiteral("--size must be WIDTHxHEIGHT, at most 256 megapixels, e.g. 2048x2048"));
     QString error;
+    inference::PredictOptions options;
+    int repeat = 0;
+    if (!predictorOptions(parser, options, &error) ||
+        !intOption(parser, QStringLiteral("repeat"), 1, 1000, repeat, &error))
+        return failWith(error);
     auto model = ModelRegistry::load(parser.value(QStringLiteral("model")), &error);
     if (!model)
         return failWith(error);
-    const inference::PredictOptions options = predictorOptions(parser);
     std::string why;
     auto predictor = inference::TiledPredictor::create(*model, options, &why);
     if (!predictor)
@@ -56,7 +65,6 @@ int runBench(const QStringList& arguments) {
     if (!predictor->predict(warm, prediction, {}, nullptr, &why))
         return failWith(QString::fromStdString(why));
     double best = 1e30;
-    const int repeat = std::max(1, parser.value(QStringLiteral("repeat")).toInt());
     for (int r = 0; r < repeat; ++r) {
         QElapsedTimer timer;
         timer.start();

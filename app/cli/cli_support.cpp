@@ -1,5 +1,7 @@
 #include "app/cli/cli_support.h"
 
+#include "app/cli/option_values.h"
+
 #include <QDateTime>
 #include <cstdio>
 
@@ -36,20 +38,32 @@ void addPredictorOptions(QCommandLineParser& parser, const QString& windowOption
     });
 }
 
-inference::PredictOptions predictorOptions(const QCommandLineParser& parser, const QString& windowOption) {
-    inference::PredictOptions options;
+bool predictorOptions(const QCommandLineParser& parser, inference::PredictOptions& options, QString* error,
+                      const QString& windowOption) {
     options.device = parser.value(QStringLiteral("device")).toStdString();
     options.precision = parser.value(QStringLiteral("precision")).toStdString();
-    options.tile = parser.value(windowOption).toInt();
-    options.overlap = parser.value(QStringLiteral("overlap")).toInt();
-    options.batch = parser.value(QStringLiteral("batch")).toInt();
-    options.threads = parser.value(QStringLiteral("threads")).toInt();
+    if (!intOption(parser, windowOption, 32, 4096, options.tile, error) ||
+        !intOption(parser, QStringLiteral("overlap"), 0, 2048, options.overlap, error) ||
+        !intOption(parser, QStringLiteral("batch"), 1, 256, options.batch, error) ||
+        !intOption(parser, QStringLiteral("threads"), 0, 1024, options.threads, error) ||
+        !intOption(parser, QStringLiteral("views"), 1, 8, options.views, error))
+        return false;
     const QString channelsLast = parser.value(QStringLiteral("channels-last"));
+    if (channelsLast != QLatin1String("auto") && channelsLast != QLatin1String("on") &&
+        channelsLast != QLatin1String("off")) {
+        *error = QStringLiteral("--channels-last takes auto, on or off, not “%1”").arg(channelsLast);
+        return false;
+    }
     options.channelsLast = channelsLast == QLatin1String("on")    ? 1
                            : channelsLast == QLatin1String("off") ? 0
                                                                   : -1;
-    options.views = parser.value(QStringLiteral("views")).toInt();
-    return options;
+    // The ranges that depend on each other (overlap and window, batch × window²).
+    const std::string problem = inference::predictOptionsProblem(options);
+    if (!problem.empty()) {
+        *error = QString::fromStdString(problem);
+        return false;
+    }
+    return true;
 }
 
 void ProgressLine::update(double fraction, const QString& extra) {

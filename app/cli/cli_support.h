@@ -23,8 +23,9 @@ int failWith(const QString& message);
 // names the window-size option
 // ("tile"; simulate calls it "window" because its --tile is the correction tile).
 void addPredictorOptions(QCommandLineParser& parser, const QString& windowOption = QStringLiteral("tile"));
-inference::PredictOptions predictorOptions(const QCommandLineParser& parser,
-                                           const QString& windowOption = QStringLiteral("tile"));
+// Reads them strictly and checks their ranges; false with *error naming the option.
+bool predictorOptions(const QCommandLineParser& parser, inference::PredictOptions& options, QString* error,
+                      const QString& windowOption = QStringLiteral("tile"));
 
 // Reports progress on stderr at most a few times a second: "label: 42 %  extra".
 class ProgressLine {

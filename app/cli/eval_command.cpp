@@ -1,5 +1,7 @@
 // segstudio-cli eval: scores predicted masks against reference masks (files or folders).
+#include "annotation/gdal_errors.h"
 #include "annotation/mask_files.h"
+#include "annotation/source_policy.h"
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
 #include "app/jobs/class_mapping.h"
@@ -33,6 +35,9 @@ QHash<QString, QString> masksIn(const QString& folder) {
 }
 
 QSize rasterSize(const QString& path) {
+    if (!SourcePolicy::problemWith(path).isEmpty())
+        return {}; // MaskFiles::load says why
+    QuietGdalErrors quiet;
     GDALDatasetH dataset =
         GDALOpenEx(path.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
     if (!dataset)
@@ -114,7 +119,18 @@ int runEval(const QStringList& arguments) {
 
     inference::ConfusionMatrix matrix(int(classes.size()));
     for (const auto& [predicted, referenced] : pairs) {
-        const auto referenceMask = MaskFiles::load(referenced, rasterSize(referenced), *palette, &error);
+        const QSize referenceSize = rasterSize(referenced), predictedSize = rasterSize(predicted);
+        if (referenceSize.isValid() && predictedSize.isValid() && referenceSize != predictedSize)
+            return failWith(
+                QStringLiteral("the prediction %1 is %2 × %3 px but the reference %4 is %5 × %6 px: "
+                               "they are not masks of the same image")
+                    .arg(predicted)
+                    .arg(predictedSize.width())
+                    .arg(predictedSize.height())
+                    .arg(referenced)
+                    .arg(referenceSize.width())
+                    .arg(referenceSize.height()));
+        const auto referenceMask = MaskFiles::load(referenced, referenceSize, *palette, &error);
         if (!referenceMask)
             return failWith(error);
         const auto predictedMask = MaskFiles::load(predicted, referenceMask->size(), *palette, &error);

@@ -4,6 +4,7 @@
 #include "annotation/raster_source.h"
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
+#include "app/cli/option_values.h"
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/model_registry.h"
 #include "app/jobs/segmentation_job.h"
@@ -11,6 +12,9 @@
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <cmath>
 #include <cstdio>
 
 namespace segstudio::cli {
@@ -34,13 +38,27 @@ int runPredict(const QStringList& arguments) {
         return failWith(QStringLiteral("predict needs --input IMAGE and --output OUT.png|OUT.tif"));
 
     QString error;
-    const auto source = RasterSource::open(parser.value(QStringLiteral("input")), &error);
+    inference::PredictOptions options;
+    int block = 0;
+    if (!predictorOptions(parser, options, &error) ||
+        !intOption(parser, QStringLiteral("block"), 256, 16384, block, &error))
+        return failWith(error);
+    const QString input = parser.value(QStringLiteral("input"));
+    QList<OutputFile> outputs{{QStringLiteral("output"), parser.value(QStringLiteral("output"))}};
+    if (parser.isSet(QStringLiteral("confidence")))
+        outputs.append({QStringLiteral("confidence"), parser.value(QStringLiteral("confidence"))});
+    const QString modelPath = ModelRegistry::resolvePath(parser.value(QStringLiteral("model")));
+    if (!checkOutputs(
+            outputs,
+            {input, modelPath, QString::fromStdString(inference::sidecarPath(modelPath.toStdString()))},
+            &error))
+        return failWith(error);
+    const auto source = RasterSource::open(input, &error);
     if (!source)
         return failWith(error);
     auto model = ModelRegistry::load(parser.value(QStringLiteral("model")), &error);
     if (!model)
         return failWith(error);
-    const inference::PredictOptions options = predictorOptions(parser);
     std::string why;
     auto predictor = inference::TiledPredictor::create(*model, options, &why);
     if (!predictor)
@@ -61,7 +79,6 @@ int runPredict(const QStringList& arguments) {
 
     // Blocks with a margin of context on every side: the margin is predicted but not written,
     // so block borders do not show in the result.
-    const int block = std::max(256, parser.value(QStringLiteral("block")).toInt());
     const int margin = std::max(options.overlap, 64);
     const QRect image(QPoint(0, 0), source->size());
     QList<QRect> blocks;
@@ -99,12 +116,15 @@ int runPredict(const QStringList& arguments) {
     if (!classes.finish(&error) || (withConfidence && !confidence.finish(&error)))
         return failWith(error);
     const double seconds = timer.nsecsElapsed() / 1e9;
-    std::printf(
-        "{\"output\":\"%s\",\"width\":%d,\"height\":%d,\"seconds\":%.3f,\"mp_per_s\":%.3f,\"device\":\"%s\","
-        "\"precision\":\"%s\"}\n",
-        qUtf8Printable(parser.value(QStringLiteral("output"))), image.width(), image.height(), seconds,
-        totalPixels / 1e6 / seconds, predictor->deviceDescription().c_str(),
-        predictor->precisionName().c_str());
+    // Through QJsonDocument: a path may hold quotes, backslashes or control characters.
+    const QJsonObject result{{"output", parser.value(QStringLiteral("output"))},
+                             {"width", image.width()},
+                             {"height", image.height()},
+                             {"seconds", std::round(seconds * 1000) / 1000},
+                             {"mp_per_s", std::round(totalPixels / 1e6 / seconds * 1000) / 1000},
+                             {"device", QString::fromStdString(predictor->deviceDescription())},
+                             {"precision", QString::fromStdString(predictor->precisionName())}};
+    std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
     return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "inference/tiled_predictor.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QElapsedTimer>
 #include <algorithm>
 #include <cmath>
@@ -239,7 +240,9 @@ int runSimulate(const QStringList& arguments) {
     QString optionError;
     if (!readLearningOptions(parser, settings, &optionError))
         return failWith(optionError);
-    const inference::PredictOptions predictOptions = predictorOptions(parser, QStringLiteral("window"));
+    inference::PredictOptions predictOptions;
+    if (!predictorOptions(parser, predictOptions, &optionError, QStringLiteral("window")))
+        return failWith(optionError);
     settings.device = predictOptions.device;
     settings.threads = predictOptions.threads;
 
@@ -283,10 +286,11 @@ int runSimulate(const QStringList& arguments) {
         document.path = pair.image;
         document.image = RasterSource::open(pair.image, &error);
         if (!document.image)
-            return failWith(error);
+            return failWith(QStringLiteral("image %1: %2").arg(QDir::toNativeSeparators(pair.image), error));
         const auto reference = MaskFiles::load(pair.mask, document.image->size(), palette, &error);
         if (!reference)
-            return failWith(error);
+            return failWith(
+                QStringLiteral("reference mask %1: %2").arg(QDir::toNativeSeparators(pair.mask), error));
         document.reference.width = reference->width();
         document.reference.height = reference->height();
         document.reference.mask.resize(size_t(reference->width()) * size_t(reference->height()));

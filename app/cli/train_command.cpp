@@ -2,6 +2,7 @@
 // folders of images and masks, optionally scoring it on a validation folder.
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
+#include "app/cli/option_values.h"
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/model_registry.h"
 #include "app/jobs/training_set.h"
@@ -10,10 +11,12 @@
 #include "inference/trainer.h"
 
 #include <QCommandLineParser>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 
 namespace segstudio::cli {
 namespace {
@@ -92,6 +95,59 @@ int runTrain(const QStringList& arguments) {
         return failWith(QStringLiteral("train needs --data DIR and --output MODEL"));
 
     QString error;
+    // Every option first, so a long run never fails on its arguments or its output at the end.
+    inference::TrainOptions options;
+    double width = 0.5, epochs = 0;
+    int seed = 1;
+    if (!intOption(parser, QStringLiteral("batch"), 1, 256, options.batch, &error) ||
+        !intOption(parser, QStringLiteral("crop"), 32, 2048, options.crop, &error) ||
+        !doubleOption(parser, QStringLiteral("lr"), 1e-8, 1, options.learningRate, &error) ||
+        !doubleOption(parser, QStringLiteral("dice"), 0, 100, options.diceWeight, &error) ||
+        !doubleOption(parser, QStringLiteral("width"), 0.05, 4, width, &error) ||
+        !intOption(parser, QStringLiteral("threads"), 0, 1024, options.threads, &error) ||
+        !intOption(parser, QStringLiteral("seed"), 0, std::numeric_limits<int>::max(), seed, &error) ||
+        !intOption(parser, QStringLiteral("checkpoint-every"), 0, 10'000'000, options.checkpointEvery,
+                   &error))
+        return failWith(error);
+    options.steps = 500;
+    if (parser.isSet(QStringLiteral("steps")) &&
+        !intOption(parser, QStringLiteral("steps"), 1, 10'000'000, options.steps, &error))
+        return failWith(error);
+    if (!parser.isSet(QStringLiteral("steps")) && parser.isSet(QStringLiteral("epochs")) &&
+        !doubleOption(parser, QStringLiteral("epochs"), 1e-3, 1e5, epochs, &error))
+        return failWith(error);
+    // A folder (or a name ending in a separator) gets model.pt inside it, as loading expects.
+    QString output = parser.value(QStringLiteral("output"));
+    if (output.endsWith(QLatin1Char('/')) || QFileInfo(output).isDir())
+        output = QDir(output).filePath(QStringLiteral("model.pt"));
+    else if (!output.endsWith(QLatin1String(".pt")))
+        output += QStringLiteral(".pt");
+    const QString sidecar = QString::fromStdString(inference::sidecarPath(output.toStdString()));
+    QStringList inputs{parser.value(QStringLiteral("classes"))};
+    if (parser.isSet(QStringLiteral("init"))) {
+        const QString init = ModelRegistry::resolvePath(parser.value(QStringLiteral("init")));
+        inputs << init << QString::fromStdString(inference::sidecarPath(init.toStdString()));
+    }
+    if (!checkOutputs({{QStringLiteral("output"), output}, {QStringLiteral("output"), sidecar}}, inputs,
+                      &error))
+        return failWith(error);
+
+    if (!doubleOption(parser, QStringLiteral("sample-power"), 0, 1, options.samplingPower, &error))
+        return failWith(error);
+    {
+        const QStringList range = parser.value(QStringLiteral("scale")).split(QLatin1Char(':'));
+        bool minOk = false, maxOk = false;
+        if (range.size() == 2) {
+            options.minScale = range[0].toDouble(&minOk);
+            options.maxScale = range[1].toDouble(&maxOk);
+        }
+        if (!minOk || !maxOk || !std::isfinite(options.minScale) || !std::isfinite(options.maxScale) ||
+            options.minScale < 0.1 || options.maxScale > 10 || options.maxScale < options.minScale)
+            return failWith(
+                QStringLiteral("--scale wants MIN:MAX with 0.1 <= MIN <= MAX <= 10, e.g. 0.75:1.33"));
+    }
+    if (const std::string problem = inference::trainOptionsProblem(options); !problem.empty())
+        return failWith(QString::fromStdString(problem));
     std::unique_ptr<inference::SegmentationModel> model;
     ClassPalette palette;
     if (parser.isSet(QStringLiteral("init"))) {
@@ -122,13 +178,11 @@ int runTrain(const QStringList& arguments) {
         if (encoder != QLatin1String("resnet18") && encoder != QLatin1String("resnet34"))
             return failWith(QStringLiteral("--encoder must be resnet18 or resnet34"));
         metadata.architecture.depth = encoder == QLatin1String("resnet34") ? 34 : 18;
-        metadata.architecture.width = parser.value(QStringLiteral("width")).toDouble();
-        metadata.name =
-            parser.value(QStringLiteral("name")).isEmpty()
-                ? QFileInfo(parser.value(QStringLiteral("output"))).completeBaseName().toStdString()
-                : parser.value(QStringLiteral("name")).toStdString();
-        model = inference::SegmentationModel::createBuiltIn(
-            metadata, parser.value(QStringLiteral("seed")).toULongLong());
+        metadata.architecture.width = width;
+        metadata.name = parser.value(QStringLiteral("name")).isEmpty()
+                            ? QFileInfo(output).completeBaseName().toStdString()
+                            : parser.value(QStringLiteral("name")).toStdString();
+        model = inference::SegmentationModel::createBuiltIn(metadata, uint64_t(seed));
     } else if (parser.isSet(QStringLiteral("name"))) {
         model->metadata().name = parser.value(QStringLiteral("name")).toStdString();
     }
@@ -145,42 +199,16 @@ int runTrain(const QStringList& arguments) {
     for (const auto& s : samples)
         labelled += std::count_if(s.mask.begin(), s.mask.end(), [](uint8_t c) { return c != 255; });
 
-    inference::TrainOptions options;
-    options.batch = parser.value(QStringLiteral("batch")).toInt();
-    options.crop = parser.value(QStringLiteral("crop")).toInt();
-    options.learningRate = parser.value(QStringLiteral("lr")).toDouble();
-    options.diceWeight = parser.value(QStringLiteral("dice")).toDouble();
     options.freezeBatchNorm = parser.isSet(QStringLiteral("freeze-bn"));
     options.balanceClasses = !parser.isSet(QStringLiteral("no-balance"));
-    {
-        bool ok = false;
-        options.samplingPower = parser.value(QStringLiteral("sample-power")).toDouble(&ok);
-        if (!ok || options.samplingPower < 0 || options.samplingPower > 1)
-            return failWith(QStringLiteral("--sample-power wants a number from 0 to 1"));
-    }
-    {
-        const QStringList range = parser.value(QStringLiteral("scale")).split(QLatin1Char(':'));
-        bool minOk = false, maxOk = false;
-        if (range.size() == 2) {
-            options.minScale = range[0].toDouble(&minOk);
-            options.maxScale = range[1].toDouble(&maxOk);
-        }
-        if (!minOk || !maxOk || options.minScale <= 0 || options.maxScale < options.minScale)
-            return failWith(QStringLiteral("--scale wants MIN:MAX with 0 < MIN <= MAX, e.g. 0.75:1.33"));
-    }
     options.device = parser.value(QStringLiteral("device")).toStdString();
-    options.threads = parser.value(QStringLiteral("threads")).toInt();
-    options.seed = parser.value(QStringLiteral("seed")).toULongLong();
-    options.checkpointEvery = parser.value(QStringLiteral("checkpoint-every")).toInt();
-    options.checkpointPath = parser.value(QStringLiteral("output")).toStdString();
-    options.steps = 500;
-    if (parser.isSet(QStringLiteral("steps")))
-        options.steps = parser.value(QStringLiteral("steps")).toInt();
-    else if (parser.isSet(QStringLiteral("epochs")))
-        options.steps = int(std::ceil(parser.value(QStringLiteral("epochs")).toDouble() * double(labelled) /
-                                      (double(options.batch) * options.crop * options.crop)));
-    if (options.steps <= 0)
-        return failWith(QStringLiteral("--steps/--epochs must be positive"));
+    options.seed = uint64_t(seed);
+    options.checkpointPath = output.toStdString();
+    if (epochs > 0)
+        options.steps = int(std::min(1e7, std::ceil(epochs * double(labelled) /
+                                                    (double(options.batch) * options.crop * options.crop))));
+    if (const std::string problem = inference::trainOptionsProblem(options); !problem.empty())
+        return failWith(QString::fromStdString(problem));
 
     std::string why;
     auto trainer = inference::Trainer::create(*model, options, &why);
@@ -219,7 +247,7 @@ int runTrain(const QStringList& arguments) {
                                                  .arg(samples.size())
                                                  .arg(folders.join(QStringLiteral(", ")))
                                                  .toStdString();
-    if (!model->save(parser.value(QStringLiteral("output")).toStdString(), &why))
+    if (!model->save(output.toStdString(), &why))
         return failWith(QString::fromStdString(why));
 
     QString summary = QStringLiteral("{\"steps\":%1,\"final_loss\":%2,\"train_seconds\":%3")

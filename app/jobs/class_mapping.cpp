@@ -3,17 +3,59 @@
 #include <QColor>
 #include <QCoreApplication>
 #include <QFile>
+#include <QFileInfo>
 
 namespace segstudio::ClassMapping {
 
+namespace {
+
+std::optional<ClassPalette> parseContent(const QString& path, const QByteArray& content, QString* error);
+
+} // namespace
+
 std::optional<ClassPalette> loadClasses(const QString& path, QString* error) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
+    const QFileInfo info(path);
+    const auto fail = [&](const QString& why) {
         if (error)
-            *error = QStringLiteral("cannot read the class list %1").arg(path);
+            *error = why;
+        return std::nullopt;
+    };
+    if (!info.exists())
+        return fail(QStringLiteral("the class list %1 does not exist").arg(path));
+    if (!info.isFile())
+        return fail(QStringLiteral("the class list %1 is not a regular file").arg(path));
+    // A class list is a few kilobytes; a huge file is something else named by mistake.
+    if (info.size() > 4 * 1024 * 1024)
+        return fail(QStringLiteral("the class list %1 is %2 MB; a class list is a small CSV or JSON file")
+                        .arg(path)
+                        .arg(info.size() / 1e6, 0, 'f', 0));
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read the class list %1: %2").arg(path, file.errorString()));
+    return parseClasses(path, file.readAll(), error);
+}
+
+std::optional<ClassPalette> parseClasses(const QString& path, const QByteArray& content, QString* error) {
+    auto palette = parseContent(path, content, error);
+    if (!palette)
+        return std::nullopt;
+    if (palette->isEmpty()) {
+        if (error)
+            *error = QStringLiteral("the class list %1 has no classes").arg(path);
         return std::nullopt;
     }
-    const QByteArray content = file.readAll();
+    if (const QString shared = palette->sharedColorProblem(); !shared.isEmpty()) {
+        if (error)
+            *error =
+                QStringLiteral("in the class list %1, %2: give every class its own colour").arg(path, shared);
+        return std::nullopt;
+    }
+    return palette;
+}
+
+namespace {
+
+std::optional<ClassPalette> parseContent(const QString& path, const QByteArray& content, QString* error) {
     if (path.endsWith(QLatin1String(".csv"), Qt::CaseInsensitive)) {
         ClassPalette palette;
         const QList<QByteArray> lines = content.split('\n');
@@ -69,6 +111,8 @@ std::optional<ClassPalette> loadClasses(const QString& path, QString* error) {
         *error = QStringLiteral("%1: %2").arg(path, why);
     return palette;
 }
+
+} // namespace
 
 ClassPalette paletteOfModel(const inference::ModelMetadata& metadata) {
     ClassPalette palette;

@@ -1,5 +1,7 @@
 #include "app/jobs/settings.h"
 
+#include "annotation/source_policy.h"
+
 #include <QSettings>
 
 namespace segstudio {
@@ -21,6 +23,7 @@ const QString UndoMinDepthKey = QStringLiteral("undo/min_depth");
 const QString LiveKey = QStringLiteral("learning/live");
 const QString LiveDelayKey = QStringLiteral("learning/live_delay_ms");
 const QString SegmentOnOpenKey = QStringLiteral("model/segment_on_open");
+const QString AllowNetworkKey = QStringLiteral("sources/allow_network");
 
 int intIn(const QSettings& settings, const QString& key, int fallback, int low, int high) {
     bool ok = false;
@@ -55,6 +58,11 @@ Settings Settings::load() {
     prediction.views = intIn(settings, ViewsKey, defaults.views, 1, 8);
     if (!inference::isValidViewCount(prediction.views))
         prediction.views = defaults.views;
+    if (!inference::predictOptionsProblem(prediction).empty()) { // e.g. an overlap above half the window
+        prediction.tile = defaults.tile;
+        prediction.overlap = defaults.overlap;
+        prediction.batch = defaults.batch;
+    }
 
     const LearningSettings learningDefaults;
     LearningSettings& learning = loaded.learning;
@@ -69,6 +77,7 @@ Settings Settings::load() {
     loaded.liveLearning = settings.value(LiveKey, loaded.liveLearning).toBool();
     loaded.liveLearningDelayMs = intIn(settings, LiveDelayKey, loaded.liveLearningDelayMs, 0, 600000);
     loaded.segmentOnOpen = settings.value(SegmentOnOpenKey, loaded.segmentOnOpen).toBool();
+    loaded.allowNetworkSources = settings.value(AllowNetworkKey, loaded.allowNetworkSources).toBool();
 
     const qint64 megabyte = 1024 * 1024;
     loaded.undoMaxBytes =
@@ -95,6 +104,11 @@ void Settings::save() const {
     settings.setValue(LiveKey, liveLearning);
     settings.setValue(LiveDelayKey, liveLearningDelayMs);
     settings.setValue(SegmentOnOpenKey, segmentOnOpen);
+    settings.setValue(AllowNetworkKey, allowNetworkSources);
+}
+
+void Settings::apply() const {
+    SourcePolicy::setNetworkAllowed(allowNetworkSources);
 }
 
 } // namespace segstudio

@@ -16,6 +16,9 @@ struct Settings {
     bool liveLearning = true;       // learn by itself a moment after the person stops correcting
     int liveLearningDelayMs = 2000; // that moment
     bool segmentOnOpen = true;      // segment the visible area when an image opens with a model
+    // Files may read from servers (URLs, VRTs with remote sources, WMS): off, so opening a file
+    // never reaches the network unless the person said so (SourcePolicy).
+    bool allowNetworkSources = false;
     // The undo history's memory bound (UndoHistory's defaults: 512 MB, at least 10 steps).
     qint64 undoMaxBytes = UndoHistory::DefaultMaxBytes;
     int undoMinDepth = UndoHistory::DefaultMinDepth;
@@ -24,6 +27,8 @@ struct Settings {
     static Settings load();
     // Writes every key (the Preferences dialog's OK).
     void save() const;
+    // Puts the process-wide parts into effect (SourcePolicy's network switch).
+    void apply() const;
 };
 
 } // namespace segstudio

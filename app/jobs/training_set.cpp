@@ -49,16 +49,29 @@ QList<LabelledImage> findLabelledImages(const QString& folder, QString* error) {
 
 bool loadSample(const LabelledImage& pair, const ClassPalette& palette, inference::TrainingSample& sample,
                 QString* error) {
+    // Say which file of which pair: a folder may hold hundreds of a.png.
+    const auto fail = [&](const QString& which, const QString& path) {
+        *error = QStringLiteral("%1 %2: %3").arg(which, QDir::toNativeSeparators(path), *error);
+        return false;
+    };
     const auto image = RasterSource::open(pair.image, error);
     if (!image)
-        return false;
+        return fail(QStringLiteral("training image"), pair.image);
+    // Training holds whole images in memory (RGB, classes and weights: 8 bytes a pixel).
+    if (double(image->size().width()) * image->size().height() > 1e9) {
+        *error = QStringLiteral("it is %1 × %2 px; training reads whole images, so cut it into tiles of at "
+                                "most 1 000 megapixels")
+                     .arg(image->size().width())
+                     .arg(image->size().height());
+        return fail(QStringLiteral("training image"), pair.image);
+    }
     const auto mask = MaskFiles::load(pair.mask, image->size(), palette, error);
     if (!mask)
-        return false;
+        return fail(QStringLiteral("mask"), pair.mask);
     sample.width = image->size().width();
     sample.height = image->size().height();
     if (!ModelInput::forSource(*image).read(*image, QRect(QPoint(0, 0), image->size()), sample.rgb, error))
-        return false;
+        return fail(QStringLiteral("training image"), pair.image);
     sample.mask.resize(size_t(sample.width) * sample.height);
     mask->readClasses(mask->rect(), sample.mask.data(), sample.width);
     sample.weight.clear();
