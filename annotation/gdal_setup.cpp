@@ -1,5 +1,6 @@
 #include "annotation/gdal_setup.h"
 
+#include <algorithm>
 #include <cpl_conv.h>
 #include <gdal.h>
 #include <mutex>
@@ -21,6 +22,27 @@ void initializeGdal() {
             CPLSetConfigOption("GDAL_HTTP_TIMEOUT", "10");
         GDALAllRegister();
     });
+}
+
+QString oversizedBlockProblem(GDALDatasetH dataset) {
+    constexpr double MaxBlockBytes = 256e6;
+    const int bands = GDALGetRasterCount(dataset);
+    if (bands <= 0)
+        return {};
+    GDALRasterBandH first = GDALGetRasterBand(dataset, 1);
+    int blockWidth = 0, blockHeight = 0;
+    GDALGetBlockSize(first, &blockWidth, &blockHeight);
+    const double blockBytes = double(blockWidth) * blockHeight *
+                              GDALGetDataTypeSizeBytes(GDALGetRasterDataType(first)) * std::min(bands, 16);
+    if (blockBytes <= MaxBlockBytes)
+        return {};
+    return QStringLiteral(
+               "its pixels are stored in blocks of %1 × %2 px (%3 MB each); segstudio reads blocks "
+               "of at most %4 MB. Rewrite it tiled, e.g. gdal_translate -co TILED=YES.")
+        .arg(blockWidth)
+        .arg(blockHeight)
+        .arg(blockBytes / 1e6, 0, 'f', 0)
+        .arg(MaxBlockBytes / 1e6, 0, 'f', 0);
 }
 
 } // namespace segstudio

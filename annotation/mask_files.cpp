@@ -1,6 +1,7 @@
 #include "annotation/mask_files.h"
 
 #include "annotation/gdal_errors.h"
+#include "annotation/gdal_setup.h"
 #include "annotation/label_raster_format.h"
 #include "annotation/mask_dataset.h"
 #include "annotation/source_policy.h"
@@ -12,6 +13,7 @@
 #include <QHash>
 #include <QObject>
 #include <algorithm>
+#include <cmath>
 #include <cpl_conv.h>
 #include <cpl_string.h>
 #include <cstdio>
@@ -259,7 +261,10 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
     }
     // Every tile of a mask may come to hold a class, a provenance and a confidence byte per pixel:
     // refuse, from the header alone, a mask this machine could not hold.
-    const double worstBytes = 3.0 * size.width() * size.height();
+    // (Tiles are whole 256² squares, also at the image's edges.)
+    const double tileSide = LabelMask::TileSize;
+    const double worstBytes =
+        3.0 * tileSide * tileSide * std::ceil(size.width() / tileSide) * std::ceil(size.height() / tileSide);
     const double memory = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
     if (memory > 0 && worstBytes > memory) {
         *error = QObject::tr("%1 is %2 × %3 px: a mask that large needs up to %4 GB of memory, and this "
@@ -269,6 +274,10 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
                      .arg(size.height())
                      .arg(worstBytes / 1e9, 0, 'f', 1)
                      .arg(memory / 1e9, 0, 'f', 1);
+        return std::nullopt;
+    }
+    if (const QString problem = oversizedBlockProblem(dataset.get()); !problem.isEmpty()) {
+        *error = QStringLiteral("%1: %2").arg(fileName(path), problem);
         return std::nullopt;
     }
     const int bands = GDALGetRasterCount(dataset.get());
@@ -288,53 +297,61 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
         decoder.setIndexTable(GDALGetRasterColorTable(first));
 
     LabelMask mask(size);
-    const int width = size.width();
     const int channels = indexed ? 1 : 3;
+    // Read in chunks of whole tiles, at most StripRows × ChunkColumns: memory stays a few MB
+    // whatever the width a header claims.
+    constexpr int ChunkColumns = 16 * LabelMask::TileSize;
+    const int chunkWidth = std::min(ChunkColumns, size.width());
     const int stripRows = std::min(StripRows, size.height());
-    std::vector<quint8> strip(size_t(width) * stripRows * channels);
-    std::vector<quint8> classes(size_t(width) * stripRows);
+    std::vector<quint8> strip(size_t(chunkWidth) * stripRows * channels);
+    std::vector<quint8> classes(size_t(chunkWidth) * stripRows);
     int bandMap[3] = {1, 2, 3};
     for (int y0 = 0; y0 < size.height(); y0 += StripRows) {
         const int rows = std::min(StripRows, size.height() - y0);
-        // Pixel-interleaved for RGB: one colour is three adjacent bytes.
-        if (GDALDatasetRasterIO(dataset.get(), GF_Read, 0, y0, width, rows, strip.data(), width, rows,
-                                GDT_Byte, channels, bandMap, channels, qint64(channels) * width,
-                                1) != CE_None) {
-            const QString why = QuietGdalErrors::lastMessage();
-            *error = QObject::tr("%1 could not be read (it may be truncated or damaged): %2")
-                         .arg(fileName(path), why.isEmpty() ? QObject::tr("read error") : why);
-            return std::nullopt;
-        }
-        const size_t count = size_t(width) * size_t(rows);
-        if (indexed) {
-            for (size_t i = 0; i < count; ++i)
-                classes[i] = decoder.index(strip[i]);
-        } else {
-            for (size_t i = 0; i < count; ++i)
-                classes[i] = decoder.color(qRgb(strip[3 * i], strip[3 * i + 1], strip[3 * i + 2]));
-        }
-        if (decoder.failed())
-            continue; // keep counting for the report, but build nothing
-        // Only tiles holding a label are allocated.
-        const int ty = y0 / LabelMask::TileSize;
-        for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
-            const QRect r = mask.tileRect(tx, ty);
-            bool any = false;
-            for (int y = 0; y < rows && !any; ++y) {
-                const quint8* row = classes.data() + size_t(y) * width + r.x();
-                any = std::any_of(row, row + r.width(), [](quint8 c) { return c != Unlabeled; });
+        for (int x0 = 0; x0 < size.width(); x0 += ChunkColumns) {
+            const int width = std::min(ChunkColumns, size.width() - x0);
+            // Pixel-interleaved for RGB: one colour is three adjacent bytes.
+            if (GDALDatasetRasterIO(dataset.get(), GF_Read, x0, y0, width, rows, strip.data(), width, rows,
+                                    GDT_Byte, channels, bandMap, channels, qint64(channels) * width,
+                                    1) != CE_None) {
+                const QString why = QuietGdalErrors::lastMessage();
+                *error = QObject::tr("%1 could not be read (it may be truncated or damaged): %2")
+                             .arg(fileName(path), why.isEmpty() ? QObject::tr("read error") : why);
+                return std::nullopt;
             }
-            if (!any)
-                continue;
-            MaskTile& tile = mask.mutableTile(tx, ty);
-            for (int y = 0; y < rows; ++y) {
-                const quint8* row = classes.data() + size_t(y) * width + r.x();
-                quint8* cls = tile.classes.data() + y * LabelMask::TileSize;
-                quint8* prov = tile.provenance.data() + y * LabelMask::TileSize;
-                for (int x = 0; x < r.width(); ++x) {
-                    cls[x] = row[x];
-                    // Without a provenance sidecar a label in a file is taken as a person's.
-                    prov[x] = row[x] == Unlabeled ? quint8(Provenance::None) : quint8(Provenance::Edited);
+            const size_t count = size_t(width) * size_t(rows);
+            if (indexed) {
+                for (size_t i = 0; i < count; ++i)
+                    classes[i] = decoder.index(strip[i]);
+            } else {
+                for (size_t i = 0; i < count; ++i)
+                    classes[i] = decoder.color(qRgb(strip[3 * i], strip[3 * i + 1], strip[3 * i + 2]));
+            }
+            if (decoder.failed())
+                continue; // keep counting for the report, but build nothing
+            // Only tiles holding a label are allocated.
+            const int ty = y0 / LabelMask::TileSize;
+            const int lastTx = (x0 + width - 1) / LabelMask::TileSize;
+            for (int tx = x0 / LabelMask::TileSize; tx <= lastTx; ++tx) {
+                const QRect r = mask.tileRect(tx, ty);
+                const int offset = r.x() - x0;
+                bool any = false;
+                for (int y = 0; y < rows && !any; ++y) {
+                    const quint8* row = classes.data() + size_t(y) * width + offset;
+                    any = std::any_of(row, row + r.width(), [](quint8 c) { return c != Unlabeled; });
+                }
+                if (!any)
+                    continue;
+                MaskTile& tile = mask.mutableTile(tx, ty);
+                for (int y = 0; y < rows; ++y) {
+                    const quint8* row = classes.data() + size_t(y) * width + offset;
+                    quint8* cls = tile.classes.data() + y * LabelMask::TileSize;
+                    quint8* prov = tile.provenance.data() + y * LabelMask::TileSize;
+                    for (int x = 0; x < r.width(); ++x) {
+                        cls[x] = row[x];
+                        // Without a provenance sidecar a label in a file is taken as a person's.
+                        prov[x] = row[x] == Unlabeled ? quint8(Provenance::None) : quint8(Provenance::Edited);
+                    }
                 }
             }
         }

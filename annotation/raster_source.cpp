@@ -1,6 +1,7 @@
 #include "annotation/raster_source.h"
 
 #include "annotation/gdal_errors.h"
+#include "annotation/gdal_setup.h"
 #include "annotation/source_policy.h"
 
 #include <QFileInfo>
@@ -12,9 +13,6 @@
 
 namespace segstudio {
 namespace {
-
-// The largest block GDAL may have to hold to read any pixel of a raster we open.
-constexpr double MaxBlockBytes = 256e6;
 
 std::atomic<quint64> nextSourceId{1};
 
@@ -100,24 +98,9 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
         return fail(QStringLiteral("complex-valued rasters (%1) cannot be displayed.")
                         .arg(QString::fromUtf8(GDALGetDataTypeName(type))));
     }
-    // GDAL reads whole blocks: a header that claims strips of 2 000 000 000 × 1 px would make
-    // every read allocate gigabytes. Refuse before reading a pixel.
-    {
-        int blockWidth = 0, blockHeight = 0;
-        GDALGetBlockSize(first, &blockWidth, &blockHeight);
-        const double blockBytes = double(blockWidth) * blockHeight * GDALGetDataTypeSizeBytes(type) *
-                                  (GDALGetRasterCount(handle) > 16 ? 1 : GDALGetRasterCount(handle));
-        if (blockBytes > MaxBlockBytes) {
-            source->releaseHandle(handle);
-            return fail(
-                QStringLiteral("its pixels are stored in blocks of %1 × %2 px (%3 MB each); segstudio "
-                               "reads blocks of at most %4 MB. Rewrite it tiled, e.g. gdal_translate "
-                               "-co TILED=YES.")
-                    .arg(blockWidth)
-                    .arg(blockHeight)
-                    .arg(blockBytes / 1e6, 0, 'f', 0)
-                    .arg(MaxBlockBytes / 1e6, 0, 'f', 0));
-        }
+    if (const QString problem = oversizedBlockProblem(handle); !problem.isEmpty()) {
+        source->releaseHandle(handle);
+        return fail(problem);
     }
     info.dataType = QString::fromUtf8(GDALGetDataTypeName(type));
     info.isByteData = type == GDT_Byte;

@@ -4,6 +4,7 @@
 #include "annotation/gdal_setup.h"
 #include "annotation/mask_files.h"
 
+#include <cpl_conv.h>
 #include <cpl_vsi.h>
 #include <cstddef>
 #include <cstdint>

@@ -25,13 +25,14 @@ for fuzzer in model_sidecar_fuzzer class_list_fuzzer mask_import_fuzzer edit_jou
   limit=(-max_total_time="$seconds")
   [[ -n ${RUNS:-} ]] && limit=(-runs="$RUNS")
   echo "== $fuzzer"
-  if ! (cd "$build" && "./fuzz/$fuzzer" "${limit[@]}" -rss_limit_mb=4096 -malloc_limit_mb=2048 -timeout=10 \
-        -print_final_stats=1 "$OLDPWD/$scratch" "$OLDPWD/fuzz/corpus/$fuzzer" 2>&1 | \
-        grep -E "^(stat::number_of_executed_units|stat::peak_rss_mb|INFO: Loaded|==[0-9]+==ERROR|SUMMARY|Done|#[0-9]+ +DONE)|crash-|timeout-|oom-|leak-"); then
-    :
-  fi
-  if ls "$build"/crash-* "$build"/oom-* "$build"/timeout-* >/dev/null 2>&1; then
-    echo "$fuzzer: a finding was written to $build" >&2
+  log="$build/$fuzzer.log"
+  # Run from the build folder: a finding is written there as crash-*, oom-* or timeout-*.
+  if (cd "$build" && "./bin/$fuzzer" "${limit[@]}" -rss_limit_mb=4096 -malloc_limit_mb=2048 -timeout=10 \
+        -print_final_stats=1 "$OLDPWD/$scratch" "$OLDPWD/fuzz/corpus/$fuzzer" >"$OLDPWD/$log" 2>&1); then
+    grep -E "^stat::(number_of_executed_units|peak_rss_mb)|^#[0-9]+ +DONE" "$log" || true
+  else
+    grep -E "ERROR|SUMMARY|Test unit written|deadly signal" "$log" | head -20 >&2 || true
+    echo "$fuzzer: a finding (see $log)" >&2
     status=1
   fi
 done

@@ -1,8 +1,10 @@
 #include "inference/model_metadata.h"
 
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <stdexcept>
 
 namespace segstudio::inference {
 
@@ -36,6 +38,49 @@ std::string metadataToJson(const ModelMetadata& m) {
     return out.dump(2);
 }
 
+namespace {
+
+// Numbers read without undefined behaviour: nlohmann converts a double to an int (or a float)
+// with a plain cast, which is undefined when the value does not fit (1e27 steps). A value out of
+// [low, high] or not a number throws json::type_error-like out_of_range, reported as a field of
+// the wrong type.
+double numberField(const json& object, const char* key, double fallback, double low, double high) {
+    if (!object.contains(key))
+        return fallback;
+    const json& value = object.at(key);
+    if (!value.is_number())
+        throw std::out_of_range(std::string("\"") + key + "\" must be a number");
+    const double number = value.get<double>();
+    if (!std::isfinite(number) || number < low || number > high)
+        throw std::out_of_range(std::string("\"") + key + "\" must be a number from " + std::to_string(low) +
+                                " to " + std::to_string(high));
+    return number;
+}
+
+long long wholeField(const json& object, const char* key, long long fallback, long long low, long long high) {
+    if (!object.contains(key))
+        return fallback;
+    const json& value = object.at(key);
+    if (value.is_number_integer() && !value.is_number_unsigned()) {
+        const long long number = value.get<long long>();
+        if (number >= low && number <= high)
+            return number;
+    } else if (value.is_number_unsigned()) {
+        const unsigned long long number = value.get<unsigned long long>();
+        if (number <= static_cast<unsigned long long>(high) && static_cast<long long>(number) >= low)
+            return static_cast<long long>(number);
+    } else if (value.is_number_float()) {
+        const double number = value.get<double>();
+        if (std::isfinite(number) && number == std::floor(number) && number >= double(low) &&
+            number <= double(high))
+            return static_cast<long long>(number);
+    }
+    throw std::out_of_range(std::string("\"") + key + "\" must be a whole number from " +
+                            std::to_string(low) + " to " + std::to_string(high));
+}
+
+} // namespace
+
 std::string architectureProblem(const Architecture& architecture) {
     if (architecture.depth != 18 && architecture.depth != 34)
         return "the encoder must be resnet18 or resnet34";
@@ -65,9 +110,7 @@ bool metadataFromJson(const std::string& text, ModelMetadata& m, std::string* er
         ModelMetadata parsed;
         parsed.format = in.value("format", std::string("torchscript"));
         parsed.name = in.value("name", std::string("model"));
-        parsed.version = in.value("version", 1);
-        if (parsed.version < 1)
-            return fail("\"version\" must be a whole number from 1");
+        parsed.version = int(wholeField(in, "version", 1, 1, std::numeric_limits<int>::max()));
         if (!in.contains("classes") || !in["classes"].is_array() || in["classes"].empty())
             return fail("the model's JSON sidecar has no \"classes\" list (or an empty one)");
         static const std::regex hexColour("#[0-9a-fA-F]{6}");
@@ -85,11 +128,17 @@ bool metadataFromJson(const std::string& text, ModelMetadata& m, std::string* er
         for (const char* key : {"mean", "std"}) {
             if (!in.contains(key))
                 continue;
-            const auto values = in[key].get<std::vector<float>>();
-            if (values.size() != 3)
+            const json& values = in[key];
+            if (!values.is_array() || values.size() != 3)
                 return fail(std::string("\"") + key + "\" must hold 3 numbers (R, G, B)");
             auto& target = std::string(key) == "mean" ? parsed.mean : parsed.std;
-            std::copy(values.begin(), values.end(), target.begin());
+            for (size_t i = 0; i < 3; ++i) {
+                // Checked as a double first: a double out of a float's range is undefined to cast.
+                const double value = values[i].is_number() ? values[i].get<double>() : std::nan("");
+                if (!std::isfinite(value) || std::abs(value) > 1e3)
+                    return fail(std::string("\"") + key + "\" values must be numbers between -1000 and 1000");
+                target[i] = static_cast<float>(value);
+            }
         }
         for (float v : parsed.mean) {
             if (!std::isfinite(v) || std::abs(v) > 1e3f)
@@ -101,10 +150,8 @@ bool metadataFromJson(const std::string& text, ModelMetadata& m, std::string* er
             if (!std::isfinite(v) || v < 1e-3f || v > 1e3f)
                 return fail("\"std\" values must be numbers between 0.001 and 1000 (of RGB scaled to 0-1)");
         }
-        parsed.weightsBytes = in.value("weights_bytes", 0LL);
-        if (parsed.weightsBytes < 0)
-            return fail("\"weights_bytes\" must not be negative");
-        parsed.architecture.inputChannels = in.value("bands", 3);
+        parsed.weightsBytes = wholeField(in, "weights_bytes", 0, 0, std::numeric_limits<long long>::max());
+        parsed.architecture.inputChannels = int(wholeField(in, "bands", 3, 1, 1024));
         if (parsed.architecture.inputChannels != 3)
             return fail("only 3-band (RGB) models are supported");
         if (in.contains("architecture")) {
@@ -116,7 +163,7 @@ bool metadataFromJson(const std::string& text, ModelMetadata& m, std::string* er
                 parsed.architecture.depth = 34;
             else
                 return fail("unknown encoder \"" + encoder + "\" (resnet18 or resnet34)");
-            parsed.architecture.width = a.value("width", 1.0);
+            parsed.architecture.width = numberField(a, "width", 1.0, -1e9, 1e9);
             const std::string problem = architectureProblem(parsed.architecture);
             if (!problem.empty())
                 return fail(problem);
@@ -125,11 +172,12 @@ bool metadataFromJson(const std::string& text, ModelMetadata& m, std::string* er
             for (const json& r : in["history"]) {
                 TrainingRecord record;
                 record.date = r.value("date", std::string());
-                record.steps = r.value("steps", 0);
-                record.labelledPixels = r.value("labelled_pixels", 0LL);
-                record.finalLoss = r.value("final_loss", 0.0);
-                if (record.steps < 0 || record.labelledPixels < 0 || !std::isfinite(record.finalLoss))
-                    return fail("a \"history\" entry has a negative count or a loss that is not a number");
+                if (!r.is_object())
+                    return fail("every \"history\" entry must be an object");
+                record.steps = int(wholeField(r, "steps", 0, 0, std::numeric_limits<int>::max()));
+                record.labelledPixels =
+                    wholeField(r, "labelled_pixels", 0, 0, std::numeric_limits<long long>::max());
+                record.finalLoss = numberField(r, "final_loss", 0.0, -1e300, 1e300);
                 record.notes = r.value("notes", std::string());
                 parsed.history.push_back(record);
             }
@@ -138,6 +186,8 @@ bool metadataFromJson(const std::string& text, ModelMetadata& m, std::string* er
         return true;
     } catch (const json::exception& e) {
         return fail(std::string("the model's JSON sidecar has a field of the wrong type (") + e.what() + ")");
+    } catch (const std::out_of_range& e) {
+        return fail(std::string("the model's JSON sidecar has a value out of range: ") + e.what());
     }
 }
 

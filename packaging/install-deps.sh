@@ -15,6 +15,7 @@ build_packages=(
 test_packages=(
   xvfb xauth
   python3-torch python3-torchvision python3-numpy python3-pil bc
+  clang libclang-rt-14-dev
 )
 
 wanted=("${build_packages[@]}")

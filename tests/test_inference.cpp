@@ -508,6 +508,8 @@ private Q_SLOTS:
                                               << "predicts 5 classes but its sidecar lists 6";
         QTest::newRow("not TorchScript") << "not-script"
                                          << "not a TorchScript model";
+        QTest::newRow("a count no int holds") << "huge-count"
+                                              << "value out of range: \"version\" must be a whole number";
         QTest::newRow("unknown encoder") << "bad-encoder"
                                          << "unknown encoder";
     }
@@ -556,6 +558,8 @@ private Q_SLOTS:
             QFile::copy(m_dir.filePath(QStringLiteral("five.pt")), QString::fromStdString(path));
         } else if (case_ == QLatin1String("not-script"))
             rewrite(sidecar, text.replace("\"segstudio-unet\"", "\"torchscript\""));
+        else if (case_ == QLatin1String("huge-count")) // a plain cast of 1e27 to int is undefined
+            rewrite(sidecar, text.replace("\"version\": 1", "\"version\": 1.1e27"));
         else if (case_ == QLatin1String("bad-encoder"))
             rewrite(sidecar, text.replace("resnet18", "resnet50"));
         auto model = SegmentationModel::load(path, &error);

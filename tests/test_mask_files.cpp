@@ -163,6 +163,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY(MaskFiles::save(path, sampleMask(QSize(300, 200)), ClassPalette::dubaiAerial(), {}, &error));
         const QByteArray before = readAll(path);
+        const QByteArray classesBefore = readAll(MaskFiles::paletteSidecarPath(path));
         // A second save that fails late (its provenance sidecar cannot be put in place, here
         // because a folder stands in its way) leaves the first mask exactly as it was, and no
         // temporary file behind.
@@ -173,11 +174,36 @@ private Q_SLOTS:
         QVERIFY(!MaskFiles::save(path, other, ClassPalette::dubaiAerial(), {}, &error));
         QVERIFY(error.contains(QStringLiteral("provenance")));
         QCOMPARE(readAll(path), before);
-        QCOMPARE(QDir(m_dir.path()).entryList({QStringLiteral("atomic*tmp*")}, QDir::Files).size(), 0);
+        // The group is whole: the classes sidecar was not replaced either.
+        ClassPalette renamed = ClassPalette::dubaiAerial();
+        renamed.setName(0, QStringLiteral("Renamed"));
+        QVERIFY(!MaskFiles::save(path, other, renamed, {}, &error));
+        QCOMPARE(readAll(MaskFiles::paletteSidecarPath(path)), classesBefore);
+        QCOMPARE(
+            QDir(m_dir.path())
+                .entryList({QStringLiteral("*tmp*"), QStringLiteral("*.old-*")}, QDir::Files | QDir::Hidden)
+                .size(),
+            0);
         QVERIFY(QDir(sidecar).removeRecursively());
         QVERIFY(!MaskFiles::save(m_dir.filePath(QStringLiteral("mask.jpg")), other,
                                  ClassPalette::dubaiAerial(), {}, &error));
         QVERIFY(error.contains(QStringLiteral(".jpg")));
+    }
+
+    // Read in chunks of whole tiles: a mask wider than one chunk (4096 px) decodes everywhere.
+    void wideMasksDecodeAcrossReadChunks() {
+        const QString tif = m_dir.filePath(QStringLiteral("wide.tif"));
+        test::RasterSpec spec;
+        spec.width = 4700;
+        spec.height = 300;
+        const auto classAt = [](int x, int y) { return (x / 256 + y / 100) % 5; };
+        QVERIFY(test::writeGeoTiff(tif, spec, [&](int, int x, int y) { return classAt(x, y); }));
+        QString error;
+        const auto mask = MaskFiles::load(tif, QSize(4700, 300), ClassPalette::dubaiAerial(), &error);
+        QVERIFY2(mask, qPrintable(error));
+        for (const QPoint p :
+             {QPoint(0, 0), QPoint(4095, 299), QPoint(4096, 0), QPoint(4699, 150), QPoint(4350, 257)})
+            QCOMPARE(int(mask->classAt(p.x(), p.y())), classAt(p.x(), p.y()));
     }
 
     void badFilesAreRefused_data() {
