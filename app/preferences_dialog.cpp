@@ -10,6 +10,7 @@
 #include <QGroupBox>
 #include <QSpinBox>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace segstudio {
 
@@ -53,6 +54,10 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
     m_overlap->setSingleStep(16);
     m_overlap->setSuffix(tr(" px"));
     m_overlap->setValue(settings.prediction.overlap);
+    // Neighbouring windows share at most half a window (what the predictor accepts).
+    const auto limitOverlap = [this](int tile) { m_overlap->setMaximum(std::min(512, tile / 2)); };
+    limitOverlap(m_tile->value());
+    connect(m_tile, &QSpinBox::valueChanged, this, limitOverlap);
     m_batch->setRange(1, 64);
     m_batch->setValue(settings.prediction.batch);
     m_threads->setRange(0, 256);

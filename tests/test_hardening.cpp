@@ -2,6 +2,8 @@
 // case gets a clear message and exit code 1 (never an abort), no existing file is lost, outputs
 // are checked before any work, and opening a file never reaches the network unless allowed.
 #include "annotation/gdal_setup.h"
+#include "annotation/mask_files.h"
+#include "annotation/raster_source.h"
 #include "inference/segmentation_model.h"
 #include "small_model.h"
 #include "storage/atomic_file.h"
@@ -495,6 +497,37 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains(message), qPrintable(run.err));
         QVERIFY2(!run.err.contains(QStringLiteral("no error occurred")), qPrintable(run.err));
+    }
+
+    // A file that changes or vanishes after it was opened: reads fail with a message, the
+    // process goes on, and nothing is written to the file.
+    void aFileChangingUnderAnOpenSourceIsAnError() {
+        const QString path = m_dir.filePath(QStringLiteral("changing.tif"));
+        test::RasterSpec spec;
+        // Overviews, so opening reads them and not the full-resolution blocks read below.
+        spec.width = 3000;
+        spec.height = 3000;
+        spec.overviewFactors = {2, 4};
+        QVERIFY(test::writeGeoTiff(path, spec, [](int, int x, int y) { return (x * 7 + y * 3) % 251; }));
+        QString error;
+        const auto source = RasterSource::open(path, &error);
+        QVERIFY2(source, qPrintable(error));
+        // Cut to a tenth while open (another program rewriting it), then gone altogether.
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadWrite));
+        QVERIFY(file.resize(file.size() / 10));
+        file.close();
+        const QImage tile = source->renderTile(0, 10, 10, source->defaultDisplay(), &error);
+        QVERIFY(tile.isNull());
+        QVERIFY2(error.contains(QStringLiteral("damaged or truncated")), qPrintable(error));
+        QVERIFY(QFile::remove(path));
+        error.clear();
+        QVERIFY(source->renderTile(0, 11, 9, source->defaultDisplay(), &error).isNull());
+        QVERIFY(!error.isEmpty());
+        QVERIFY(!QFileInfo::exists(path));
+        // A mask path that is a folder is named as one.
+        QVERIFY(!MaskFiles::load(m_dir.path(), QSize(10, 10), ClassPalette::dubaiAerial(), &error));
+        QVERIFY2(error.contains(QStringLiteral("is a folder, not a mask file")), qPrintable(error));
     }
 
     void predictJsonIsValidForAnyPath() {

@@ -13,6 +13,9 @@
 #include "test_support.h"
 
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -508,6 +511,9 @@ private Q_SLOTS:
                                               << "predicts 5 classes but its sidecar lists 6";
         QTest::newRow("not TorchScript") << "not-script"
                                          << "not a TorchScript model";
+        QTest::newRow("a std that makes every input infinite")
+            << "tiny-std"
+            << "\"std\" values must be numbers between 0.001";
         QTest::newRow("a count no int holds") << "huge-count"
                                               << "value out of range: \"version\" must be a whole number";
         QTest::newRow("unknown encoder") << "bad-encoder"
@@ -558,7 +564,11 @@ private Q_SLOTS:
             QFile::copy(m_dir.filePath(QStringLiteral("five.pt")), QString::fromStdString(path));
         } else if (case_ == QLatin1String("not-script"))
             rewrite(sidecar, text.replace("\"segstudio-unet\"", "\"torchscript\""));
-        else if (case_ == QLatin1String("huge-count")) // a plain cast of 1e27 to int is undefined
+        else if (case_ == QLatin1String("tiny-std")) {
+            QJsonObject object = QJsonDocument::fromJson(text).object();
+            object.insert(QStringLiteral("std"), QJsonArray{1e-40, 1e-40, 1e-40});
+            rewrite(sidecar, QJsonDocument(object).toJson());
+        } else if (case_ == QLatin1String("huge-count")) // a plain cast of 1e27 to int is undefined
             rewrite(sidecar, text.replace("\"version\": 1", "\"version\": 1.1e27"));
         else if (case_ == QLatin1String("bad-encoder"))
             rewrite(sidecar, text.replace("resnet18", "resnet50"));
