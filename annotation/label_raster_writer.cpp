@@ -2,6 +2,7 @@
 
 #include "annotation/gdal_errors.h"
 #include "annotation/label_raster_format.h"
+#include "annotation/qgis_style.h"
 #include "storage/atomic_file.h"
 
 #include <QFile>
@@ -40,6 +41,7 @@ bool LabelRasterWriter::create(const QString& path, QSize size, Kind kind, const
     discard();
     m_path = path;
     m_kind = kind;
+    m_palette = palette;
     // A PNG's temporary GeoTIFF lives beside it too, under a name of its own.
     m_file = std::make_unique<storage::PendingFile>();
     std::string why;
@@ -125,7 +127,16 @@ bool LabelRasterWriter::finish(QString* error) {
         discard();
         return false;
     }
-    const bool ok = m_file->commit(&why);
+    bool ok = true;
+    if (m_kind == Kind::Classes) {
+        storage::PendingFile style;
+        const QByteArray qml = QgisStyle::rasterStyle(m_palette);
+        ok = style.create(QFile::encodeName(QgisStyle::stylePathFor(m_path)).toStdString(), &why) &&
+             style.write(qml.constData(), size_t(qml.size()), &why) &&
+             storage::commitGroup({m_file.get(), &style}, &why);
+    } else {
+        ok = m_file->commit(&why);
+    }
     m_file.reset();
     if (!ok)
         *error = QString::fromStdString(why);

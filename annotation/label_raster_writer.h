@@ -20,7 +20,8 @@ class PendingFile;
 // Float32 confidences. A .png target is written as a temporary GeoTIFF first and converted by
 // GDAL line by line into an indexed PNG. Nothing appears under the final name until finish()
 // succeeds (an exclusive temporary file, then an atomic rename); a writer destroyed before, or
-// a process ended by SIGTERM, removes it.
+// a process ended by SIGTERM, removes it. A class GeoTIFF comes with its QGIS style (X.qml:
+// the classes by name and colour), replaced together with it.
 class LabelRasterWriter {
 public:
     enum class Kind { Classes, Confidence };
@@ -44,6 +45,7 @@ private:
     std::unique_ptr<storage::PendingFile> m_file;
     bool m_png = false;
     Kind m_kind = Kind::Classes;
+    ClassPalette m_palette; // for the QGIS style (.qml) written beside a class GeoTIFF
     GDALDatasetH m_dataset = nullptr;
 };
 

@@ -4,6 +4,7 @@
 #include "annotation/gdal_setup.h"
 #include "annotation/label_raster_format.h"
 #include "annotation/mask_dataset.h"
+#include "annotation/qgis_style.h"
 #include "annotation/source_policy.h"
 #include "storage/atomic_file.h"
 
@@ -413,7 +414,18 @@ bool save(const QString& path, const LabelMask& mask, const ClassPalette& palett
     const QByteArray json = palette.toJson();
     if (!paletteFile.write(json.constData(), size_t(json.size()), &why))
         return fail(why);
-    return storage::commitGroup({&provenanceFile, &paletteFile, &maskFile}, &why) || fail(why);
+    std::vector<storage::PendingFile*> group{&provenanceFile, &paletteFile};
+    // A GeoTIFF mask opens in QGIS with its classes by name and colour.
+    storage::PendingFile styleFile;
+    if (!png) {
+        const QByteArray qml = QgisStyle::rasterStyle(palette);
+        if (!styleFile.create(QFile::encodeName(QgisStyle::stylePathFor(path)).toStdString(), &why) ||
+            !styleFile.write(qml.constData(), size_t(qml.size()), &why))
+            return fail(why);
+        group.push_back(&styleFile);
+    }
+    group.push_back(&maskFile);
+    return storage::commitGroup(group, &why) || fail(why);
 }
 
 } // namespace segstudio::MaskFiles

@@ -80,6 +80,8 @@ void printUsage() {
                  "  eval      per-class IoU, mIoU, accuracy and confusion matrix of masks\n"
                  "  bench     prediction throughput in megapixels per second\n"
                  "  simulate  play a user of the correction loop on images with reference masks\n"
+                 "  vectorize polygons of a label raster (GeoPackage/GeoJSON) with class names and areas\n"
+                 "  areas     per-class pixels, area (m², ha) and share of a label raster\n"
                  "  info      describe a raster (size, bands, overviews, georeference) as JSON\n"
                  "  version   versions of segstudio and LibTorch, and the devices found\n"
                  "\n'segstudio-cli COMMAND --help' lists a command's options.\n"
@@ -111,6 +113,10 @@ int runCommand(QStringList arguments) {
         return segstudio::cli::runBench(arguments);
     if (command == QLatin1String("simulate"))
         return segstudio::cli::runSimulate(arguments);
+    if (command == QLatin1String("vectorize"))
+        return segstudio::cli::runVectorize(arguments);
+    if (command == QLatin1String("areas"))
+        return segstudio::cli::runAreas(arguments);
     if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
         printUsage();
         return 0;

@@ -4,6 +4,7 @@
 #include "annotation/gdal_setup.h"
 #include "annotation/mask_files.h"
 #include "annotation/raster_source.h"
+#include "http_test_server.h"
 #include "inference/segmentation_model.h"
 #include "small_model.h"
 #include "storage/atomic_file.h"
@@ -18,12 +19,7 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
-#include <arpa/inet.h>
-#include <atomic>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 
 using namespace segstudio;
@@ -104,53 +100,6 @@ QByteArray tiffClaiming(quint32 width, quint32 height) {
     b.append(QByteArray(100, '\0'));
     return b;
 }
-
-// An HTTP server on 127.0.0.1 that counts the requests it gets and answers each with 404.
-class CountingServer {
-public:
-    CountingServer() {
-        m_socket = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        ::bind(m_socket, reinterpret_cast<sockaddr*>(&address), sizeof address);
-        ::listen(m_socket, 16);
-        socklen_t length = sizeof address;
-        ::getsockname(m_socket, reinterpret_cast<sockaddr*>(&address), &length);
-        m_port = ntohs(address.sin_port);
-        m_thread = std::thread([this] {
-            for (;;) {
-                const int client = ::accept(m_socket, nullptr, nullptr);
-                if (client < 0 || m_stopping)
-                    break;
-                ++m_requests;
-                char buffer[4096];
-                (void)::recv(client, buffer, sizeof buffer, 0);
-                static const char reply[] =
-                    "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-                (void)::send(client, reply, sizeof reply - 1, MSG_NOSIGNAL);
-                ::close(client);
-            }
-        });
-    }
-    ~CountingServer() {
-        m_stopping = true;
-        ::shutdown(m_socket, SHUT_RDWR);
-        ::close(m_socket);
-        m_thread.join();
-    }
-    QString url(const QString& path) const {
-        return QStringLiteral("http://127.0.0.1:%1/%2").arg(m_port).arg(path);
-    }
-    int requests() const { return m_requests.load(); }
-
-private:
-    int m_socket = -1;
-    int m_port = 0;
-    std::atomic<int> m_requests{0};
-    std::atomic<bool> m_stopping{false};
-    std::thread m_thread;
-};
 
 } // namespace
 
@@ -579,7 +528,7 @@ private Q_SLOTS:
 
     // Opening a file never reaches the network unless allowed, whatever the file names.
     void filesDoNotReachTheNetwork() {
-        CountingServer server;
+        test::HttpTestServer server; // serves nothing: every request is counted and gets 404
         const QString dir = m_dir.filePath(QStringLiteral("network"));
         QDir().mkpath(dir);
         const QByteArray vrt =
@@ -587,7 +536,7 @@ private Q_SLOTS:
                            "dataType=\"Byte\" band=\"1\"><SimpleSource><SourceFilename>/vsicurl/%1"
                            "</SourceFilename><SourceBand>1</SourceBand></SimpleSource>"
                            "</VRTRasterBand></VRTDataset>")
-                .arg(server.url(QStringLiteral("remote.tif")))
+                .arg(server.url(QStringLiteral("/remote.tif")))
                 .toUtf8();
         QVERIFY(writeFile(dir + QStringLiteral("/remote.vrt"), vrt));
         QVERIFY(writeFile(dir + QStringLiteral("/disguised.png"), vrt)); // a VRT under another name
@@ -606,7 +555,7 @@ private Q_SLOTS:
                            "-20037508.34</LowerRightY><TileLevel>2</TileLevel><TileCountX>1</TileCountX>"
                            "<TileCountY>1</TileCountY></DataWindow><Cache><Path>%2</Path></Cache>"
                            "</GDAL_WMS>")
-                .arg(server.url(QStringLiteral("tiles")), cache)
+                .arg(server.url(QStringLiteral("/tiles")), cache)
                 .toUtf8()));
         const QString mask = dataPath(QStringLiteral("dubai_aerial/tile_2/masks/image_part_001.png"));
         const QString classes = dataPath(QStringLiteral("dubai_aerial/classes.csv"));
@@ -617,7 +566,7 @@ private Q_SLOTS:
             {"info", dir + QStringLiteral("/service.xml")},
             {"predict", "--model", m_model, "--input", dir + QStringLiteral("/remote.vrt"), "--output",
              dir + QStringLiteral("/p.tif")},
-            {"eval", "--prediction", mask, "--reference", server.url(QStringLiteral("reference.png")),
+            {"eval", "--prediction", mask, "--reference", server.url(QStringLiteral("/reference.png")),
              "--classes", classes},
             {"eval", "--prediction", dir + QStringLiteral("/disguised.png"), "--reference", mask, "--classes",
              classes},

@@ -2,7 +2,9 @@
 // shows and what the status bar says. Runs on the offscreen platform.
 #include "annotation/gdal_setup.h"
 #include "annotation/raster_source.h"
+#include "annotation/source_policy.h"
 #include "app/main_window.h"
+#include "http_test_server.h"
 #include "test_support.h"
 #include "ui/image_info_panel.h"
 #include "ui/map_canvas.h"
@@ -237,6 +239,51 @@ private Q_SLOTS:
         QVERIFY(box->text().contains(QStringLiteral("broken.tif")));
         box->accept();
         QVERIFY(!m_window->recentFiles().contains(bad));
+    }
+
+    // A file that reads from a server opens only once network sources are allowed, and then
+    // the status bar says so; off, the server sees no request at all.
+    void networkSourcesAreOffUntilAllowedAndShownWhenOpen() {
+        QFile tiff(dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")));
+        QVERIFY(tiff.open(QIODevice::ReadOnly));
+        test::HttpTestServer server({{QStringLiteral("/small.tif"), tiff.readAll()}});
+        QTemporaryDir dir;
+        const QString vrt = dir.filePath(QStringLiteral("remote.vrt"));
+        QString bands;
+        for (int band = 1; band <= 3; ++band)
+            bands +=
+                QStringLiteral("<VRTRasterBand dataType=\"Byte\" band=\"%1\"><SimpleSource><SourceFilename>"
+                               "/vsicurl/%2</SourceFilename><SourceBand>%1</SourceBand></SimpleSource>"
+                               "</VRTRasterBand>")
+                    .arg(band)
+                    .arg(server.url(QStringLiteral("/small.tif")));
+        QFile file(vrt);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QStringLiteral("<VRTDataset rasterXSize=\"79\" rasterYSize=\"71\">%1</VRTDataset>")
+                       .arg(bands)
+                       .toUtf8());
+        file.close();
+        auto* sign = m_window->findChild<QLabel*>(QStringLiteral("networkSource"));
+        QVERIFY(sign);
+
+        QSignalSpy failed(m_window.get(), &MainWindow::openFailed);
+        m_window->openFile(vrt);
+        QVERIFY(failed.wait(10000));
+        QVERIFY2(failed.at(0).at(1).toString().contains(QStringLiteral("network sources are off")),
+                 qPrintable(failed.at(0).at(1).toString()));
+        QCOMPARE(server.requests(), 0);
+        QVERIFY(sign->isHidden());
+        if (auto* box = m_window->findChild<QMessageBox*>(QStringLiteral("errorMessage")))
+            box->accept();
+
+        SourcePolicy::setNetworkAllowed(true); // what Preferences ▸ Sources does
+        open(vrt);
+        SourcePolicy::setNetworkAllowed(false);
+        QVERIFY(server.requests() > 0);
+        QVERIFY(sign->isVisible());
+        QCOMPARE(m_window->canvas()->source()->size(), QSize(79, 71));
+        open(dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")));
+        QVERIFY(sign->isHidden());
     }
 
     void dropOpensTheFile() {

@@ -1,8 +1,13 @@
 #include "app/cli/cli_support.h"
 
+#include "annotation/mask_files.h"
+#include "annotation/qgis_style.h"
 #include "app/cli/option_values.h"
+#include "app/jobs/class_mapping.h"
 
 #include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
 #include <cstdio>
 
 namespace segstudio::cli {
@@ -64,6 +69,24 @@ bool predictorOptions(const QCommandLineParser& parser, inference::PredictOption
         return false;
     }
     return true;
+}
+
+std::optional<ClassPalette> labelClassesOf(const QString& rasterPath, const QString& classesFile,
+                                           QString* error) {
+    if (!classesFile.isEmpty())
+        return ClassMapping::loadClasses(classesFile, error);
+    if (auto sidecar = MaskFiles::loadPaletteSidecar(rasterPath, error))
+        return sidecar;
+    if (!error->isEmpty())
+        return std::nullopt;
+    QFile style(QgisStyle::stylePathFor(rasterPath));
+    if (style.size() < 4 * 1024 * 1024 && style.open(QIODevice::ReadOnly))
+        if (auto classes = QgisStyle::classesOfRasterStyle(style.readAll()))
+            return classes;
+    *error = QStringLiteral("%1 has no class list beside it (%2 or %3): name the classes with --classes FILE")
+                 .arg(rasterPath, QFileInfo(MaskFiles::paletteSidecarPath(rasterPath)).fileName(),
+                      QFileInfo(QgisStyle::stylePathFor(rasterPath)).fileName());
+    return std::nullopt;
 }
 
 void ProgressLine::update(double fraction, const QString& extra) {

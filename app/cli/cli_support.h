@@ -1,5 +1,6 @@
 #pragma once
 
+#include "annotation/class_palette.h"
 #include "inference/evaluation.h"
 #include "inference/segmentation_model.h"
 #include "inference/tiled_predictor.h"
@@ -9,6 +10,7 @@
 #include <QString>
 #include <QStringList>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace segstudio {
@@ -26,6 +28,11 @@ void addPredictorOptions(QCommandLineParser& parser, const QString& windowOption
 // Reads them strictly and checks their ranges; false with *error naming the option.
 bool predictorOptions(const QCommandLineParser& parser, inference::PredictOptions& options, QString* error,
                       const QString& windowOption = QStringLiteral("tile"));
+
+// The classes of a label raster: from `classesFile` when given (a class list), else from the
+// raster's own sidecars (X.classes.json, then the X.qml style we write beside label GeoTIFFs).
+std::optional<ClassPalette> labelClassesOf(const QString& rasterPath, const QString& classesFile,
+                                           QString* error);
 
 // Reports progress on stderr at most a few times a second: "label: 42 %  extra".
 class ProgressLine {

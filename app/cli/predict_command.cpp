@@ -1,5 +1,6 @@
 // segstudio-cli predict: a class (and optionally a confidence) for every pixel of any raster,
 // processed in blocks so memory stays bounded whatever the raster's size.
+#include "annotation/label_polygons.h"
 #include "annotation/label_raster_writer.h"
 #include "annotation/raster_source.h"
 #include "app/cli/cli_commands.h"
@@ -32,6 +33,10 @@ int runPredict(const QStringList& arguments) {
          QStringLiteral("C.tif")},
         {QStringLiteral("block"), QStringLiteral("Side of the blocks read and written at once."),
          QStringLiteral("N"), QStringLiteral("2048")},
+        {QStringLiteral("vector"),
+         QStringLiteral(
+             "Also write the classes as polygons (.gpkg or .geojson; needs a georeferenced input)."),
+         QStringLiteral("OUT.gpkg")},
     });
     parser.process(arguments);
     if (!parser.isSet(QStringLiteral("input")) || !parser.isSet(QStringLiteral("output")))
@@ -47,6 +52,8 @@ int runPredict(const QStringList& arguments) {
     QList<OutputFile> outputs{{QStringLiteral("output"), parser.value(QStringLiteral("output"))}};
     if (parser.isSet(QStringLiteral("confidence")))
         outputs.append({QStringLiteral("confidence"), parser.value(QStringLiteral("confidence"))});
+    if (parser.isSet(QStringLiteral("vector")))
+        outputs.append({QStringLiteral("vector"), parser.value(QStringLiteral("vector"))});
     const QString modelPath = ModelRegistry::resolvePath(parser.value(QStringLiteral("model")));
     if (!checkOutputs(
             outputs,
@@ -56,6 +63,12 @@ int runPredict(const QStringList& arguments) {
     const auto source = RasterSource::open(input, &error);
     if (!source)
         return failWith(error);
+    if (parser.isSet(QStringLiteral("vector")) &&
+        (!source->georeference().isValid() || !source->georeference().hasCrs() ||
+         !parser.value(QStringLiteral("output")).endsWith(QLatin1String(".tif"), Qt::CaseInsensitive)))
+        return failWith(
+            QStringLiteral("--vector needs a georeferenced input (a CRS and a geotransform) and a "
+                           "GeoTIFF --output (.tif)"));
     auto model = ModelRegistry::load(parser.value(QStringLiteral("model")), &error);
     if (!model)
         return failWith(error);
@@ -114,6 +127,10 @@ int runPredict(const QStringList& arguments) {
     }
     progress.finish();
     if (!classes.finish(&error) || (withConfidence && !confidence.finish(&error)))
+        return failWith(error);
+    if (parser.isSet(QStringLiteral("vector")) &&
+        !LabelPolygons::vectorize(parser.value(QStringLiteral("output")),
+                                  parser.value(QStringLiteral("vector")), palette, {}, nullptr, &error))
         return failWith(error);
     const double seconds = timer.nsecsElapsed() / 1e9;
     // Through QJsonDocument: a path may hold quotes, backslashes or control characters.

@@ -16,7 +16,10 @@ void collectPairs(const QDir& folder, QList<LabelledImage>& pairs) {
     const QDir masks(folder.filePath(QStringLiteral("masks")));
     if (images.exists() && masks.exists()) {
         QHash<QString, QString> maskByName;
-        for (const QFileInfo& mask : masks.entryInfoList(QDir::Files, QDir::Name))
+        // Masks only (not their .qml styles or sidecars beside them).
+        const QStringList maskFiles{QStringLiteral("*.png"), QStringLiteral("*.tif"),
+                                    QStringLiteral("*.tiff")};
+        for (const QFileInfo& mask : masks.entryInfoList(maskFiles, QDir::Files, QDir::Name))
             maskByName.insert(mask.completeBaseName(), mask.absoluteFilePath());
         for (const QFileInfo& image : images.entryInfoList(QDir::Files, QDir::Name)) {
             const QString mask = maskByName.value(image.completeBaseName());

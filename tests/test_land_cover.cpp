@@ -1,0 +1,357 @@
+// Land-cover outputs a mapper takes into a GIS, through the real segstudio-cli: polygons (holes,
+// touching classes, regions across processing blocks; rasterized back they are the raster),
+// per-class areas on projected and geographic rasters, and the QGIS styles beside them.
+#include "annotation/class_areas.h"
+#include "annotation/gdal_setup.h"
+#include "annotation/qgis_style.h"
+#include "small_model.h"
+#include "test_support.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QXmlStreamReader>
+#include <cmath>
+#include <cpl_string.h>
+#include <gdal.h>
+#include <gdal_alg.h>
+#include <map>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+using namespace segstudio;
+using segstudio::test::dataPath;
+
+namespace {
+
+test::ProcessRun cli(const QStringList& arguments) {
+    return test::runProcess(QStringLiteral(SEGSTUDIO_CLI), arguments, 300000);
+}
+
+constexpr int Width = 700, Height = 600;
+constexpr double PixelSide = 0.5; // metres, UTM zone 40N (Dubai)
+
+// Land (1) everywhere; a building (0) square with a courtyard hole of road (2) inside; a
+// vegetation (3) island across the 256-px block borders; a water (4) strip touching the building;
+// an unlabeled (255) corner.
+int fixtureClass(int x, int y) {
+    if (x < 40 && y < 40)
+        return 255;
+    if (x >= 100 && x < 300 && y >= 100 && y < 300) {
+        if (x >= 160 && x < 240 && y >= 160 && y < 240)
+            return 2;
+        return 0;
+    }
+    if (x >= 300 && x < 330 && y >= 100 && y < 300)
+        return 4;
+    if ((x - 512) * (x - 512) + (y - 256) * (y - 256) < 60 * 60)
+        return 3;
+    return 1;
+}
+
+bool writeFixture(const QString& path, int epsg, const std::array<double, 6>& transform) {
+    test::RasterSpec spec;
+    spec.width = Width;
+    spec.height = Height;
+    spec.geoTransform = transform;
+    spec.epsg = epsg;
+    spec.noData = 255;
+    return test::writeGeoTiff(path, spec, [](int, int x, int y) { return fixtureClass(x, y); });
+}
+
+std::map<int, qint64> fixtureCounts() {
+    std::map<int, qint64> counts;
+    for (int y = 0; y < Height; ++y)
+        for (int x = 0; x < Width; ++x)
+            ++counts[fixtureClass(x, y)];
+    return counts;
+}
+
+QByteArray readAll(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// The (value, label, colour) entries of a QGIS paletted raster style, read as plain XML.
+QList<std::tuple<int, QString, QString>> paletteEntries(const QByteArray& qml) {
+    QList<std::tuple<int, QString, QString>> entries;
+    QXmlStreamReader xml(qml);
+    while (!xml.atEnd()) {
+        if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QLatin1String("paletteEntry"))
+            entries.append({xml.attributes().value(QStringLiteral("value")).toInt(),
+                            xml.attributes().value(QStringLiteral("label")).toString(),
+                            xml.attributes().value(QStringLiteral("color")).toString()});
+    }
+    return xml.hasError() ? QList<std::tuple<int, QString, QString>>() : entries;
+}
+
+} // namespace
+
+class TestLandCover : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        initializeGdal();
+        QVERIFY(m_dir.isValid());
+        m_labels = m_dir.filePath(QStringLiteral("labels.tif"));
+        QVERIFY(writeFixture(m_labels, 32640, {300000, PixelSide, 0, 2800000, 0, -PixelSide}));
+        m_classes = dataPath(QStringLiteral("dubai_aerial/classes.csv"));
+        m_plain = m_dir.filePath(QStringLiteral("plain.tif"));
+        test::RasterSpec plain;
+        QVERIFY(test::writeGeoTiff(m_plain, plain, [](int, int x, int) { return x % 3; }));
+    }
+
+    void polygonsAreValidKeepHolesAndRasterizeBackToTheRaster() {
+        const QString output = m_dir.filePath(QStringLiteral("polygons.gpkg"));
+        const auto run = cli({"vectorize", "--input", m_labels, "--output", output, "--classes", m_classes});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        GDALDatasetH vectors =
+            GDALOpenEx(output.toUtf8().constData(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+        QVERIFY(vectors);
+        OGRLayerH layer = GDALDatasetGetLayerByName(vectors, "polygons");
+        QVERIFY(layer);
+        std::map<int, int> features;
+        std::map<int, double> areas;
+        int buildingHoles = -1;
+        OGR_L_ResetReading(layer);
+        while (OGRFeatureH feature = OGR_L_GetNextFeature(layer)) {
+            const int id = OGR_F_GetFieldAsInteger(feature, OGR_F_GetFieldIndex(feature, "class_id"));
+            OGRGeometryH geometry = OGR_F_GetGeometryRef(feature);
+            QVERIFY(geometry && OGR_G_IsValid(geometry));
+            ++features[id];
+            areas[id] += OGR_F_GetFieldAsDouble(feature, OGR_F_GetFieldIndex(feature, "area_m2"));
+            QCOMPARE(OGR_G_Area(geometry),
+                     OGR_F_GetFieldAsDouble(feature, OGR_F_GetFieldIndex(feature, "area_m2")));
+            if (id == 0) {
+                QCOMPARE(QString::fromUtf8(
+                             OGR_F_GetFieldAsString(feature, OGR_F_GetFieldIndex(feature, "class_name"))),
+                         QStringLiteral("Building"));
+                buildingHoles = OGR_G_GetGeometryCount(OGR_G_GetGeometryRef(geometry, 0)) - 1;
+            }
+            OGR_F_Destroy(feature);
+        }
+        // One region per class: the island across block borders is one polygon, no seams.
+        QCOMPARE(features, (std::map<int, int>{{0, 1}, {1, 1}, {2, 1}, {3, 1}, {4, 1}}));
+        QCOMPARE(buildingHoles, 1);
+        const auto counts = fixtureCounts();
+        for (const auto& [id, area] : areas)
+            QVERIFY2(std::abs(area - counts.at(id) * PixelSide * PixelSide) < 1e-6 * area,
+                     qPrintable(QString::number(id)));
+        // The style QGIS opens it with: categorised by class_id, our names and colours.
+        OGRLayerH styles = GDALDatasetGetLayerByName(vectors, "layer_styles");
+        QVERIFY(styles);
+        OGRFeatureH style = OGR_L_GetNextFeature(styles);
+        QVERIFY(style);
+        QCOMPARE(QString::fromUtf8(OGR_F_GetFieldAsString(style, OGR_F_GetFieldIndex(style, "f_table_name"))),
+                 QStringLiteral("polygons"));
+        const QByteArray qml(OGR_F_GetFieldAsString(style, OGR_F_GetFieldIndex(style, "styleQML")));
+        QVERIFY(qml.contains("categorizedSymbol") && qml.contains("attr=\"class_id\"") &&
+                qml.contains("Vegetation"));
+        QVERIFY(qml.contains("60,16,152,255")); // Building's #3c1098
+        OGR_F_Destroy(style);
+
+        // Rasterized back (attribute class_id over a 255 background) it is the label raster.
+        GDALDatasetH back = GDALCreate(GDALGetDriverByName("MEM"), "", Width, Height, 1, GDT_Byte, nullptr);
+        double transform[6] = {300000, PixelSide, 0, 2800000, 0, -PixelSide};
+        GDALSetGeoTransform(back, transform);
+        GDALFillRaster(GDALGetRasterBand(back, 1), 255, 0);
+        int bandList[1] = {1};
+        char** options = CSLSetNameValue(nullptr, "ATTRIBUTE", "class_id");
+        QCOMPARE(GDALRasterizeLayers(back, 1, bandList, 1, &layer, nullptr, nullptr, nullptr, options,
+                                     nullptr, nullptr),
+                 CE_None);
+        CSLDestroy(options);
+        std::vector<quint8> pixels(size_t(Width) * Height);
+        QCOMPARE(GDALRasterIO(GDALGetRasterBand(back, 1), GF_Read, 0, 0, Width, Height, pixels.data(), Width,
+                              Height, GDT_Byte, 0, 0),
+                 CE_None);
+        qint64 same = 0;
+        for (int y = 0; y < Height; ++y)
+            for (int x = 0; x < Width; ++x)
+                same += pixels[size_t(y) * Width + x] == fixtureClass(x, y);
+        QVERIFY2(double(same) / (Width * Height) >= 0.999,
+                 qPrintable(QString::number(double(same) / (Width * Height))));
+        GDALClose(back);
+        GDALClose(vectors);
+    }
+
+    void minAreaMergesSmallRegionsAndGeoJsonGetsAStyle() {
+        const QString output = m_dir.filePath(QStringLiteral("sieved.geojson"));
+        // The courtyard is 80 × 80 px = 1600 m²: below 2000 m² it joins the building around it.
+        const auto run = cli({"vectorize", "--input", m_labels, "--output", output, "--classes", m_classes,
+                              "--min-area", "2000"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject collection = QJsonDocument::fromJson(readAll(output)).object();
+        int roads = 0;
+        for (const QJsonValue& feature : collection.value(QStringLiteral("features")).toArray())
+            roads += feature.toObject()
+                         .value(QStringLiteral("properties"))
+                         .toObject()
+                         .value(QStringLiteral("class_id"))
+                         .toInt() == 2;
+        QCOMPARE(roads, 0);
+        QVERIFY(QFile::exists(m_dir.filePath(QStringLiteral("sieved.qml"))));
+        QVERIFY(readAll(m_dir.filePath(QStringLiteral("sieved.qml"))).contains("categorizedSymbol"));
+    }
+
+    void areasAreClassPixelsTimesPixelArea() {
+        const QString csv = m_dir.filePath(QStringLiteral("areas.csv"));
+        const auto run = cli({"areas", "--input", m_labels, "--classes", m_classes, "--csv", csv, "--json"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QList<QByteArray> lines = readAll(csv).trimmed().split('\n');
+        QCOMPARE(lines.first(), QByteArray("class_id,class_name,pixels,area_m2,area_ha,share"));
+        const auto counts = fixtureCounts();
+        const qint64 labelled = Width * Height - counts.at(255);
+        for (const QByteArray& line : lines.mid(1)) {
+            const QList<QByteArray> cells = line.split(',');
+            const int id = cells[0].toInt();
+            const qint64 pixels = counts.count(id) ? counts.at(id) : 0;
+            QCOMPARE(cells[2].toLongLong(), pixels);
+            QCOMPARE(cells[3].toDouble(), pixels * PixelSide * PixelSide);
+            QCOMPARE(cells[4].toDouble(), pixels * PixelSide * PixelSide / 1e4);
+            QVERIFY(std::abs(cells[5].toDouble() - double(pixels) / labelled) < 1e-6);
+        }
+        const QJsonObject json = QJsonDocument::fromJson(run.out.trimmed()).object();
+        QCOMPARE(json.value(QStringLiteral("units")).toString(), QStringLiteral("m2"));
+        QCOMPARE(json.value(QStringLiteral("labelled_pixels")).toInteger(), labelled);
+    }
+
+    // On a geographic raster each row's pixels have their own area: the sum is checked against
+    // the same cells measured through PROJ in an equal-area projection.
+    void geographicAreasAreGeodesicPerRow() {
+        const QString path = m_dir.filePath(QStringLiteral("geographic.tif"));
+        const double step = 0.0005; // degrees, about 50 m
+        QVERIFY(writeFixture(path, 4326, {55.0, step, 0, 60.0, 0, -step}));
+        AreaReport report;
+        QString error;
+        QVERIFY2(ClassAreas::measure(path, ClassPalette::dubaiAerial(), report, &error), qPrintable(error));
+        OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(nullptr),
+                             equalArea = OSRNewSpatialReference(nullptr);
+        OSRImportFromEPSG(wgs84, 4326);
+        OSRImportFromEPSG(equalArea, 6933);
+        OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
+        OSRSetAxisMappingStrategy(equalArea, OAMS_TRADITIONAL_GIS_ORDER);
+        OGRCoordinateTransformationH transform = OCTNewCoordinateTransformation(wgs84, equalArea);
+        QVERIFY(transform);
+        // Land (class 1) fills whole rows at the bottom: one row's cell measured both ways.
+        const double north = 60.0 - (Height - 1) * step;
+        OGRGeometryH cell = nullptr;
+        const QByteArray wkt = QStringLiteral("POLYGON((55 %1,%2 %1,%2 %3,55 %3,55 %1))")
+                                   .arg(north, 0, 'f', 10)
+                                   .arg(55.0 + step, 0, 'f', 10)
+                                   .arg(north - step, 0, 'f', 10)
+                                   .toUtf8();
+        char* text = const_cast<char*>(wkt.constData());
+        QCOMPARE(OGR_G_CreateFromWkt(&text, wgs84, &cell), OGRERR_NONE);
+        OGR_G_Segmentize(cell, step / 16);
+        QCOMPARE(OGR_G_Transform(cell, transform), OGRERR_NONE);
+        const double projCell = OGR_G_Area(cell);
+        const double ours =
+            ClassAreas::geographicCellArea(north, north - step, step, 6378137.0, 298.257223563);
+        QVERIFY2(std::abs(ours - projCell) / projCell < 1e-4,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(ours).arg(projCell)));
+        // Rows nearer the pole are smaller: the report is not pixels × one constant.
+        const double top = ClassAreas::geographicCellArea(60.0, 60.0 - step, step, 6378137.0, 298.257223563);
+        QVERIFY(top < ours);
+        const ClassArea& land = report.classes[1];
+        QVERIFY(land.areaM2 > land.pixels * top && land.areaM2 < land.pixels * ours);
+        OGR_G_DestroyGeometry(cell);
+        OCTDestroyCoordinateTransformation(transform);
+        OSRDestroySpatialReference(wgs84);
+        OSRDestroySpatialReference(equalArea);
+    }
+
+    // Every class GeoTIFF we write has a QGIS style beside it with the class names and colours,
+    // which vectorize and areas also read the classes from.
+    void predictWritesAQgisStyleAndPolygons() {
+        std::string error;
+        const QString model = m_dir.filePath(QStringLiteral("model/model.pt"));
+        QVERIFY2(test::saveSmallSixClassModel(model.toStdString(), "land-cover-test", &error), error.c_str());
+        const QString output = m_dir.filePath(QStringLiteral("predicted.tif"));
+        const QString vector = m_dir.filePath(QStringLiteral("predicted.gpkg"));
+        const auto run = cli({"predict", "--model", model, "--input",
+                              dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")), "--output", output,
+                              "--vector", vector, "--device", "cpu"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const auto entries = paletteEntries(readAll(QgisStyle::stylePathFor(output)));
+        QCOMPARE(entries.size(), 6);
+        QCOMPARE(entries[0], std::make_tuple(0, QStringLiteral("class 0"), QStringLiteral("#3c1098")));
+        QVERIFY(QFile::exists(vector));
+        const auto areas = cli({"areas", "--input", output, "--json"}); // classes from the .qml
+        QVERIFY2(areas.exitCode == 0, qPrintable(areas.err));
+        QCOMPARE(QJsonDocument::fromJson(areas.out.trimmed())
+                     .object()
+                     .value(QStringLiteral("labelled_pixels"))
+                     .toInteger(),
+                 qint64(79 * 71));
+    }
+
+    void badInputsLeaveNoOutput_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("an RGB image")
+            << QStringList{"vectorize", "--input", dataPath(QStringLiteral("geotiff/RGB.byte.tif")),
+                           "--output",  "OUT",     "--classes",
+                           "CLASSES"}
+            << "is not a label raster";
+        QTest::newRow("no georeference")
+            << QStringList{"vectorize", "--input", "PLAIN", "--output", "OUT", "--classes", "CLASSES"}
+            << "has no georeference";
+        QTest::newRow("a negative minimum area")
+            << QStringList{"vectorize", "--input", "LABELS",     "--output", "OUT",
+                           "--classes", "CLASSES", "--min-area", "-5"}
+            << "--min-area wants a number";
+        QTest::newRow("another format")
+            << QStringList{"vectorize", "--input", "LABELS", "--output", "OUT.shp", "--classes", "CLASSES"}
+            << ".gpkg or .geojson";
+        QTest::newRow("values no class has")
+            << QStringList{"areas", "--input", "LABELS", "--classes", "TWO"} << "holds the value 2";
+        QTest::newRow("no classes") << QStringList{"areas", "--input", "LABELS"}
+                                    << "name the classes with --classes";
+    }
+
+    void badInputsLeaveNoOutput() {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        const QString out = m_dir.filePath(QStringLiteral("bad/out.gpkg"));
+        QDir().mkpath(m_dir.filePath(QStringLiteral("bad")));
+        QFile two(m_dir.filePath(QStringLiteral("bad/two.csv")));
+        QVERIFY(two.open(QIODevice::WriteOnly));
+        two.write("index,name,hex\n0,a,#000001\n1,b,#000002\n");
+        two.close();
+        for (QString& argument : arguments) {
+            if (argument == QLatin1String("OUT"))
+                argument = out;
+            if (argument == QLatin1String("OUT.shp"))
+                argument = m_dir.filePath(QStringLiteral("bad/out.shp"));
+            if (argument == QLatin1String("LABELS"))
+                argument = m_labels;
+            if (argument == QLatin1String("CLASSES"))
+                argument = m_classes;
+            if (argument == QLatin1String("TWO"))
+                argument = two.fileName();
+            if (argument == QLatin1String("PLAIN"))
+                argument = m_plain;
+        }
+        const auto run = cli(arguments);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+        QCOMPARE(QDir(m_dir.filePath(QStringLiteral("bad")))
+                     .entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
+                 QStringList{QStringLiteral("two.csv")});
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_labels;
+    QString m_classes;
+    QString m_plain;
+};
+
+QTEST_GUILESS_MAIN(TestLandCover)
+#include "test_land_cover.moc"
