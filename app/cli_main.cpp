@@ -82,6 +82,7 @@ void printUsage() {
                  "  simulate  play a user of the correction loop on images with reference masks\n"
                  "  vectorize polygons of a label raster (GeoPackage/GeoJSON) with class names and areas\n"
                  "  areas     per-class pixels, area (m², ha) and share of a label raster\n"
+                 "  merge     join the parts of a prediction made with predict --shard I/N\n"
                  "  info      describe a raster (size, bands, overviews, georeference) as JSON\n"
                  "  version   versions of segstudio and LibTorch, and the devices found\n"
                  "\n'segstudio-cli COMMAND --help' lists a command's options.\n"
@@ -117,6 +118,8 @@ int runCommand(QStringList arguments) {
         return segstudio::cli::runVectorize(arguments);
     if (command == QLatin1String("areas"))
         return segstudio::cli::runAreas(arguments);
+    if (command == QLatin1String("merge"))
+        return segstudio::cli::runMerge(arguments);
     if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
         printUsage();
         return 0;

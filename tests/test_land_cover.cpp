@@ -291,6 +291,61 @@ private Q_SLOTS:
                  qint64(79 * 71));
     }
 
+    // Four shards joined are the single run, pixel for pixel: each block keeps its context.
+    void fourShardsMergedEqualOneRun() {
+        std::string why;
+        const QString model = m_dir.filePath(QStringLiteral("shard-model/model.pt"));
+        QVERIFY2(test::saveSmallSixClassModel(model.toStdString(), "shard-test", &why), why.c_str());
+        const QString image = m_dir.filePath(QStringLiteral("shard-image.tif"));
+        test::RasterSpec spec;
+        spec.width = 600;
+        spec.height = 1100; // five rows of 256-px blocks
+        spec.bands = 3;
+        spec.geoTransform = std::array<double, 6>{300000, 0.5, 0, 2800000, 0, -0.5};
+        spec.epsg = 32640;
+        QVERIFY(test::writeGeoTiff(image, spec, [](int band, int x, int y) {
+            return (x * (band + 3) + y * (7 - band) + (x / 37) * (y / 53) * 11) % 256;
+        }));
+        const QStringList common{"predict", "--model", model,      "--input", image,
+                                 "--block", "256",     "--device", "cpu"};
+        const QString single = m_dir.filePath(QStringLiteral("single.tif"));
+        auto run = cli(common + QStringList{"--output", single});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QStringList parts;
+        for (int i = 1; i <= 4; ++i) {
+            parts << m_dir.filePath(QStringLiteral("part-%1.tif").arg(i));
+            run =
+                cli(common + QStringList{"--output", parts.last(), "--shard", QStringLiteral("%1/4").arg(i)});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        }
+        const QString merged = m_dir.filePath(QStringLiteral("merged.tif"));
+        run = cli(QStringList{"merge", "--output", merged} + parts);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const auto pixelsOf = [](const QString& path) {
+            std::vector<quint8> pixels;
+            GDALDatasetH dataset = GDALOpen(path.toUtf8().constData(), GA_ReadOnly);
+            if (!dataset)
+                return pixels;
+            pixels.resize(size_t(GDALGetRasterXSize(dataset)) * GDALGetRasterYSize(dataset));
+            if (GDALRasterIO(GDALGetRasterBand(dataset, 1), GF_Read, 0, 0, GDALGetRasterXSize(dataset),
+                             GDALGetRasterYSize(dataset), pixels.data(), GDALGetRasterXSize(dataset),
+                             GDALGetRasterYSize(dataset), GDT_Byte, 0, 0) != CE_None)
+                pixels.clear();
+            GDALClose(dataset);
+            return pixels;
+        };
+        const auto expected = pixelsOf(single);
+        QCOMPARE(expected.size(), size_t(600 * 1100));
+        QVERIFY(pixelsOf(merged) == expected);
+        QVERIFY(QFile::exists(QgisStyle::stylePathFor(merged)));
+        // A shard that does not exist is refused, and writes nothing.
+        run = cli(common +
+                  QStringList{"--output", m_dir.filePath(QStringLiteral("part-5.tif")), "--shard", "5/4"});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.err.contains(QStringLiteral("--shard wants I/N")));
+        QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("part-5.tif"))));
+    }
+
     void badInputsLeaveNoOutput_data() {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("message");

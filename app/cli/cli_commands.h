@@ -13,5 +13,6 @@ int runBench(const QStringList& arguments);
 int runSimulate(const QStringList& arguments);
 int runVectorize(const QStringList& arguments);
 int runAreas(const QStringList& arguments);
+int runMerge(const QStringList& arguments);
 
 } // namespace segstudio::cli

@@ -13,6 +13,7 @@
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <cmath>
@@ -33,6 +34,11 @@ int runPredict(const QStringList& arguments) {
          QStringLiteral("C.tif")},
         {QStringLiteral("block"), QStringLiteral("Side of the blocks read and written at once."),
          QStringLiteral("N"), QStringLiteral("2048")},
+        {QStringLiteral("shard"),
+         QStringLiteral(
+             "Write part I of N (1 <= I <= N): a band of whole block rows, georeferenced, for joining "
+             "with 'segstudio-cli merge' or gdalbuildvrt."),
+         QStringLiteral("I/N")},
         {QStringLiteral("vector"),
          QStringLiteral(
              "Also write the classes as polygons (.gpkg or .geojson; needs a georeferenced input)."),
@@ -60,9 +66,44 @@ int runPredict(const QStringList& arguments) {
             {input, modelPath, QString::fromStdString(inference::sidecarPath(modelPath.toStdString()))},
             &error))
         return failWith(error);
+    int shard = 1, shards = 1;
+    if (parser.isSet(QStringLiteral("shard"))) {
+        const QStringList parts = parser.value(QStringLiteral("shard")).split(QLatin1Char('/'));
+        bool indexOk = false, countOk = false;
+        if (parts.size() == 2) {
+            shard = parts[0].toInt(&indexOk);
+            shards = parts[1].toInt(&countOk);
+        }
+        if (!indexOk || !countOk || shards < 1 || shard < 1 || shard > shards)
+            return failWith(QStringLiteral("--shard wants I/N with 1 <= I <= N, e.g. 2/4, not “%1”")
+                                .arg(parser.value(QStringLiteral("shard"))));
+    }
     const auto source = RasterSource::open(input, &error);
     if (!source)
         return failWith(error);
+    // A shard is a band of whole block rows: every block is predicted with the same context as in
+    // a single run, so the parts joined are that run pixel for pixel.
+    const QRect image(QPoint(0, 0), source->size());
+    const int blockRows = (image.height() + block - 1) / block;
+    if (shards > blockRows)
+        return failWith(
+            QStringLiteral("the raster has %1 row(s) of %2-px blocks: use at most %1 shards (or a "
+                           "smaller --block)")
+                .arg(blockRows)
+                .arg(block));
+    const int firstRow = (shard - 1) * blockRows / shards, endRow = shard * blockRows / shards;
+    const QRect window =
+        QRect(0, firstRow * block, image.width(), (endRow - firstRow) * block).intersected(image);
+    Georeference georeference = source->georeference();
+    if (georeference.isValid()) {
+        std::array<double, 6> transform = georeference.geoTransform();
+        transform[0] += window.y() * transform[2];
+        transform[3] += window.y() * transform[5];
+        georeference = Georeference(transform, georeference.crsWkt());
+    } else if (shards > 1) {
+        return failWith(QStringLiteral("--shard needs a georeferenced input: the parts are placed by their "
+                                       "georeference when joined"));
+    }
     if (parser.isSet(QStringLiteral("vector")) &&
         (!source->georeference().isValid() || !source->georeference().hasCrs() ||
          !parser.value(QStringLiteral("output")).endsWith(QLatin1String(".tif"), Qt::CaseInsensitive)))
@@ -81,32 +122,38 @@ int runPredict(const QStringList& arguments) {
 
     const ClassPalette palette = ClassMapping::paletteOfModel(model->metadata());
     LabelRasterWriter classes, confidence;
-    if (!classes.create(parser.value(QStringLiteral("output")), source->size(),
-                        LabelRasterWriter::Kind::Classes, palette, source->georeference(), &error))
+    if (!classes.create(parser.value(QStringLiteral("output")), window.size(),
+                        LabelRasterWriter::Kind::Classes, palette, georeference, &error))
         return failWith(error);
     const bool withConfidence = parser.isSet(QStringLiteral("confidence"));
     if (withConfidence &&
-        !confidence.create(parser.value(QStringLiteral("confidence")), source->size(),
-                           LabelRasterWriter::Kind::Confidence, palette, source->georeference(), &error))
+        !confidence.create(parser.value(QStringLiteral("confidence")), window.size(),
+                           LabelRasterWriter::Kind::Confidence, palette, georeference, &error))
         return failWith(error);
 
     // Blocks with a margin of context on every side: the margin is predicted but not written,
     // so block borders do not show in the result.
     const int margin = std::max(options.overlap, 64);
-    const QRect image(QPoint(0, 0), source->size());
     QList<QRect> blocks;
-    for (int y = 0; y < image.height(); y += block)
+    for (int y = window.top(); y <= window.bottom(); y += block)
         for (int x = 0; x < image.width(); x += block)
-            blocks.append(QRect(x, y, block, block).intersected(image));
+            blocks.append(QRect(x, y, block, block).intersected(window));
 
-    std::fprintf(stderr, "segstudio-cli: predicting %d × %d px with %s on %s (%s)\n", image.width(),
-                 image.height(), model->metadata().name.c_str(), predictor->deviceDescription().c_str(),
+    std::fprintf(stderr, "segstudio-cli: predicting %d × %d px%s with %s on %s (%s)\n", window.width(),
+                 window.height(),
+                 shards > 1 ? qPrintable(QStringLiteral(" (shard %1 of %2, rows %3–%4)")
+                                             .arg(shard)
+                                             .arg(shards)
+                                             .arg(window.top())
+                                             .arg(window.bottom()))
+                            : "",
+                 model->metadata().name.c_str(), predictor->deviceDescription().c_str(),
                  predictor->precisionName().c_str());
     ProgressLine progress(QStringLiteral("predict"));
     QElapsedTimer timer;
     timer.start();
     qint64 pixelsDone = 0;
-    const double totalPixels = double(image.width()) * image.height();
+    const double totalPixels = double(window.width()) * window.height();
     // The window's segmentation job, with blocks for regions and the margin for context.
     SegmentationJob job(*predictor, *source, margin);
     for (const QRect& target : blocks) {
@@ -120,8 +167,9 @@ int runPredict(const QStringList& arguments) {
         };
         if (!job.predict(target, region, {}, &error, report))
             return failWith(error);
-        if (!classes.write(target, region.classes.data(), &error) ||
-            (withConfidence && !confidence.write(target, region.confidence.data(), &error)))
+        const QRect inWindow = target.translated(-window.topLeft());
+        if (!classes.write(inWindow, region.classes.data(), &error) ||
+            (withConfidence && !confidence.write(inWindow, region.confidence.data(), &error)))
             return failWith(error);
         pixelsDone += qint64(target.width()) * target.height();
     }
@@ -135,8 +183,10 @@ int runPredict(const QStringList& arguments) {
     const double seconds = timer.nsecsElapsed() / 1e9;
     // Through QJsonDocument: a path may hold quotes, backslashes or control characters.
     const QJsonObject result{{"output", parser.value(QStringLiteral("output"))},
-                             {"width", image.width()},
-                             {"height", image.height()},
+                             {"width", window.width()},
+                             {"height", window.height()},
+                             {"shard", QStringLiteral("%1/%2").arg(shard).arg(shards)},
+                             {"rows", QJsonArray{window.top(), window.bottom() + 1}},
                              {"seconds", std::round(seconds * 1000) / 1000},
                              {"mp_per_s", std::round(totalPixels / 1e6 / seconds * 1000) / 1000},
                              {"device", QString::fromStdString(predictor->deviceDescription())},
