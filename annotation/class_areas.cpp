@@ -80,6 +80,80 @@ QByteArray AreaReport::toJson() const {
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
 
+bool AreaCounter::start(const std::array<double, 6>& geoTransform, const QString& crsWkt, bool georeferenced,
+                        QString* error) {
+    m_transform = geoTransform;
+    m_pixels.fill(0);
+    m_areas.fill(0);
+    m_inSquareMetres = false;
+    if (!georeferenced || crsWkt.isEmpty())
+        return true;
+    OGRSpatialReferenceH crs = OSRNewSpatialReference(crsWkt.toUtf8().constData());
+    if (!crs)
+        return true;
+    OSRSetAxisMappingStrategy(crs, OAMS_TRADITIONAL_GIS_ORDER);
+    m_inSquareMetres = true;
+    const char* authority = OSRGetAuthorityName(crs, nullptr);
+    const char* code = OSRGetAuthorityCode(crs, nullptr);
+    m_crs = authority && code
+                ? QStringLiteral("%1:%2").arg(QString::fromUtf8(authority), QString::fromUtf8(code))
+                : QString::fromUtf8(OSRGetName(crs));
+    m_geographic = OSRIsGeographic(crs);
+    OGRErr err = OGRERR_NONE;
+    m_semiMajor = OSRGetSemiMajor(crs, &err);
+    m_inverseFlattening = OSRGetInvFlattening(crs, &err);
+    const double metres = m_geographic ? 1 : OSRGetLinearUnits(crs, nullptr);
+    m_pixelM2 =
+        std::abs(geoTransform[1] * geoTransform[5] - geoTransform[2] * geoTransform[4]) * metres * metres;
+    OSRDestroySpatialReference(crs);
+    if (m_geographic && (geoTransform[2] != 0 || geoTransform[4] != 0)) {
+        *error = QObject::tr("a rotated geographic raster has no rows along parallels; areas need a north-up "
+                             "geotransform.");
+        return false;
+    }
+    return true;
+}
+
+void AreaCounter::addRow(const quint8* classes, int width, int row) {
+    std::array<qint64, 256> counts{};
+    for (int x = 0; x < width; ++x)
+        ++counts[classes[x]];
+    double pixelM2 = m_pixelM2;
+    if (m_geographic) {
+        const double north = m_transform[3] + row * m_transform[5];
+        pixelM2 = ClassAreas::geographicCellArea(north, north + m_transform[5], m_transform[1], m_semiMajor,
+                                                 m_inverseFlattening);
+    }
+    for (size_t v = 0; v < 256; ++v) {
+        m_pixels[v] += counts[v];
+        m_areas[v] += double(counts[v]) * pixelM2;
+    }
+}
+
+bool AreaCounter::finish(const ClassPalette& palette, const QString& name, AreaReport& report,
+                         QString* error) const {
+    for (int v = 0; v < 255; ++v) {
+        if (m_pixels[size_t(v)] > 0 && !palette.contains(v)) {
+            *error = QObject::tr("%1 holds the value %2 (%3 px), which is no class of the class list.")
+                         .arg(name)
+                         .arg(v)
+                         .arg(m_pixels[size_t(v)]);
+            return false;
+        }
+    }
+    report = AreaReport();
+    report.inSquareMetres = m_inSquareMetres;
+    report.crs = m_crs;
+    for (const LabelClass& c : palette.classes()) {
+        ClassArea area{c.id, c.name, c.color, m_pixels[size_t(c.id)],
+                       m_inSquareMetres ? m_areas[size_t(c.id)] : 0};
+        report.classes.append(area);
+        report.labelledPixels += area.pixels;
+        report.labelledM2 += area.areaM2;
+    }
+    return true;
+}
+
 namespace ClassAreas {
 
 double geographicCellArea(double north, double south, double widthDegrees, double semiMajor,
@@ -117,43 +191,14 @@ bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport&
     const int width = GDALGetRasterXSize(dataset.get()), height = GDALGetRasterYSize(dataset.get());
     std::array<double, 6> transform{};
     const bool georeferenced = GDALGetGeoTransform(dataset.get(), transform.data()) == CE_None;
-    OGRSpatialReferenceH crs = nullptr;
-    if (const char* wkt = GDALGetProjectionRef(dataset.get()); georeferenced && wkt && *wkt) {
-        crs = OSRNewSpatialReference(wkt);
-        OSRSetAxisMappingStrategy(crs, OAMS_TRADITIONAL_GIS_ORDER);
-    }
-    report = AreaReport();
-    report.inSquareMetres = crs != nullptr;
-    double projectedPixelM2 = 0;
-    bool geographic = false;
-    double semiMajor = 0, inverseFlattening = 0;
-    if (crs) {
-        const char* authority = OSRGetAuthorityName(crs, nullptr);
-        const char* code = OSRGetAuthorityCode(crs, nullptr);
-        report.crs = authority && code
-                         ? QStringLiteral("%1:%2").arg(QString::fromUtf8(authority), QString::fromUtf8(code))
-                         : QString::fromUtf8(OSRGetName(crs));
-        geographic = OSRIsGeographic(crs);
-        OGRErr err = OGRERR_NONE;
-        semiMajor = OSRGetSemiMajor(crs, &err);
-        inverseFlattening = OSRGetInvFlattening(crs, &err);
-        const double metres = geographic ? 1 : OSRGetLinearUnits(crs, nullptr);
-        projectedPixelM2 =
-            std::abs(transform[1] * transform[5] - transform[2] * transform[4]) * metres * metres;
-        OSRDestroySpatialReference(crs);
-        if (geographic && (transform[2] != 0 || transform[4] != 0)) {
-            *error = QObject::tr("%1 is a rotated geographic raster; areas need a north-up geotransform.")
-                         .arg(name);
-            return false;
-        }
-    }
-    std::vector<qint64> pixels(256, 0);
-    std::vector<double> areas(256, 0);
+    AreaCounter counter;
+    if (!counter.start(transform, QString::fromUtf8(GDALGetProjectionRef(dataset.get())), georeferenced,
+                       error))
+        return false;
     int blockWidth = 0, blockHeight = 0;
     GDALGetBlockSize(band, &blockWidth, &blockHeight);
     const int rowsAtOnce = std::clamp(blockHeight, 1, 1024);
     std::vector<quint8> rows(size_t(width) * rowsAtOnce);
-    std::vector<qint64> rowCounts(256);
     for (int y0 = 0; y0 < height; y0 += rowsAtOnce) {
         const int count = std::min(rowsAtOnce, height - y0);
         if (GDALRasterIO(band, GF_Read, 0, y0, width, count, rows.data(), width, count, GDT_Byte, 0, 0) !=
@@ -162,39 +207,24 @@ bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport&
                          .arg(name, QuietGdalErrors::lastMessage());
             return false;
         }
-        for (int r = 0; r < count; ++r) {
-            std::fill(rowCounts.begin(), rowCounts.end(), 0);
-            const quint8* row = rows.data() + size_t(r) * width;
-            for (int x = 0; x < width; ++x)
-                ++rowCounts[row[x]];
-            double pixelM2 = projectedPixelM2;
-            if (geographic) {
-                const double north = transform[3] + (y0 + r) * transform[5];
-                pixelM2 = geographicCellArea(north, north + transform[5], transform[1], semiMajor,
-                                             inverseFlattening);
-            }
-            for (int v = 0; v < 256; ++v) {
-                pixels[size_t(v)] += rowCounts[size_t(v)];
-                areas[size_t(v)] += double(rowCounts[size_t(v)]) * pixelM2;
-            }
-        }
+        for (int r = 0; r < count; ++r)
+            counter.addRow(rows.data() + size_t(r) * width, width, y0 + r);
     }
-    for (int v = 0; v < 255; ++v) {
-        if (pixels[size_t(v)] > 0 && !palette.contains(v)) {
-            *error = QObject::tr("%1 holds the value %2 (%3 px), which is no class of the class list.")
-                         .arg(name)
-                         .arg(v)
-                         .arg(pixels[size_t(v)]);
-            return false;
-        }
+    return counter.finish(palette, name, report, error);
+}
+
+bool measureMask(const LabelMask& mask, const ClassPalette& palette,
+                 const std::array<double, 6>& geoTransform, const QString& crsWkt, bool georeferenced,
+                 AreaReport& report, QString* error) {
+    AreaCounter counter;
+    if (!counter.start(geoTransform, crsWkt, georeferenced, error))
+        return false;
+    std::vector<quint8> row(size_t(std::max(1, mask.width())));
+    for (int y = 0; y < mask.height(); ++y) {
+        mask.readClasses(QRect(0, y, mask.width(), 1), row.data(), qsizetype(row.size()));
+        counter.addRow(row.data(), mask.width(), y);
     }
-    for (const LabelClass& c : palette.classes()) {
-        ClassArea area{c.id, c.name, pixels[size_t(c.id)], report.inSquareMetres ? areas[size_t(c.id)] : 0};
-        report.classes.append(area);
-        report.labelledPixels += area.pixels;
-        report.labelledM2 += area.areaM2;
-    }
-    return true;
+    return counter.finish(palette, QObject::tr("the mask"), report, error);
 }
 
 } // namespace ClassAreas

@@ -1,9 +1,12 @@
 #pragma once
 
 #include "annotation/class_palette.h"
+#include "annotation/label_mask.h"
 
+#include <QColor>
 #include <QList>
 #include <QString>
+#include <array>
 
 namespace segstudio {
 
@@ -13,6 +16,7 @@ namespace segstudio {
 struct ClassArea {
     int id = 0;
     QString name;
+    QColor color;
     qint64 pixels = 0;
     double areaM2 = 0; // 0 when the raster has no georeference
 };
@@ -29,11 +33,37 @@ struct AreaReport {
     QByteArray toJson() const;
 };
 
+// Sums a label raster row by row: pixels per value, and area per value with each row's pixel
+// area (constant in a projected CRS, per latitude in a geographic one).
+class AreaCounter {
+public:
+    // `crsWkt` empty: pixels only. False (and *error) for a geographic CRS with a rotated
+    // geotransform, whose rows are not parallels.
+    bool start(const std::array<double, 6>& geoTransform, const QString& crsWkt, bool georeferenced,
+               QString* error);
+    void addRow(const quint8* classes, int width, int row);
+    // Fails, naming the value, when a value other than 255 is no class of the palette.
+    bool finish(const ClassPalette& palette, const QString& name, AreaReport& report, QString* error) const;
+
+private:
+    std::array<double, 6> m_transform{};
+    bool m_inSquareMetres = false;
+    bool m_geographic = false;
+    double m_pixelM2 = 0, m_semiMajor = 0, m_inverseFlattening = 0;
+    QString m_crs;
+    std::array<qint64, 256> m_pixels{};
+    std::array<double, 256> m_areas{};
+};
+
 namespace ClassAreas {
 
 // Streams the raster in rows of blocks (bounded memory for any size). Values outside the palette
 // other than 255 (unlabeled) are an error naming the value: they belong to another class list.
 bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport& report, QString* error);
+// The same for a mask in memory, georeferenced like its image (`crsWkt` empty: pixels only).
+bool measureMask(const LabelMask& mask, const ClassPalette& palette,
+                 const std::array<double, 6>& geoTransform, const QString& crsWkt, bool georeferenced,
+                 AreaReport& report, QString* error);
 
 // Area in m² of one pixel of a row in a geographic CRS: the cell between latitudes (degrees)
 // `north` and `south`, `widthDegrees` wide, on the ellipsoid with these axes.

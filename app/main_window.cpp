@@ -4,6 +4,7 @@
 #include "annotation/source_policy.h"
 #include "app/coordinate_text.h"
 #include "app/edit_actions.h"
+#include "app/map_exports.h"
 #include "app/model_actions.h"
 #include "ui/class_panel.h"
 #include "ui/image_info_panel.h"
@@ -62,6 +63,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_session(new DocumentSession(journalDirectory(), this, this))
     , m_editActions(new EditActions(this, m_session, m_classPanel, m_toolBox))
     , m_modelActions(new ModelActions(this, m_canvas, m_overlay))
+    , m_mapExports(new MapExports(this, m_session))
     , m_pixelLabel(statusLabel(QStringLiteral("pixelPosition"), 120))
     , m_mapLabel(statusLabel(QStringLiteral("mapPosition"), 260))
     , m_lonLatLabel(statusLabel(QStringLiteral("lonLatPosition"), 220))
@@ -142,6 +144,16 @@ void MainWindow::createActions() {
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
+    m_mapExports->installExport(file);
+    connect(m_mapExports, &MapExports::exportFailed, this,
+            [this](const QString& text) { showError(tr("Cannot export polygons"), text); });
+    connect(m_mapExports, &MapExports::message, this, [this](const QString& text, int milliseconds) {
+        if (text.isEmpty())
+            statusBar()->clearMessage();
+        else
+            statusBar()->showMessage(text, milliseconds);
+    });
+    file->addSeparator();
     QAction* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
     rebuildRecentMenu();
@@ -155,6 +167,8 @@ void MainWindow::createActions() {
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     QAction* actual = view->addAction(tr("&Actual Pixels (1:1)"), m_canvas, &MapCanvas::zoomToActualSize);
     actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    view->addSeparator();
+    m_mapExports->installAreasToggle(view);
 
     QToolBar* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));

@@ -17,6 +17,7 @@ class ImageInfoPanel;
 class LabelDocument;
 class MapCanvas;
 class MaskOverlay;
+class MapExports;
 class ModelActions;
 class RasterSource;
 class ToolBox;
@@ -44,6 +45,7 @@ public:
     ClassPanel* classPanel() const { return m_classPanel; }
     MaskOverlay* overlay() const { return m_overlay; }
     ModelActions* modelActions() const { return m_modelActions; }
+    MapExports* mapExports() const { return m_mapExports; }
     // Where autosave journals live (the application's data folder).
     static QString journalDirectory();
     QString currentPath() const;
@@ -89,6 +91,7 @@ private:
     DocumentSession* m_session;
     EditActions* m_editActions;
     ModelActions* m_modelActions;
+    MapExports* m_mapExports;
     bool m_closeAfterSave = false;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_pixelLabel;

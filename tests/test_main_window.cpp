@@ -1,23 +1,31 @@
 // The main window driven like a user: open files, wheel-zoom, drag, keys; check what the canvas
 // shows and what the status bar says. Runs on the offscreen platform.
 #include "annotation/gdal_setup.h"
+#include "annotation/label_document.h"
 #include "annotation/raster_source.h"
 #include "annotation/source_policy.h"
+#include "app/document_session.h"
 #include "app/main_window.h"
+#include "app/map_exports.h"
 #include "http_test_server.h"
 #include "test_support.h"
+#include "ui/areas_panel.h"
 #include "ui/image_info_panel.h"
 #include "ui/map_canvas.h"
 
 #include <QApplication>
+#include <QDockWidget>
 #include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWheelEvent>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
 
 using namespace segstudio;
 using segstudio::test::dataPath;
@@ -284,6 +292,56 @@ private Q_SLOTS:
         QCOMPARE(m_window->canvas()->source()->size(), QSize(79, 71));
         open(dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")));
         QVERIFY(sign->isHidden());
+    }
+
+    // File ▸ Export Polygons and the Areas dock, on what the person labelled: the polygons are
+    // in the image's CRS with our class names, and the areas are pixels × the pixel area.
+    void exportsPolygonsAndMeasuresAreasOfTheMask() {
+        const QString path = dataPath(QStringLiteral("geotiff/RGB.byte.tif"));
+        QSignalSpy ready(m_window.get(), &MainWindow::documentReady);
+        open(path);
+        if (!m_window->session()->document())
+            QVERIFY(ready.wait(20000));
+        LabelDocument* document = m_window->session()->document();
+        QVERIFY(document);
+        LabelMask mask(document->mask().size());
+        for (int y = 100; y < 200; ++y)
+            for (int x = 50; x < 250; ++x)
+                mask.mutableTile(x / LabelMask::TileSize, y / LabelMask::TileSize)
+                    .classes[size_t(y % LabelMask::TileSize) * LabelMask::TileSize +
+                             size_t(x % LabelMask::TileSize)] = x < 150 ? 0 : 3;
+        document->replaceMask(mask, QStringLiteral("test labels"));
+
+        QTemporaryDir dir;
+        const QString gpkg = dir.filePath(QStringLiteral("labels.gpkg"));
+        QSignalSpy exported(m_window->mapExports(), &MapExports::polygonsExported);
+        m_window->mapExports()->exportPolygons(gpkg);
+        QVERIFY(exported.wait(30000));
+        QCOMPARE(exported.at(0).at(1).toLongLong(), qint64(2));
+        GDALDatasetH vectors =
+            GDALOpenEx(gpkg.toUtf8().constData(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+        QVERIFY(vectors);
+        OGRLayerH layer = GDALDatasetGetLayerByName(vectors, "labels");
+        QVERIFY(layer);
+        QCOMPARE(OGR_L_GetFeatureCount(layer, TRUE), GIntBig(2));
+        OGRSpatialReferenceH crs = OGR_L_GetSpatialRef(layer);
+        QVERIFY(crs && QString::fromUtf8(OSRGetAuthorityCode(crs, nullptr)) == QStringLiteral("32618"));
+        GDALClose(vectors);
+
+        auto* dock = m_window->findChild<QDockWidget*>(QStringLiteral("areasDock"));
+        QVERIFY(dock);
+        QSignalSpy measured(m_window->mapExports(), &MapExports::areasMeasured);
+        dock->show(); // showing the dock measures
+        QVERIFY(measured.wait(20000));
+        const AreaReport& report = m_window->mapExports()->areasPanel()->report();
+        QVERIFY(report.inSquareMetres);
+        QCOMPARE(report.classes[0].pixels, qint64(100 * 100));
+        QCOMPARE(report.classes[3].pixels, qint64(100 * 100));
+        const double pixelM2 = 300.0379266750948 * 300.041782729805;
+        QVERIFY(std::abs(report.classes[0].areaM2 - 1e4 * pixelM2) < 1e-6 * report.classes[0].areaM2);
+        auto* table = m_window->findChild<QTableWidget*>(QStringLiteral("areasTable"));
+        QVERIFY(table);
+        QCOMPARE(table->item(0, 1)->text(), QStringLiteral("10000"));
     }
 
     void dropOpensTheFile() {
