@@ -3,6 +3,7 @@
 #include "annotation/gdal_errors.h"
 #include "annotation/gdal_setup.h"
 #include "annotation/source_policy.h"
+#include "annotation/tile_pyramid.h"
 
 #include <QFileInfo>
 #include <algorithm>
@@ -60,8 +61,15 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
     };
     if (!file.exists())
         return fail(QStringLiteral("the file does not exist."));
-    if (file.isDir())
-        return fail(QStringLiteral("it is a folder, not an image file."));
+    TilePyramid pyramid;
+    QString pyramidError;
+    const bool tileFolder = file.isDir() && TilePyramid::find(path, pyramid, &pyramidError);
+    if (file.isDir() && !tileFolder)
+        return fail(
+            pyramidError.isEmpty()
+                ? QStringLiteral("it is a folder, and neither an image file nor a folder of map tiles "
+                                 "(ZOOM/X/Y.png).")
+                : pyramidError);
     if (!file.isReadable())
         return fail(QStringLiteral("you do not have permission to read it."));
     if (const QString problem = SourcePolicy::problemWith(path); !problem.isEmpty()) {
@@ -72,6 +80,11 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
 
     std::shared_ptr<RasterSource> source(new RasterSource);
     source->m_info.path = file.absoluteFilePath();
+    if (tileFolder) {
+        source->m_gdalName = pyramid.gdalConnection();
+        if (source->m_gdalName.isEmpty())
+            return fail(QStringLiteral("its tiles could not be opened as one raster."));
+    }
     QString openError;
     GDALDatasetH handle = source->acquireHandle(&openError);
     if (!handle)
@@ -191,7 +204,7 @@ GDALDatasetH RasterSource::acquireHandle(QString* error) const {
         }
     }
     QuietGdalErrors quiet;
-    const QByteArray path = m_info.path.toUtf8();
+    const QByteArray path = (m_gdalName.isEmpty() ? m_info.path : m_gdalName).toUtf8();
     GDALDatasetH handle =
         GDALOpenEx(path.constData(), GDAL_OF_RASTER | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, nullptr,
                    nullptr, nullptr);

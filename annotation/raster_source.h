@@ -94,6 +94,8 @@ private:
 
     quint64 m_id = 0;
     RasterInfo m_info;
+    // What GDAL opens when it is not m_info.path itself (a tile folder's generated description).
+    QString m_gdalName;
     Georeference m_georeference;
     DisplaySettings m_defaultDisplay;
     int m_levelCount = 1;

@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -344,6 +345,38 @@ private Q_SLOTS:
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.err.contains(QStringLiteral("--shard wants I/N")));
         QVERIFY(!QFile::exists(m_dir.filePath(QStringLiteral("part-5.tif"))));
+    }
+
+    // A folder of XYZ tiles is a source like any raster: predicted where its tiles are, in Web
+    // Mercator.
+    void predictOnATileFolderIsGeoreferenced() {
+        const QString root = m_dir.filePath(QStringLiteral("tiles"));
+        for (int x = 700; x < 702; ++x) {
+            QVERIFY(QDir().mkpath(QStringLiteral("%1/10/%2").arg(root).arg(x)));
+            QImage tile(256, 256, QImage::Format_RGB32);
+            tile.fill(QColor::fromRgb(120, 90 + x % 2 * 40, 60));
+            QVERIFY(tile.save(QStringLiteral("%1/10/%2/440.png").arg(root).arg(x)));
+        }
+        std::string why;
+        const QString model = m_dir.filePath(QStringLiteral("tiles-model/model.pt"));
+        QVERIFY2(test::saveSmallSixClassModel(model.toStdString(), "tiles-test", &why), why.c_str());
+        const QString output = m_dir.filePath(QStringLiteral("tiles-classes.tif"));
+        const auto run =
+            cli({"predict", "--model", model, "--input", root, "--output", output, "--device", "cpu"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        GDALDatasetH classes = GDALOpen(output.toUtf8().constData(), GA_ReadOnly);
+        QVERIFY(classes);
+        QCOMPARE(GDALGetRasterXSize(classes), 512);
+        QCOMPARE(GDALGetRasterYSize(classes), 256);
+        double transform[6];
+        QCOMPARE(GDALGetGeoTransform(classes, transform), CE_None);
+        const double tile = 2 * 20037508.342789244 / 1024;
+        QVERIFY(std::abs(transform[0] - (-20037508.342789244 + 700 * tile)) < 1e-3);
+        QVERIFY(std::abs(transform[3] - (20037508.342789244 - 440 * tile)) < 1e-3);
+        OGRSpatialReferenceH crs = OSRNewSpatialReference(GDALGetProjectionRef(classes));
+        QCOMPARE(QString::fromUtf8(OSRGetAuthorityCode(crs, nullptr)), QStringLiteral("3857"));
+        OSRDestroySpatialReference(crs);
+        GDALClose(classes);
     }
 
     void badInputsLeaveNoOutput_data() {

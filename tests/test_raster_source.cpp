@@ -438,6 +438,59 @@ private Q_SLOTS:
         QVERIFY2(error.contains(expected), qPrintable(error));
     }
 
+    // A folder of tiles opens where its tiles are, at its finest zoom, not as a grey world: 3 × 2
+    // tiles at zoom 12 over Dubai, XYZ and (with tilemapresource.xml) gdal2tiles' TMS rows.
+    void tileFolderOpensWhereItsTilesAre_data() {
+        QTest::addColumn<bool>("tms");
+        QTest::newRow("xyz") << false;
+        QTest::newRow("tms") << true;
+    }
+
+    void tileFolderOpensWhereItsTilesAre() {
+        QFETCH(bool, tms);
+        const QString root =
+            m_dir.filePath(tms ? QStringLiteral("pyramid-tms") : QStringLiteral("pyramid-xyz"));
+        const int zoom = 12, x0 = 2680, y0 = 1755; // XYZ rows
+        const auto colourOf = [](int dx, int dy) { return QColor::fromHsv(dx * 60 + dy * 25, 200, 220); };
+        for (int dx = 0; dx < 3; ++dx) {
+            for (int dy = 0; dy < 2; ++dy) {
+                const int row = tms ? (1 << zoom) - 1 - (y0 + dy) : y0 + dy;
+                QVERIFY(QDir().mkpath(QStringLiteral("%1/%2/%3").arg(root).arg(zoom).arg(x0 + dx)));
+                QImage tile(256, 256, QImage::Format_RGB32);
+                tile.fill(colourOf(dx, dy));
+                QVERIFY(
+                    tile.save(QStringLiteral("%1/%2/%3/%4.png").arg(root).arg(zoom).arg(x0 + dx).arg(row)));
+            }
+        }
+        // A coarser level that must not be the one opened.
+        QVERIFY(QDir().mkpath(QStringLiteral("%1/11/1340").arg(root)));
+        QImage coarse(256, 256, QImage::Format_RGB32);
+        coarse.fill(Qt::black);
+        QVERIFY(coarse.save(QStringLiteral("%1/11/1340/%2.png").arg(root).arg(tms ? 2048 - 1 - 877 : 877)));
+        if (tms) {
+            QFile resource(root + QStringLiteral("/tilemapresource.xml"));
+            QVERIFY(resource.open(QIODevice::WriteOnly));
+            resource.write("<TileMap version=\"1.0.0\"><SRS>EPSG:3857</SRS></TileMap>");
+        }
+        QString error;
+        const auto source = RasterSource::open(root, &error);
+        QVERIFY2(source, qPrintable(error));
+        QCOMPARE(source->size(), QSize(3 * 256, 2 * 256));
+        QCOMPARE(source->georeference().crsAuthority(), QStringLiteral("EPSG:3857"));
+        const double tileMetres = 2 * 20037508.342789244 / (1 << zoom);
+        QVERIFY(std::abs(source->georeference().geoTransform()[0] - (-20037508.342789244 + x0 * tileMetres)) <
+                1e-3);
+        QVERIFY(std::abs(source->georeference().geoTransform()[3] - (20037508.342789244 - y0 * tileMetres)) <
+                1e-3);
+        for (int dx = 0; dx < 3; ++dx) {
+            for (int dy = 0; dy < 2; ++dy) {
+                const QImage tile = source->renderTile(0, dx, dy, source->defaultDisplay(), &error);
+                QVERIFY2(!tile.isNull(), qPrintable(error));
+                QCOMPARE(tile.pixel(128, 128), colourOf(dx, dy).rgb());
+            }
+        }
+    }
+
     void missingAndFolder() {
         QString error;
         QVERIFY(!RasterSource::open(m_dir.filePath(QStringLiteral("nope.tif")), &error));
