@@ -44,10 +44,7 @@ double AreaReport::shareOf(const ClassArea& c) const {
 QByteArray AreaReport::toCsv() const {
     QByteArray csv("class_id,class_name,pixels,area_m2,area_ha,share\n");
     for (const ClassArea& c : classes) {
-        QString name = c.name;
-        if (name.contains(QLatin1Char(',')) || name.contains(QLatin1Char('"')))
-            name =
-                QLatin1Char('"') + name.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
+        const QString name = ClassAreas::csvField(c.name);
         csv += QStringLiteral("%1,%2,%3,%4,%5,%6\n")
                    .arg(c.id)
                    .arg(name)
@@ -211,6 +208,13 @@ bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport&
             counter.addRow(rows.data() + size_t(r) * width, width, y0 + r);
     }
     return counter.finish(palette, name, report, error);
+}
+
+QString csvField(QString text) {
+    if (!text.contains(QLatin1Char(',')) && !text.contains(QLatin1Char('"')) &&
+        !text.contains(QLatin1Char('\n')) && !text.contains(QLatin1Char('\r')))
+        return text;
+    return QLatin1Char('"') + text.replace(QLatin1Char('"'), QStringLiteral("\"\"")) + QLatin1Char('"');
 }
 
 bool measureMask(const LabelMask& mask, const ClassPalette& palette,

@@ -65,6 +65,9 @@ bool measureMask(const LabelMask& mask, const ClassPalette& palette,
                  const std::array<double, 6>& geoTransform, const QString& crsWkt, bool georeferenced,
                  AreaReport& report, QString* error);
 
+// A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.
+QString csvField(QString text);
+
 // Area in m² of one pixel of a row in a geographic CRS: the cell between latitudes (degrees)
 // `north` and `south`, `widthDegrees` wide, on the ellipsoid with these axes.
 double geographicCellArea(double north, double south, double widthDegrees, double semiMajor,

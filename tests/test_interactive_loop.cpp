@@ -30,6 +30,7 @@
 #include <QDialog>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QMessageBox>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -436,6 +437,52 @@ private Q_SLOTS:
         QVERIFY(finished.last().at(1).toString().contains(QStringLiteral("no class")));
         QCOMPARE(m_window->document()->mask().allocatedTiles(), 0);
         QVERIFY(!controller->isBusy());
+    }
+
+    void modelWithAnOverflowingNumberIsRefusedWithAMessage() {
+        // Issue 19: "1e999" in a sidecar used to escape as nlohmann's exception and abort the
+        // window ("exception thrown from an event handler"). Now: a message, and the model in
+        // use stays in use.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString broken = dir.filePath(QStringLiteral("broken.pt"));
+        QVERIFY(QFile::copy(m_model, broken));
+        QFile sidecar(QString(m_model).replace(QStringLiteral(".pt"), QStringLiteral(".json")));
+        QVERIFY(sidecar.open(QIODevice::ReadOnly));
+        QByteArray json = sidecar.readAll();
+        const qsizetype mean = json.indexOf("\"mean\"");
+        QVERIFY(mean >= 0);
+        const qsizetype first = json.indexOf('[', mean) + 1;
+        json.replace(first, json.indexOf(',', first) - first, "1e999"); // the red channel's mean
+        QFile out(dir.filePath(QStringLiteral("broken.json")));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(json);
+        out.close();
+        SegmentationController* controller = m_window->modelActions()->controller();
+        QSignalSpy failed(controller, &SegmentationController::modelFailed);
+        QSignalSpy added(controller, &SegmentationController::versionAdded);
+        controller->openModel(broken);
+        QVERIFY(failed.wait(30000));
+        const QString message = failed.first().at(0).toString();
+        QVERIFY2(message.contains(QStringLiteral("mean")) || message.contains(QStringLiteral("number")),
+                 qPrintable(message));
+        auto* box = m_window->findChild<QMessageBox*>(QStringLiteral("errorMessage"));
+        QVERIFY(box);
+        QVERIFY(box->isVisible());
+        QCOMPARE(box->text(), message);
+        QCOMPARE(added.count(), 0);
+        QTest::keyClick(box, Qt::Key_Escape); // the person reads it and closes it
+        QTRY_VERIFY(!m_window->findChild<QMessageBox*>(QStringLiteral("errorMessage")));
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        QVERIFY(!controller->isBusy());
+        // The model opened in init() still segments.
+        QSignalSpy finished(controller, &SegmentationController::segmentFinished);
+        QTest::keyClick(m_window.get(), Qt::Key_F5);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.last().at(0).toBool(), false);
+        QVERIFY(finished.last().at(1).toString().isEmpty());
+        QVERIFY(m_window->document()->mask().allocatedTiles() > 0);
     }
 
 private:

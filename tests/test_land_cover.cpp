@@ -222,6 +222,136 @@ private Q_SLOTS:
         QCOMPARE(json.value(QStringLiteral("labelled_pixels")).toInteger(), labelled);
     }
 
+    // eval against hand counts: a prediction that calls the vegetation island land and a corner of
+    // land water. Per-class IoU, precision, recall and F1, the areas of both masks in m², the
+    // worst 256² tiles in order, and the CSV, all equal to counting the two fixtures directly.
+    void evalScoresAreasAndWorstTilesAgainstCounts() {
+        const auto predictedClass = [](int x, int y) {
+            const int truth = fixtureClass(x, y);
+            if (truth == 3)
+                return 1;
+            if (x >= 600 && y < 100)
+                return 4;
+            return truth;
+        };
+        const QString prediction = m_dir.filePath(QStringLiteral("eval-prediction.tif"));
+        test::RasterSpec spec;
+        spec.width = Width;
+        spec.height = Height;
+        spec.geoTransform = {300000, PixelSide, 0, 2800000, 0, -PixelSide};
+        spec.epsg = 32640;
+        spec.noData = 255;
+        QVERIFY(
+            test::writeGeoTiff(prediction, spec, [&](int, int x, int y) { return predictedClass(x, y); }));
+        // The independent count: both fixtures pixel by pixel.
+        constexpr int Classes = 6;
+        long long confusion[Classes][Classes] = {};
+        std::map<int, qint64> predictedCounts;
+        std::map<std::pair<int, int>, long long> tileMisses;
+        for (int y = 0; y < Height; ++y) {
+            for (int x = 0; x < Width; ++x) {
+                const int truth = fixtureClass(x, y), predicted = predictedClass(x, y);
+                ++predictedCounts[predicted];
+                if (truth == 255)
+                    continue;
+                ++confusion[truth][predicted];
+                tileMisses[{y / 256, x / 256}] += predicted != truth;
+            }
+        }
+        const QString csv = m_dir.filePath(QStringLiteral("eval.csv"));
+        const auto run = cli({"eval", "--prediction", prediction, "--reference", m_labels, "--classes",
+                              m_classes, "--areas", "--worst", "2", "--csv", csv, "--json"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject json = QJsonDocument::fromJson(run.out.trimmed()).object();
+        const QJsonArray classes = json.value(QStringLiteral("classes")).toArray();
+        QCOMPARE(classes.size(), Classes);
+        const auto referenceCounts = fixtureCounts();
+        const QList<QByteArray> lines = readAll(csv).trimmed().split('\n');
+        QCOMPARE(lines.first(), QByteArray("class_id,class_name,iou,precision,recall,f1,reference_pixels,"
+                                           "predicted_pixels,reference_area_m2,predicted_area_m2"));
+        QCOMPARE(lines.size(), Classes + 1);
+        for (int c = 0; c < Classes; ++c) {
+            long long row = 0, column = 0;
+            for (int other = 0; other < Classes; ++other) {
+                row += confusion[c][other];
+                column += confusion[other][c];
+            }
+            const double hits = double(confusion[c][c]);
+            const QJsonObject entry = classes[c].toObject();
+            QCOMPARE(entry.value(QStringLiteral("id")).toInt(), c);
+            QCOMPARE(entry.value(QStringLiteral("reference_pixels")).toInteger(), row);
+            QCOMPARE(entry.value(QStringLiteral("predicted_pixels")).toInteger(), column);
+            const QList<QByteArray> cells = lines[c + 1].split(',');
+            if (row + column == 0) { // Unlabeled: in neither mask, so no figure at all
+                QVERIFY(entry.value(QStringLiteral("iou")).isNull());
+                QVERIFY(entry.value(QStringLiteral("f1")).isNull());
+                QVERIFY(cells[2].isEmpty());
+            } else {
+                QCOMPARE(entry.value(QStringLiteral("iou")).toDouble(), hits / double(row + column - hits));
+                QCOMPARE(entry.value(QStringLiteral("f1")).toDouble(), 2 * hits / double(row + column));
+                QVERIFY(std::abs(cells[2].toDouble() - hits / double(row + column - hits)) < 1e-6);
+            }
+            if (column > 0)
+                QCOMPARE(entry.value(QStringLiteral("precision")).toDouble(), hits / double(column));
+            else
+                QVERIFY(entry.value(QStringLiteral("precision")).isNull());
+            if (row > 0)
+                QCOMPARE(entry.value(QStringLiteral("recall")).toDouble(), hits / double(row));
+            const double referenceM2 = double(referenceCounts.count(c) ? referenceCounts.at(c) : 0) * 0.25;
+            const double predictedM2 = double(predictedCounts.count(c) ? predictedCounts[c] : 0) * 0.25;
+            QCOMPARE(entry.value(QStringLiteral("reference_area_m2")).toDouble(), referenceM2);
+            QCOMPARE(entry.value(QStringLiteral("predicted_area_m2")).toDouble(), predictedM2);
+            QCOMPARE(cells[8].toDouble(), referenceM2);
+            QCOMPARE(cells[9].toDouble(), predictedM2);
+        }
+        // The two worst tiles, worst first, in pixel coordinates.
+        std::vector<std::pair<long long, std::pair<int, int>>> ranked;
+        for (const auto& [tile, misses] : tileMisses)
+            ranked.push_back({-misses, tile});
+        std::sort(ranked.begin(), ranked.end());
+        const QJsonArray worst = json.value(QStringLiteral("worst")).toArray();
+        QCOMPARE(worst.size(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const QJsonObject tile = worst[i].toObject();
+            QCOMPARE(tile.value(QStringLiteral("disagreeing_pixels")).toInteger(), -ranked[size_t(i)].first);
+            QCOMPARE(tile.value(QStringLiteral("y")).toInt(), ranked[size_t(i)].second.first * 256);
+            QCOMPARE(tile.value(QStringLiteral("x")).toInt(), ranked[size_t(i)].second.second * 256);
+            QCOMPARE(tile.value(QStringLiteral("width")).toInt(),
+                     std::min(256, Width - ranked[size_t(i)].second.second * 256));
+        }
+        QVERIFY(worst[0].toObject().value(QStringLiteral("disagreeing_pixels")).toInteger() >
+                worst[1].toObject().value(QStringLiteral("disagreeing_pixels")).toInteger());
+        // The table says the same in words.
+        const auto table = cli({"eval", "--prediction", prediction, "--reference", m_labels, "--classes",
+                                m_classes, "--areas", "--worst", "1"});
+        QVERIFY2(table.exitCode == 0, qPrintable(table.err));
+        QVERIFY(table.out.contains("reference ha"));
+        QVERIFY(table.out.contains("worst 1 tiles"));
+    }
+
+    void evalRefusesAreasWithoutGeoreferenceAndBadCounts() {
+        const QString png = m_dir.filePath(QStringLiteral("eval-plain.png"));
+        QImage image(64, 64, QImage::Format_Grayscale8);
+        image.fill(1);
+        QVERIFY(image.save(png));
+        const QString csv = m_dir.filePath(QStringLiteral("refused.csv"));
+        const auto areas = cli({"eval", "--prediction", png, "--reference", png, "--classes", m_classes,
+                                "--areas", "--csv", csv});
+        QCOMPARE(areas.exitCode, 1);
+        QVERIFY2(areas.err.contains("georeference"), qPrintable(areas.err));
+        QVERIFY(!QFile::exists(csv));
+        for (const char* count : {"0", "-3", "2x"}) {
+            const auto worst = cli(
+                {"eval", "--prediction", png, "--reference", png, "--classes", m_classes, "--worst", count});
+            QCOMPARE(worst.exitCode, 1);
+            QVERIFY2(worst.err.contains("--worst"), qPrintable(worst.err));
+        }
+        const auto same =
+            cli({"eval", "--prediction", png, "--reference", png, "--classes", m_classes, "--csv", png});
+        QCOMPARE(same.exitCode, 1); // the CSV would replace an input
+        QVERIFY(QImage(png).size() == QSize(64, 64));
+    }
+
     // On a geographic raster each row's pixels have their own area: the sum is checked against
     // the same cells measured through PROJ in an equal-area projection.
     void geographicAreasAreGeodesicPerRow() {
