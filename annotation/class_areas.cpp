@@ -1,5 +1,6 @@
 #include "annotation/class_areas.h"
 
+#include "annotation/area_of_interest.h"
 #include "annotation/gdal_errors.h"
 #include "annotation/mask_tile.h"
 #include "annotation/source_policy.h"
@@ -74,6 +75,8 @@ QByteArray AreaReport::toJson() const {
         root.insert("labelled_m2", labelledM2);
         root.insert("crs", crs);
     }
+    if (!region.isEmpty())
+        root.insert("region", region);
     return QJsonDocument(root).toJson(QJsonDocument::Compact);
 }
 
@@ -163,7 +166,8 @@ double geographicCellArea(double north, double south, double widthDegrees, doubl
            std::abs(authalicQ(clampNorth * degree, e) - authalicQ(clampSouth * degree, e));
 }
 
-bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport& report, QString* error) {
+bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport& report, QString* error,
+             AreaOfInterest* area) {
     const QString name = QFileInfo(rasterPath).fileName();
     if (const QString problem = SourcePolicy::problemWith(rasterPath); !problem.isEmpty()) {
         *error = problem;
@@ -188,10 +192,16 @@ bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport&
     const int width = GDALGetRasterXSize(dataset.get()), height = GDALGetRasterYSize(dataset.get());
     std::array<double, 6> transform{};
     const bool georeferenced = GDALGetGeoTransform(dataset.get(), transform.data()) == CE_None;
-    AreaCounter counter;
-    if (!counter.start(transform, QString::fromUtf8(GDALGetProjectionRef(dataset.get())), georeferenced,
-                       error))
+    const QString crsWkt = QString::fromUtf8(GDALGetProjectionRef(dataset.get()));
+    if (area && (!georeferenced || crsWkt.isEmpty())) {
+        *error = QObject::tr("%1 has no georeference, so the area of interest %2 cannot be laid onto it.")
+                     .arg(name, area->name());
         return false;
+    }
+    AreaCounter counter;
+    if (!counter.start(transform, crsWkt, georeferenced, error))
+        return false;
+    std::vector<quint8> inside;
     int blockWidth = 0, blockHeight = 0;
     GDALGetBlockSize(band, &blockWidth, &blockHeight);
     const int rowsAtOnce = std::clamp(blockHeight, 1, 1024);
@@ -204,10 +214,21 @@ bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport&
                          .arg(name, QuietGdalErrors::lastMessage());
             return false;
         }
+        if (area) {
+            if (!area->rasterizeRows(transform, crsWkt, y0, width, count, inside, error))
+                return false;
+            for (size_t i = 0; i < inside.size(); ++i)
+                if (!inside[i])
+                    rows[i] = Unlabeled; // outside the area: not counted
+        }
         for (int r = 0; r < count; ++r)
             counter.addRow(rows.data() + size_t(r) * width, width, y0 + r);
     }
-    return counter.finish(palette, name, report, error);
+    if (!counter.finish(palette, name, report, error))
+        return false;
+    if (area)
+        report.region = area->name();
+    return true;
 }
 
 QString csvField(QString text) {

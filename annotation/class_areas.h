@@ -10,6 +10,8 @@
 
 namespace segstudio {
 
+class AreaOfInterest;
+
 // How much of a label raster each class covers: pixels, and area in square metres when the
 // raster is georeferenced (pixel area from the geotransform in a projected CRS; in a geographic
 // CRS the area of each row's pixels on the CRS's ellipsoid, which shrinks towards the poles).
@@ -27,6 +29,7 @@ struct AreaReport {
     double labelledM2 = 0;
     bool inSquareMetres = false; // false: pixels only (no georeference)
     QString crs;                 // authority code or name of the raster's CRS
+    QString region;              // the area of interest's file name; empty: the whole raster
     // Share of class i: of the labelled area (or pixels without a georeference).
     double shareOf(const ClassArea& c) const;
     QByteArray toCsv() const; // class_id,class_name,pixels,area_m2,area_ha,share
@@ -59,7 +62,9 @@ namespace ClassAreas {
 
 // Streams the raster in rows of blocks (bounded memory for any size). Values outside the palette
 // other than 255 (unlabeled) are an error naming the value: they belong to another class list.
-bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport& report, QString* error);
+// With `area`, only the pixels inside its polygons count (the raster must be georeferenced).
+bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport& report, QString* error,
+             AreaOfInterest* area = nullptr);
 // The same for a mask in memory, georeferenced like its image (`crsWkt` empty: pixels only).
 bool measureMask(const LabelMask& mask, const ClassPalette& palette,
                  const std::array<double, 6>& geoTransform, const QString& crsWkt, bool georeferenced,

@@ -9,6 +9,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -70,6 +71,14 @@ std::map<int, qint64> fixtureCounts() {
         for (int x = 0; x < Width; ++x)
             ++counts[fixtureClass(x, y)];
     return counts;
+}
+
+// The CRS of an EPSG code with easting (longitude) first, as GIS files store coordinates.
+OGRSpatialReferenceH spatialReference(int epsg) {
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
+    OSRImportFromEPSG(srs, epsg);
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
 }
 
 QByteArray readAll(const QString& path) {
@@ -352,6 +361,85 @@ private Q_SLOTS:
         QVERIFY(QImage(png).size() == QSize(64, 64));
     }
 
+    // areas --region: only the pixels whose centre lies in the polygons count, whether the
+    // polygon is in the raster's CRS or in WGS 84 (reprojected by GDAL).
+    void areasInsideARegionOfInterest() {
+        // The building square with its courtyard: pixels 100…299 both ways.
+        const double west = 300000 + 100 * PixelSide, east = 300000 + 300 * PixelSide;
+        const double north = 2800000 - 100 * PixelSide, south = 2800000 - 300 * PixelSide;
+        // %1 west, %2 east, %3 north, %4 south.
+        const auto corners = [&](const QString& pattern) {
+            return pattern.arg(west, 0, 'f', 3)
+                .arg(east, 0, 'f', 3)
+                .arg(north, 0, 'f', 3)
+                .arg(south, 0, 'f', 3)
+                .toUtf8();
+        };
+        const QByteArray ring = corners(QStringLiteral("[[%1,%3],[%2,%3],[%2,%4],[%1,%4],[%1,%3]]"));
+        const QString utm = m_dir.filePath(QStringLiteral("aoi-utm.geojson"));
+        QFile utmFile(utm);
+        QVERIFY(utmFile.open(QIODevice::WriteOnly));
+        utmFile.write("{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
+                      "{\"name\":\"urn:ogc:def:crs:EPSG::32640\"}},\"features\":[{\"type\":\"Feature\","
+                      "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[" +
+                      ring + "]}}]}");
+        utmFile.close();
+        // The same square in longitude and latitude, its sides densified before reprojecting.
+        OGRSpatialReferenceH utmSrs = spatialReference(32640), wgs84 = spatialReference(4326);
+        OGRGeometryH square = nullptr;
+        const QByteArray wkt = corners(QStringLiteral("POLYGON((%1 %3,%2 %3,%2 %4,%1 %4,%1 %3))"));
+        char* text = const_cast<char*>(wkt.constData());
+        QCOMPARE(OGR_G_CreateFromWkt(&text, utmSrs, &square), OGRERR_NONE);
+        OGR_G_Segmentize(square, 1.0);
+        OGRCoordinateTransformationH toWgs84 = OCTNewCoordinateTransformation(utmSrs, wgs84);
+        QCOMPARE(OGR_G_Transform(square, toWgs84), OGRERR_NONE);
+        char* json = OGR_G_ExportToJson(square);
+        const QString lonLat = m_dir.filePath(QStringLiteral("aoi-wgs84.geojson"));
+        QFile lonLatFile(lonLat);
+        QVERIFY(lonLatFile.open(QIODevice::WriteOnly));
+        lonLatFile.write(QByteArray("{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\","
+                                    "\"properties\":{},\"geometry\":") +
+                         json + "}]}");
+        lonLatFile.close();
+        CPLFree(json);
+        OGR_G_DestroyGeometry(square);
+        OCTDestroyCoordinateTransformation(toWgs84);
+        OSRDestroySpatialReference(utmSrs);
+        OSRDestroySpatialReference(wgs84);
+
+        for (const QString& region : {utm, lonLat}) {
+            const auto run =
+                cli({"areas", "--input", m_labels, "--classes", m_classes, "--region", region, "--json"});
+            QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+            const QJsonObject report = QJsonDocument::fromJson(run.out.trimmed()).object();
+            QCOMPARE(report.value(QStringLiteral("region")).toString(), QFileInfo(region).fileName());
+            std::map<int, qint64> expected{{0, 200 * 200 - 80 * 80}, {2, 80 * 80}};
+            for (const QJsonValue& value : report.value(QStringLiteral("classes")).toArray()) {
+                const QJsonObject c = value.toObject();
+                const int id = c.value(QStringLiteral("class_id")).toInt();
+                const qint64 pixels = expected.count(id) ? expected.at(id) : 0;
+                QCOMPARE(c.value(QStringLiteral("pixels")).toInteger(), pixels);
+                QCOMPARE(c.value(QStringLiteral("area_m2")).toDouble(), pixels * PixelSide * PixelSide);
+            }
+            QCOMPARE(report.value(QStringLiteral("labelled_pixels")).toInteger(), 200 * 200);
+        }
+        // No georeference to lay it on, and a file without polygons: refused, saying why.
+        const auto plain = cli({"areas", "--input", m_plain, "--classes", m_classes, "--region", utm});
+        QCOMPARE(plain.exitCode, 1);
+        QVERIFY2(plain.err.contains("georeference"), qPrintable(plain.err));
+        const QString points = m_dir.filePath(QStringLiteral("points.geojson"));
+        QFile pointsFile(points);
+        QVERIFY(pointsFile.open(QIODevice::WriteOnly));
+        pointsFile.write(
+            "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+            "\"geometry\":{\"type\":\"Point\",\"coordinates\":[55.1,25.2]}}]}");
+        pointsFile.close();
+        const auto noPolygon =
+            cli({"areas", "--input", m_labels, "--classes", m_classes, "--region", points});
+        QCOMPARE(noPolygon.exitCode, 1);
+        QVERIFY2(noPolygon.err.contains("no polygon"), qPrintable(noPolygon.err));
+    }
+
     // On a geographic raster each row's pixels have their own area: the sum is checked against
     // the same cells measured through PROJ in an equal-area projection.
     void geographicAreasAreGeodesicPerRow() {
@@ -361,12 +449,7 @@ private Q_SLOTS:
         AreaReport report;
         QString error;
         QVERIFY2(ClassAreas::measure(path, ClassPalette::dubaiAerial(), report, &error), qPrintable(error));
-        OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(nullptr),
-                             equalArea = OSRNewSpatialReference(nullptr);
-        OSRImportFromEPSG(wgs84, 4326);
-        OSRImportFromEPSG(equalArea, 6933);
-        OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
-        OSRSetAxisMappingStrategy(equalArea, OAMS_TRADITIONAL_GIS_ORDER);
+        OGRSpatialReferenceH wgs84 = spatialReference(4326), equalArea = spatialReference(6933);
         OGRCoordinateTransformationH transform = OCTNewCoordinateTransformation(wgs84, equalArea);
         QVERIFY(transform);
         // Land (class 1) fills whole rows at the bottom: one row's cell measured both ways.

@@ -1,5 +1,6 @@
 // segstudio-cli areas: per-class pixels, area (m², ha) and share of a label raster, as a table,
 // CSV or JSON; geodesic per row when the raster's CRS is geographic.
+#include "annotation/area_of_interest.h"
 #include "annotation/class_areas.h"
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
@@ -9,6 +10,7 @@
 #include <QCommandLineParser>
 #include <QFile>
 #include <cstdio>
+#include <memory>
 
 namespace segstudio::cli {
 
@@ -26,6 +28,10 @@ int runAreas(const QStringList& arguments) {
          QStringLiteral("Also write class_id,class_name,pixels,area_m2,area_ha,share."),
          QStringLiteral("FILE")},
         {QStringLiteral("json"), QStringLiteral("Print one JSON object instead of a table.")},
+        {QStringLiteral("region"),
+         QStringLiteral("Count only inside the polygons of FILE (GeoPackage, GeoJSON, Shapefile, …; "
+                        "reprojected to the raster's CRS)."),
+         QStringLiteral("FILE")},
     });
     parser.process(arguments);
     if (!parser.isSet(QStringLiteral("input")))
@@ -39,8 +45,14 @@ int runAreas(const QStringList& arguments) {
     const auto palette = labelClassesOf(input, parser.value(QStringLiteral("classes")), &error);
     if (!palette)
         return failWith(error);
+    std::unique_ptr<AreaOfInterest> region;
+    if (parser.isSet(QStringLiteral("region"))) {
+        region = AreaOfInterest::open(parser.value(QStringLiteral("region")), &error);
+        if (!region)
+            return failWith(error);
+    }
     AreaReport report;
-    if (!ClassAreas::measure(input, *palette, report, &error))
+    if (!ClassAreas::measure(input, *palette, report, &error, region.get()))
         return failWith(error);
     if (!csv.isEmpty()) {
         const QByteArray table = report.toCsv();
@@ -54,6 +66,8 @@ int runAreas(const QStringList& arguments) {
         std::printf("%s\n", report.toJson().constData());
         return 0;
     }
+    if (region)
+        std::printf("inside %s\n", qUtf8Printable(report.region));
     std::printf("%-24s %14s %16s %12s %8s\n", "class", "pixels", "area m²", "area ha", "share");
     for (const ClassArea& c : report.classes)
         std::printf("%-24s %14lld %16s %12s %7.2f%%\n", qUtf8Printable(c.name), c.pixels,
