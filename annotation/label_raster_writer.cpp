@@ -83,6 +83,14 @@ bool LabelRasterWriter::create(const QString& path, QSize size, Kind kind, const
     return true;
 }
 
+void LabelRasterWriter::setAttribution(const QString& attribution) {
+    if (!m_dataset || attribution.isEmpty())
+        return;
+    const QByteArray text = attribution.toUtf8();
+    GDALSetMetadataItem(m_dataset, "TIFFTAG_COPYRIGHT", text.constData(), nullptr);
+    GDALSetMetadataItem(m_dataset, "SOURCE_ATTRIBUTION", text.constData(), nullptr);
+}
+
 bool LabelRasterWriter::write(const QRect& rect, const void* data, QString* error) {
     QuietGdalErrors quiet;
     const GDALDataType type = m_kind == Kind::Classes ? GDT_Byte : GDT_Float32;

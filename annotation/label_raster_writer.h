@@ -33,6 +33,9 @@ public:
 
     bool create(const QString& path, QSize size, Kind kind, const ClassPalette& palette,
                 const Georeference& georeference, QString* error);
+    // Credits the source imagery in the file's metadata (TIFFTAG_COPYRIGHT, which QGIS and
+    // gdalinfo show, and SOURCE_ATTRIBUTION). After create(), before finish().
+    void setAttribution(const QString& attribution);
     // Writes `rect` (image pixels) from a row-major buffer of bytes (classes) or floats.
     bool write(const QRect& rect, const void* data, QString* error);
     bool finish(QString* error);

@@ -23,6 +23,9 @@ struct RasterInfo {
     std::optional<double> noData;
     int alphaBand = 0; // 1-based index of an alpha band, 0 if none
     bool hasColorTable = false;
+    // Who the imagery is credited to: an MBTiles file's `attribution` (or any dataset's metadata
+    // item of that name). Shown in the window and written into the outputs made from it.
+    QString attribution;
 };
 
 } // namespace segstudio

@@ -127,6 +127,8 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
         GDALRasterBandH overview = GDALGetOverview(first, o);
         info.overviews << QSize(GDALGetRasterBandXSize(overview), GDALGetRasterBandYSize(overview));
     }
+    if (const char* credit = GDALGetMetadataItem(handle, "attribution", nullptr))
+        info.attribution = QString::fromUtf8(credit).trimmed();
     int hasNoData = 0;
     const double noData = GDALGetRasterNoDataValue(first, &hasNoData);
     if (hasNoData)

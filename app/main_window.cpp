@@ -68,7 +68,8 @@ MainWindow::MainWindow(QWidget* parent)
     , m_mapLabel(statusLabel(QStringLiteral("mapPosition"), 260))
     , m_lonLatLabel(statusLabel(QStringLiteral("lonLatPosition"), 220))
     , m_zoomLabel(statusLabel(QStringLiteral("zoomLevel"), 110))
-    , m_networkLabel(statusLabel(QStringLiteral("networkSource"), 0)) {
+    , m_networkLabel(statusLabel(QStringLiteral("networkSource"), 0))
+    , m_attributionLabel(statusLabel(QStringLiteral("imageryAttribution"), 0)) {
     setWindowTitle(tr("segstudio"));
     setAcceptDrops(true);
     m_canvas->setObjectName(QStringLiteral("mapCanvas"));
@@ -87,12 +88,14 @@ MainWindow::MainWindow(QWidget* parent)
     statusBar()->addWidget(m_pixelLabel);
     statusBar()->addWidget(m_mapLabel);
     statusBar()->addWidget(m_lonLatLabel);
+    statusBar()->addPermanentWidget(m_attributionLabel);
     statusBar()->addPermanentWidget(m_networkLabel);
     statusBar()->addPermanentWidget(m_zoomLabel);
     m_networkLabel->setText(tr("⚠ Network source"));
     m_networkLabel->setToolTip(
         tr("This image reads from a server: network sources are allowed in Preferences."));
     m_networkLabel->hide();
+    m_attributionLabel->hide();
 
     createActions();
     createEditActions();
@@ -287,6 +290,11 @@ void MainWindow::onOpenFinished(quint64 request, const QString& path, const Open
     }
     m_canvas->setSource(result.source);
     m_networkLabel->setVisible(result.readsNetwork);
+    // Tile services ask to be credited wherever their imagery is shown.
+    const QString credit = result.source->info().attribution;
+    m_attributionLabel->setText(credit.startsWith(QChar(0xA9)) ? credit : tr("Imagery: %1").arg(credit));
+    m_attributionLabel->setToolTip(tr("Credit for the imagery, from the file's metadata"));
+    m_attributionLabel->setVisible(!credit.isEmpty());
     m_info->setSource(result.source.get(), m_canvas->displaySettings());
     m_session->start(result.source, result.loaded);
     updateTitle();

@@ -98,7 +98,8 @@ private:
     QLabel* m_mapLabel;
     QLabel* m_lonLatLabel;
     QLabel* m_zoomLabel;
-    QLabel* m_networkLabel; // shown while the open image reads from a server
+    QLabel* m_networkLabel;     // shown while the open image reads from a server
+    QLabel* m_attributionLabel; // the open image's credit (an MBTiles attribution), when it has one
     quint64 m_openRequest = 0;
     quint64 m_displayRequest = 0;
 };

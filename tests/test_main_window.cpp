@@ -294,6 +294,22 @@ private Q_SLOTS:
         QVERIFY(sign->isHidden());
     }
 
+    // A tile service's credit is shown while its imagery is open, and only then.
+    void mbtilesAttributionIsShownInTheStatusBar() {
+        QTemporaryDir dir;
+        const QString tiles = dir.filePath(QStringLiteral("imagery.mbtiles"));
+        QVERIFY(test::writeMbtiles(tiles, dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")),
+                                   QStringLiteral("Test Imagery contributors")));
+        auto* credit = m_window->findChild<QLabel*>(QStringLiteral("imageryAttribution"));
+        QVERIFY(credit);
+        QVERIFY(credit->isHidden());
+        open(tiles);
+        QVERIFY(credit->isVisible());
+        QCOMPARE(credit->text(), QStringLiteral("Imagery: Test Imagery contributors"));
+        open(dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")));
+        QVERIFY(credit->isHidden());
+    }
+
     // File ▸ Export Polygons and the Areas dock, on what the person labelled: the polygons are
     // in the image's CRS with our class names, and the areas are pixels × the pixel area.
     void exportsPolygonsAndMeasuresAreasOfTheMask() {

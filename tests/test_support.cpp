@@ -83,4 +83,27 @@ bool writeGeoTiff(const QString& path, const RasterSpec& spec,
     return ok;
 }
 
+bool writeMbtiles(const QString& path, const QString& sourceRaster, const QString& attribution) {
+    GDALDatasetH source = GDALOpen(sourceRaster.toUtf8().constData(), GA_ReadOnly);
+    if (!source)
+        return false;
+    GDALDatasetH tiles = GDALCreateCopy(GDALGetDriverByName("MBTiles"), path.toUtf8().constData(), source,
+                                        FALSE, nullptr, nullptr, nullptr);
+    GDALClose(source);
+    if (!tiles)
+        return false;
+    GDALClose(tiles);
+    if (attribution.isEmpty())
+        return true;
+    // The driver keeps metadata items set in update mode in the file's metadata table.
+    GDALDatasetH update =
+        GDALOpenEx(path.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_UPDATE, nullptr, nullptr, nullptr);
+    if (!update)
+        return false;
+    const bool set =
+        GDALSetMetadataItem(update, "attribution", attribution.toUtf8().constData(), nullptr) == CE_None;
+    GDALClose(update);
+    return set;
+}
+
 } // namespace segstudio::test

@@ -43,4 +43,8 @@ struct RasterSpec {
 bool writeGeoTiff(const QString& path, const RasterSpec& spec,
                   const std::function<double(int band, int x, int y)>& value);
 
+// An MBTiles file of a georeferenced raster (GDAL's MBTiles driver: Web Mercator PNG tiles),
+// with `attribution` in its metadata table when not empty.
+bool writeMbtiles(const QString& path, const QString& sourceRaster, const QString& attribution);
+
 } // namespace segstudio::test

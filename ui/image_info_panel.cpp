@@ -79,6 +79,8 @@ void ImageInfoPanel::setSource(const RasterSource* source, const DisplaySettings
         } else {
             add(tr("CRS"), tr("not georeferenced"));
         }
+        if (!info.attribution.isEmpty())
+            add(tr("Attribution"), info.attribution);
         for (int c = 0; c < 3; ++c) {
             m_bandBoxes[c]->setRange(1, info.bandCount);
             m_bandBoxes[c]->setValue(display.bands[c]);

@@ -130,6 +130,10 @@ int runPredict(const QStringList& arguments) {
         !confidence.create(parser.value(QStringLiteral("confidence")), window.size(),
                            LabelRasterWriter::Kind::Confidence, palette, georeference, &error))
         return failWith(error);
+    // The imagery's credit travels with what is made from it.
+    classes.setAttribution(source->info().attribution);
+    if (withConfidence)
+        confidence.setAttribution(source->info().attribution);
 
     // Blocks with a margin of context on every side: the margin is predicted but not written,
     // so block borders do not show in the result.
