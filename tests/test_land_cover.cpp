@@ -81,6 +81,24 @@ OGRSpatialReferenceH spatialReference(int epsg) {
     return srs;
 }
 
+// Per pixel of an RGB GeoTIFF whose nodata is 0: whether all three bands hold it (empty on failure).
+std::vector<bool> noDataOf(const QString& path) {
+    GDALDatasetH image = GDALOpen(path.toUtf8().constData(), GA_ReadOnly);
+    if (!image)
+        return {};
+    const int width = GDALGetRasterXSize(image), height = GDALGetRasterYSize(image);
+    std::vector<quint8> rgb(size_t(width) * size_t(height) * 3);
+    const CPLErr read = GDALDatasetRasterIO(image, GF_Read, 0, 0, width, height, rgb.data(), width, height,
+                                            GDT_Byte, 3, nullptr, 3, 3 * width, 1);
+    GDALClose(image);
+    std::vector<bool> noData;
+    if (read != CE_None)
+        return noData;
+    for (size_t i = 0; i < rgb.size(); i += 3)
+        noData.push_back(rgb[i] == 0 && rgb[i + 1] == 0 && rgb[i + 2] == 0);
+    return noData;
+}
+
 QByteArray readAll(const QString& path) {
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
@@ -498,11 +516,15 @@ private Q_SLOTS:
         QVERIFY(QFile::exists(vector));
         const auto areas = cli({"areas", "--input", output, "--json"}); // classes from the .qml
         QVERIFY2(areas.exitCode == 0, qPrintable(areas.err));
+        // Every pixel of the scene has a class; its nodata collar none.
+        const std::vector<bool> collar = noDataOf(dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")));
+        QCOMPARE(collar.size(), size_t(79 * 71));
+        const qint64 scene = std::count(collar.begin(), collar.end(), false);
         QCOMPARE(QJsonDocument::fromJson(areas.out.trimmed())
                      .object()
                      .value(QStringLiteral("labelled_pixels"))
                      .toInteger(),
-                 qint64(79 * 71));
+                 scene);
     }
 
     // Four shards joined are the single run, pixel for pixel: each block keeps its context.
@@ -585,6 +607,28 @@ private Q_SLOTS:
         QVERIFY(none);
         QVERIFY(!GDALGetMetadataItem(none, "TIFFTAG_COPYRIGHT", nullptr));
         GDALClose(none);
+    }
+
+    // An orthophoto's collar of nodata is no land cover: predict leaves exactly those pixels
+    // without a class (255, the label raster's nodata), where it used to call them water.
+    void predictLeavesNoDataWithoutAClass() {
+        const QString input = dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")); // nodata 0
+        const QString output = m_dir.filePath(QStringLiteral("collar-classes.tif"));
+        QVERIFY(predictWithSmallModel(input, output));
+        const std::vector<bool> noData = noDataOf(input);
+        GDALDatasetH classes = GDALOpen(output.toUtf8().constData(), GA_ReadOnly);
+        QVERIFY(classes);
+        const int width = GDALGetRasterXSize(classes), height = GDALGetRasterYSize(classes);
+        std::vector<quint8> labels(size_t(width) * size_t(height));
+        QCOMPARE(noData.size(), labels.size());
+        QCOMPARE(GDALRasterIO(GDALGetRasterBand(classes, 1), GF_Read, 0, 0, width, height, labels.data(),
+                              width, height, GDT_Byte, 0, 0),
+                 CE_None);
+        GDALClose(classes);
+        for (size_t i = 0; i < labels.size(); ++i)
+            QVERIFY2((labels[i] == 255) == noData[i],
+                     qPrintable(QStringLiteral("pixel %1: class %2").arg(i).arg(labels[i])));
+        QVERIFY(std::count(noData.begin(), noData.end(), true) > 500); // the rotated scene's corners
     }
 
     void predictOnATileFolderIsGeoreferenced() {

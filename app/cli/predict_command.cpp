@@ -23,7 +23,8 @@ namespace segstudio::cli {
 
 int runPredict(const QStringList& arguments) {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Predict a class for every pixel of an image."));
+    parser.setApplicationDescription(
+        QStringLiteral("Predict a class for every pixel of an image (255 where it has no data)."));
     parser.addHelpOption();
     addPredictorOptions(parser);
     parser.addOptions({

@@ -25,10 +25,17 @@ ModelInput ModelInput::forSource(const RasterSource& source) {
 }
 
 bool ModelInput::read(const RasterSource& source, const QRect& window, std::vector<uint8_t>& rgb,
-                      QString* error) const {
+                      QString* error, std::vector<uint8_t>* empty) const {
     const RasterInfo& info = source.info();
     const size_t pixels = size_t(window.width()) * size_t(window.height());
     rgb.resize(pixels * 3);
+    if (empty)
+        empty->assign(pixels, 0);
+    const auto mark = [empty](size_t i, bool isEmpty) {
+        if (empty && isEmpty)
+            (*empty)[i] = 1;
+        return isEmpty;
+    };
     const bool hasNoData = info.noData.has_value();
 
     // Alpha 0 is "no data here" whatever the colours say.
@@ -45,10 +52,10 @@ bool ModelInput::read(const RasterSource& source, const QRect& window, std::vect
         const int noData = hasNoData ? int(*info.noData) : -1;
         for (size_t i = 0; i < pixels; ++i) {
             const QRgb color = indices[i] < table.size() ? table[indices[i]] : 0u;
-            const bool empty = int(indices[i]) == noData || qAlpha(color) == 0 || transparent(i);
-            rgb[3 * i] = empty ? fill : uint8_t(qRed(color));
-            rgb[3 * i + 1] = empty ? fill : uint8_t(qGreen(color));
-            rgb[3 * i + 2] = empty ? fill : uint8_t(qBlue(color));
+            const bool none = mark(i, int(indices[i]) == noData || qAlpha(color) == 0 || transparent(i));
+            rgb[3 * i] = none ? fill : uint8_t(qRed(color));
+            rgb[3 * i + 1] = none ? fill : uint8_t(qGreen(color));
+            rgb[3 * i + 2] = none ? fill : uint8_t(qBlue(color));
         }
         return true;
     }
@@ -63,11 +70,12 @@ bool ModelInput::read(const RasterSource& source, const QRect& window, std::vect
         const int noData = hasNoData ? int(*info.noData) : -1;
         for (size_t i = 0; i < pixels; ++i) {
             const uint8_t* in = samples.data() + i * channels;
-            bool empty = transparent(i);
-            if (hasNoData && !empty)
-                empty = std::all_of(in, in + channels, [&](uint8_t v) { return int(v) == noData; });
+            bool none = transparent(i);
+            if (hasNoData && !none)
+                none = std::all_of(in, in + channels, [&](uint8_t v) { return int(v) == noData; });
+            mark(i, none);
             for (int c = 0; c < 3; ++c)
-                rgb[3 * i + size_t(c)] = empty ? fill : in[channels == 1 ? 0 : size_t(c)];
+                rgb[3 * i + size_t(c)] = none ? fill : in[channels == 1 ? 0 : size_t(c)];
         }
         return true;
     }
@@ -87,10 +95,10 @@ bool ModelInput::read(const RasterSource& source, const QRect& window, std::vect
             allNoData = allNoData && value[c] == noData;
             anyNan = anyNan || std::isnan(value[c]);
         }
-        const bool empty = allNoData || anyNan || transparent(i);
+        const bool none = mark(i, allNoData || anyNan || transparent(i));
         for (int c = 0; c < 3; ++c) {
             const double v = (double(value[c]) - low[c]) * scale[c];
-            rgb[3 * i + size_t(c)] = empty ? fill : uint8_t(std::clamp(v, 0.0, 255.0) + 0.5);
+            rgb[3 * i + size_t(c)] = none ? fill : uint8_t(std::clamp(v, 0.0, 255.0) + 0.5);
         }
     }
     return true;

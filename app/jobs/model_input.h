@@ -35,8 +35,10 @@ struct ModelInput {
 
     // Reads `window` (level-0 pixels, inside the raster) into `rgb` (3 bytes a pixel, rows of
     // 3 × width). Reads the file: call it on a worker. False with *error on a read failure.
-    bool read(const RasterSource& source, const QRect& window, std::vector<uint8_t>& rgb,
-              QString* error) const;
+    // With `empty`, also which pixels hold no data (1) by the nodata rule above: what is
+    // predicted there is no class, whatever the network says about the fill colour.
+    bool read(const RasterSource& source, const QRect& window, std::vector<uint8_t>& rgb, QString* error,
+              std::vector<uint8_t>* empty = nullptr) const;
 };
 
 } // namespace segstudio

@@ -31,18 +31,23 @@ QList<TileConfidence> write(LabelDocument& document, const PredictedRegion& regi
     for (int ty = tiles.top(); ty <= tiles.bottom(); ++ty) {
         for (int tx = tiles.left(); tx <= tiles.right(); ++tx) {
             const QRect part = mask.tileRect(tx, ty) & rect;
-            qint64 sum = 0;
+            qint64 sum = 0, classified = 0;
             for (int y = part.top(); y <= part.bottom(); ++y) {
                 const size_t offset = size_t(y - region.rect.top()) * size_t(region.rect.width()) +
                                       size_t(part.left() - region.rect.left());
                 for (int x = 0; x < part.width(); ++x) {
                     confidence[size_t(x)] = confidenceByte(region.confidence[offset + size_t(x)]);
-                    sum += confidence[size_t(x)];
+                    // Pixels without data have no class: they make a tile neither sure nor unsure.
+                    if (region.classes[offset + size_t(x)] != Unlabeled) {
+                        sum += confidence[size_t(x)];
+                        ++classified;
+                    }
                 }
                 painter.predictSpan(y, part.left(), part.right() + 1, region.classes.data() + offset,
                                     confidence.data(), rules.overwriteHumanWork);
             }
-            written.append({QPoint(tx, ty), double(sum) / (255.0 * part.width() * part.height())});
+            written.append(
+                {QPoint(tx, ty), classified > 0 ? double(sum) / (255.0 * double(classified)) : 1.0});
         }
     }
     painter.commit();

@@ -42,8 +42,8 @@ bool SegmentationJob::predict(const QRect& region, PredictedRegion& out,
     const QRect target = region & bounds;
     const QRect window = target.adjusted(-m_context, -m_context, m_context, m_context) & bounds;
     QString readError;
-    std::vector<uint8_t> rgb;
-    if (!m_input.read(m_image, window, rgb, &readError)) {
+    std::vector<uint8_t> rgb, empty;
+    if (!m_input.read(m_image, window, rgb, &readError, &empty)) {
         if (error)
             *error = QStringLiteral("Cannot read the image: %1").arg(readError);
         return false;
@@ -74,6 +74,13 @@ bool SegmentationJob::predict(const QRect& region, PredictedRegion& out,
         const size_t in = size_t(y + dy) * size_t(window.width()) + size_t(dx);
         std::copy_n(prediction.classes.data() + in, width, out.classes.data() + size_t(y) * width);
         std::copy_n(prediction.confidence.data() + in, width, out.confidence.data() + size_t(y) * width);
+        // No data in the image (nodata, alpha 0, NaN): no class, and nothing to be sure of.
+        for (size_t x = 0; x < width; ++x) {
+            if (empty[in + x]) {
+                out.classes[size_t(y) * width + x] = Unlabeled;
+                out.confidence[size_t(y) * width + x] = 0.f;
+            }
+        }
     }
     return true;
 }
