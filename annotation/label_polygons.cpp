@@ -201,6 +201,14 @@ bool vectorize(const QString& rasterPath, const QString& outputPath, const Class
     if (!output)
         return fail(error,
                     QObject::tr("cannot create %1: %2").arg(outputPath, QuietGdalErrors::lastMessage()));
+    // The imagery's credit, as predict wrote it into the label raster, stays with the polygons
+    // (a GeoPackage keeps dataset metadata; a GeoJSON has nowhere to put it).
+    for (const char* key : {"SOURCE_ATTRIBUTION", "TIFFTAG_COPYRIGHT"}) {
+        if (const char* credit = GDALGetMetadataItem(source.get(), key, nullptr)) {
+            GDALSetMetadataItem(output.get(), "SOURCE_ATTRIBUTION", credit, nullptr);
+            break;
+        }
+    }
     OGRLayerH layer = GDALDatasetCreateLayer(output.get(), layerName.toUtf8().constData(), crs.get(),
                                              wkbMultiPolygon, nullptr);
     if (!layer)

@@ -600,6 +600,15 @@ private Q_SLOTS:
         QCOMPARE(QString::fromUtf8(OSRGetAuthorityCode(crs, nullptr)), QStringLiteral("3857"));
         OSRDestroySpatialReference(crs);
         GDALClose(classes);
+        // …and vectorize keeps it in the GeoPackage.
+        const QString polygons = m_dir.filePath(QStringLiteral("mbtiles-polygons.gpkg"));
+        const auto vectorized = cli({"vectorize", "--input", output, "--output", polygons});
+        QVERIFY2(vectorized.exitCode == 0, qPrintable(vectorized.err));
+        GDALDatasetH vectors =
+            GDALOpenEx(polygons.toUtf8().constData(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+        QVERIFY(vectors);
+        QCOMPARE(QString::fromUtf8(GDALGetMetadataItem(vectors, "SOURCE_ATTRIBUTION", nullptr)), credit);
+        GDALClose(vectors);
         // A plain GeoTIFF has no credit, and its output none either.
         const QString plainOutput = m_dir.filePath(QStringLiteral("plain-classes.tif"));
         QVERIFY(predictWithSmallModel(dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")), plainOutput));
