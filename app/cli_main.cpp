@@ -83,6 +83,7 @@ void printUsage() {
                  "  vectorize polygons of a label raster (GeoPackage/GeoJSON) with class names and areas\n"
                  "  areas     per-class pixels, area (m², ha) and share of a label raster\n"
                  "  merge     join the parts of a prediction made with predict --shard I/N\n"
+                 "  export    a project's masks as a VOC or COCO dataset\n"
                  "  info      describe a raster (size, bands, overviews, georeference) as JSON\n"
                  "  version   versions of segstudio and LibTorch, and the devices found\n"
                  "\n'segstudio-cli COMMAND --help' lists a command's options.\n"
@@ -120,6 +121,8 @@ int runCommand(QStringList arguments) {
         return segstudio::cli::runAreas(arguments);
     if (command == QLatin1String("merge"))
         return segstudio::cli::runMerge(arguments);
+    if (command == QLatin1String("export"))
+        return segstudio::cli::runExport(arguments);
     if (command == QLatin1String("--help") || command == QLatin1String("-h")) {
         printUsage();
         return 0;

@@ -19,7 +19,7 @@ export ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export QT_QPA_PLATFORM=offscreen
 status=0
-for fuzzer in model_sidecar_fuzzer class_list_fuzzer mask_import_fuzzer edit_journal_fuzzer; do
+for fuzzer in model_sidecar_fuzzer class_list_fuzzer mask_import_fuzzer edit_journal_fuzzer project_file_fuzzer; do
   scratch="$build/corpus/$fuzzer"
   mkdir -p "$scratch"
   limit=(-max_total_time="$seconds")

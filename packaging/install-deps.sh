@@ -9,7 +9,7 @@ build_packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-qpa-plugins libqt6svg6
   libtorch-dev nlohmann-json3-dev
   libopencv-dev
-  libgdal-dev gdal-bin
+  libgdal-dev gdal-bin zlib1g-dev
   fonts-dejavu-core
 )
 test_packages=(

@@ -14,5 +14,6 @@ int runSimulate(const QStringList& arguments);
 int runVectorize(const QStringList& arguments);
 int runAreas(const QStringList& arguments);
 int runMerge(const QStringList& arguments);
+int runExport(const QStringList& arguments);
 
 } // namespace segstudio::cli
