@@ -21,19 +21,21 @@ quint64 tileKey(int tileX, int tileY) {
 } // namespace
 
 DocumentSession::Loaded DocumentSession::load(const RasterSource& image, const QString& maskPath,
-                                              const QString& journalDirectory) {
+                                              const QString& journalDirectory, const LoadOptions& options) {
     Loaded loaded;
     loaded.imagePath = image.info().path;
     loaded.maskPath = maskPath;
-    loaded.palette = ClassPalette::dubaiAerial();
+    loaded.palette = options.palette.value_or(ClassPalette::dubaiAerial());
+    const QString readFrom =
+        QFileInfo::exists(maskPath) || options.readFrom.isEmpty() ? maskPath : options.readFrom;
     if (!maskPath.isEmpty()) {
         QString error;
-        if (auto palette = MaskFiles::loadPaletteSidecar(maskPath, &error))
+        if (auto palette = MaskFiles::loadPaletteSidecar(readFrom, &error))
             loaded.palette = *palette;
         if (!error.isEmpty()) {
             loaded.maskError = error;
-        } else if (QFileInfo::exists(maskPath)) {
-            loaded.mask = MaskFiles::load(maskPath, image.size(), loaded.palette, &loaded.maskError);
+        } else if (QFileInfo::exists(readFrom)) {
+            loaded.mask = MaskFiles::load(readFrom, image.size(), loaded.palette, &loaded.maskError);
         } else {
             loaded.mask = LabelMask(image.size()); // created on the first save
         }

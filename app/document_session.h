@@ -33,7 +33,14 @@ public:
         QString maskError;
         std::optional<EditJournal::Contents> journal;
     };
-    static Loaded load(const RasterSource& image, const QString& maskPath, const QString& journalDirectory);
+    // A project's image: its mask is read from `readFrom` until `maskPath` exists (a mask that
+    // came with the image), and decoded with the project's classes.
+    struct LoadOptions {
+        QString readFrom;
+        std::optional<ClassPalette> palette;
+    };
+    static Loaded load(const RasterSource& image, const QString& maskPath, const QString& journalDirectory,
+                       const LoadOptions& options = {});
 
     DocumentSession(const QString& journalDirectory, QWidget* dialogParent, QObject* parent = nullptr);
     ~DocumentSession() override;

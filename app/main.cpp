@@ -1,5 +1,6 @@
 // segstudio: the desktop application. `segstudio [IMAGE] [--mask MASK]` opens IMAGE (or the
-// bundled sample) with its label mask MASK (created on the first save when missing).
+// bundled sample) with its label mask MASK (created on the first save when missing);
+// `segstudio DIR` or `segstudio PROJECT.segproj` opens a project of many images.
 #include "annotation/gdal_setup.h"
 #include "annotation/source_policy.h"
 #include "app/jobs/app_paths.h"
@@ -25,7 +26,8 @@ int main(int argc, char* argv[]) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("image"),
-                                 QStringLiteral("Image or raster to open (default: the bundled sample)."));
+                                 QStringLiteral("Image or raster to open (default: the bundled sample), or a "
+                                                "project: a folder of images or a .segproj file."));
     const QCommandLineOption maskOption(
         QStringLiteral("mask"),
         QStringLiteral("Label mask of the image (.png or .tif); created on the first save if missing."),
@@ -61,6 +63,6 @@ int main(int argc, char* argv[]) {
     const QStringList files = parser.positionalArguments();
     QString path = files.isEmpty() ? segstudio::sampleImagePath() : files.first();
     if (!files.isEmpty() || QFileInfo::exists(path))
-        window.openFile(path, parser.value(maskOption));
+        window.openPath(path, parser.value(maskOption));
     return app.exec();
 }

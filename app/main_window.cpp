@@ -4,8 +4,10 @@
 #include "annotation/source_policy.h"
 #include "app/coordinate_text.h"
 #include "app/edit_actions.h"
+#include "app/jobs/project_files.h"
 #include "app/map_exports.h"
 #include "app/model_actions.h"
+#include "app/project_browser.h"
 #include "ui/class_panel.h"
 #include "ui/image_info_panel.h"
 #include "ui/map_canvas.h"
@@ -64,6 +66,7 @@ MainWindow::MainWindow(QWidget* parent)
     , m_editActions(new EditActions(this, m_session, m_classPanel, m_toolBox))
     , m_modelActions(new ModelActions(this, m_canvas, m_overlay))
     , m_mapExports(new MapExports(this, m_session))
+    , m_projectBrowser(new ProjectBrowser(this))
     , m_pixelLabel(statusLabel(QStringLiteral("pixelPosition"), 120))
     , m_mapLabel(statusLabel(QStringLiteral("mapPosition"), 260))
     , m_lonLatLabel(statusLabel(QStringLiteral("lonLatPosition"), 220))
@@ -237,6 +240,11 @@ void MainWindow::createEditActions() {
     connect(m_toolBox, &ToolBox::failed, this, [this](const QString& text) { showError(tr("Tool"), text); });
     m_modelActions->install(nullptr); // after View
     connect(m_modelActions, &ModelActions::failed, this, &MainWindow::showError);
+    m_projectBrowser->install(menuBar()->actions().first()->menu());
+    connect(m_projectBrowser, &ProjectBrowser::projectFailed, this,
+            [this](const QString& text) { showError(tr("Cannot open the project"), text); });
+    connect(m_projectBrowser, &ProjectBrowser::message, this,
+            [this](const QString& text, int milliseconds) { statusBar()->showMessage(text, milliseconds); });
     connect(m_modelActions, &ModelActions::status, this,
             [this](const QString& text, int milliseconds) { statusBar()->showMessage(text, milliseconds); });
 }
@@ -260,7 +268,8 @@ void MainWindow::showOpenDialog() {
         openFile(path);
 }
 
-void MainWindow::openFile(const QString& path, const QString& maskPath) {
+void MainWindow::openFile(const QString& path, const QString& maskPath,
+                          const DocumentSession::LoadOptions& options) {
     const quint64 request = ++m_openRequest;
     statusBar()->showMessage(tr("Opening %1…").arg(QFileInfo(path).fileName()));
     auto* watcher = new QFutureWatcher<OpenResult>(this);
@@ -268,11 +277,11 @@ void MainWindow::openFile(const QString& path, const QString& maskPath) {
         watcher->deleteLater();
         onOpenFinished(request, path, watcher->result());
     });
-    watcher->setFuture(QtConcurrent::run([path, maskPath, journals = journalDirectory()] {
+    watcher->setFuture(QtConcurrent::run([path, maskPath, options, journals = journalDirectory()] {
         OpenResult result;
         result.source = RasterSource::open(path, &result.error);
         if (result.source) {
-            result.loaded = DocumentSession::load(*result.source, maskPath, journals);
+            result.loaded = DocumentSession::load(*result.source, maskPath, journals, options);
             result.readsNetwork = SourcePolicy::readsNetwork(path);
         }
         return result;
@@ -379,7 +388,14 @@ void MainWindow::dropEvent(QDropEvent* event) {
     if (urls.isEmpty() || !urls.first().isLocalFile())
         return;
     event->acceptProposedAction();
-    openFile(urls.first().toLocalFile());
+    openPath(urls.first().toLocalFile());
+}
+
+void MainWindow::openPath(const QString& path, const QString& maskPath) {
+    if (QFileInfo(path).isDir() || ProjectFiles::isProjectFile(path))
+        m_projectBrowser->openProject(path);
+    else
+        openFile(path, maskPath);
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -19,6 +19,7 @@ class MapCanvas;
 class MaskOverlay;
 class MapExports;
 class ModelActions;
+class ProjectBrowser;
 class RasterSource;
 class ToolBox;
 class ToolSettings;
@@ -35,7 +36,10 @@ public:
 
     // Starts opening `path` (and the label mask `maskPath`, created on the first save if it does
     // not exist) in the background; sourceOpened() or openFailed() follows, then documentReady().
-    void openFile(const QString& path, const QString& maskPath = QString());
+    void openFile(const QString& path, const QString& maskPath = QString(),
+                  const DocumentSession::LoadOptions& options = {});
+    // A folder of images or a .segproj file opens as a project, anything else as an image.
+    void openPath(const QString& path, const QString& maskPath = QString());
     MapCanvas* canvas() const { return m_canvas; }
     ImageInfoPanel* imageInfo() const { return m_info; }
     LabelDocument* document() const;
@@ -46,6 +50,7 @@ public:
     MaskOverlay* overlay() const { return m_overlay; }
     ModelActions* modelActions() const { return m_modelActions; }
     MapExports* mapExports() const { return m_mapExports; }
+    ProjectBrowser* projectBrowser() const { return m_projectBrowser; }
     // Where autosave journals live (the application's data folder).
     static QString journalDirectory();
     QString currentPath() const;
@@ -92,6 +97,7 @@ private:
     EditActions* m_editActions;
     ModelActions* m_modelActions;
     MapExports* m_mapExports;
+    ProjectBrowser* m_projectBrowser;
     bool m_closeAfterSave = false;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_pixelLabel;

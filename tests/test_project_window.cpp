@@ -1,0 +1,218 @@
+// A project in the real window, driven by keys and the mouse: opening a folder, the Images dock,
+// next / previous / next not reviewed / Mark Reviewed and Go to Next, edits that survive going to
+// another image and back, the project file on disk after each step, and a damaged project file
+// that leaves the window as it was. Offscreen platform.
+#include "annotation/dataset_project.h"
+#include "annotation/gdal_setup.h"
+#include "annotation/label_document.h"
+#include "annotation/mask_files.h"
+#include "annotation/raster_source.h"
+#include "app/main_window.h"
+#include "app/project_browser.h"
+#include "test_support.h"
+#include "ui/images_panel.h"
+#include "ui/map_canvas.h"
+#include "ui/tool_box.h"
+#include "ui/tool_settings.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFile>
+#include <QListView>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace segstudio;
+
+class TestProjectWindow : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        initializeGdal();
+        QApplication::setOrganizationName(QStringLiteral("segstudio-test"));
+        QApplication::setApplicationName(QStringLiteral("test_project_window"));
+    }
+
+    void init() {
+        // loose.jpg (no mask), tile_1/images/image_part_001.jpg with its mask, image_part_002.jpg
+        // without one: statuses new, reviewed, new.
+        m_dir = std::make_unique<QTemporaryDir>();
+        const QString source = test::dataPath(QStringLiteral("dubai_aerial/tile_1"));
+        QVERIFY(QDir().mkpath(path(QStringLiteral("tile_1/images"))));
+        QVERIFY(QDir().mkpath(path(QStringLiteral("tile_1/masks"))));
+        QVERIFY(QFile::copy(source + QStringLiteral("/images/image_part_003.jpg"),
+                            path(QStringLiteral("loose.jpg"))));
+        for (const char* name : {"image_part_001.jpg", "image_part_002.jpg"})
+            QVERIFY(QFile::copy(source + QStringLiteral("/images/") + QLatin1String(name),
+                                path(QStringLiteral("tile_1/images/")) + QLatin1String(name)));
+        QVERIFY(QFile::copy(source + QStringLiteral("/masks/image_part_001.png"),
+                            path(QStringLiteral("tile_1/masks/image_part_001.png"))));
+        m_window = std::make_unique<MainWindow>();
+        m_window->resize(1100, 700);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+    }
+
+    void cleanup() {
+        m_window.reset();
+        m_dir.reset();
+    }
+
+    void goThroughImagesWithKeysKeepingEveryEdit() {
+        ProjectBrowser* browser = m_window->projectBrowser();
+        QSignalSpy opened(browser, &ProjectBrowser::imageOpened);
+        QSignalSpy saved(browser, &ProjectBrowser::projectSaved);
+        m_window->openPath(m_dir->path());
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(opened.takeFirst().at(0).toInt(), 0); // the first image not reviewed
+        QVERIFY(browser->imagesDock()->isVisible());
+        QCOMPARE(browser->imagesPanel()->countsText().left(16), QStringLiteral("1 of 3 reviewed "));
+        const QString projectFile = browser->project()->path();
+        QVERIFY(QFileInfo::exists(projectFile)); // a new project is written at once
+        QCOMPARE(m_window->currentPath(), path(QStringLiteral("loose.jpg")));
+        QCOMPARE(m_window->document()->maskPath(), path(QStringLiteral("segstudio/masks/loose.png")));
+
+        // A brush stroke on the first image, then Page Down: the mask is saved before leaving.
+        const qint64 painted = paintStroke();
+        QCOMPARE(browser->project()->image(0).status, ImageStatus::InProgress);
+        MapCanvas* canvas = m_window->canvas();
+        QTest::keyClick(canvas, Qt::Key_PageDown);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(opened.takeFirst().at(0).toInt(), 1);
+        QCOMPARE(m_window->currentPath(), path(QStringLiteral("tile_1/images/image_part_001.jpg")));
+        QString error;
+        const auto loose = RasterSource::open(path(QStringLiteral("loose.jpg")), &error);
+        const auto savedMask = MaskFiles::load(path(QStringLiteral("segstudio/masks/loose.png")),
+                                               loose->size(), browser->project()->classes(), &error);
+        QVERIFY2(savedMask, qPrintable(error));
+        QCOMPARE(savedMask->classHistogram()[2], painted);
+        // The imported mask is what the second image shows; saving would go to the project's folder.
+        QVERIFY(m_window->document()->mask().classHistogram()[255] < 797 * 644 / 2);
+        QCOMPARE(m_window->document()->maskPath(),
+                 path(QStringLiteral("segstudio/masks/tile_1/images/image_part_001.png")));
+        QTRY_VERIFY(saved.count() >= 1 && browser->project()->image(0).changedShare > 0);
+        {
+            const auto onDisk = DatasetProject::load(projectFile, &error);
+            QVERIFY2(onDisk, qPrintable(error));
+            QCOMPARE(onDisk->image(0).status, ImageStatus::InProgress);
+            QVERIFY(onDisk->image(0).changedShare > 0);
+        }
+
+        // Back with Page Up: the edit is there, read from the saved mask.
+        QTest::keyClick(canvas, Qt::Key_PageUp);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(opened.takeFirst().at(0).toInt(), 0);
+        QCOMPARE(m_window->document()->mask().classHistogram()[2], painted);
+        QVERIFY(!m_window->document()->isModified());
+
+        // Mark reviewed and go on: image 1 is reviewed already, so the next not reviewed is 2.
+        saved.clear();
+        QTest::keyClick(canvas, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(opened.takeFirst().at(0).toInt(), 2);
+        QCOMPARE(browser->project()->image(0).status, ImageStatus::Reviewed);
+        QCOMPARE(browser->imagesPanel()->countsText().left(16), QStringLiteral("2 of 3 reviewed "));
+        // Nothing else is left to review: Shift+Page Down stays.
+        QTest::keyClick(canvas, Qt::Key_PageDown, Qt::ShiftModifier);
+        QCOMPARE(browser->currentImage(), 2);
+        QCOMPARE(opened.count(), 0);
+        // D and A are next and previous too.
+        QTest::keyClick(canvas, Qt::Key_A);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(opened.takeFirst().at(0).toInt(), 1);
+        QTest::keyClick(canvas, Qt::Key_D);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(opened.takeFirst().at(0).toInt(), 2);
+
+        // The filter shows the reviewed images only.
+        auto* filter = browser->imagesPanel()->findChild<QComboBox*>(QStringLiteral("imageFilter"));
+        filter->setCurrentIndex(int(ImagesPanel::Filter::Reviewed));
+        QCOMPARE(browser->imagesPanel()->visibleRows(), 2);
+        filter->setCurrentIndex(int(ImagesPanel::Filter::NotReviewed));
+        QCOMPARE(browser->imagesPanel()->visibleRows(), 1);
+
+        QTRY_VERIFY(saved.count() >= 1);
+        const auto onDisk = DatasetProject::load(projectFile, &error);
+        QVERIFY2(onDisk, qPrintable(error));
+        QCOMPARE(onDisk->image(0).status, ImageStatus::Reviewed);
+        QVERIFY(onDisk->image(0).reviewOrder > onDisk->image(1).reviewOrder);
+        QCOMPARE(onDisk->image(1).status, ImageStatus::Reviewed);
+        QCOMPARE(onDisk->image(2).status, ImageStatus::New);
+        // The mask that came with the image is never written over.
+        QCOMPARE(fileBytes(path(QStringLiteral("tile_1/masks/image_part_001.png"))),
+                 fileBytes(test::dataPath(QStringLiteral("dubai_aerial/tile_1/masks/image_part_001.png"))));
+    }
+
+    void clickingAnImageInTheDockOpensIt() {
+        ProjectBrowser* browser = m_window->projectBrowser();
+        QSignalSpy opened(browser, &ProjectBrowser::imageOpened);
+        m_window->openPath(m_dir->path());
+        QVERIFY(opened.wait(20000));
+        opened.clear();
+        QListView* list = browser->imagesPanel()->list();
+        const QRect row = list->visualRect(list->model()->index(2, 0));
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, Qt::NoModifier, row.center());
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(opened.takeFirst().at(0).toInt(), 2);
+        QCOMPARE(m_window->currentPath(), path(QStringLiteral("tile_1/images/image_part_002.jpg")));
+    }
+
+    void damagedProjectFileLeavesTheWindowAsItWas() {
+        const QString bad = path(QStringLiteral("bad.segproj"));
+        const QByteArray content = R"({"format": "segstudio-project", "version": 1, "images": [)";
+        {
+            QFile file(bad);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(content);
+        }
+        ProjectBrowser* browser = m_window->projectBrowser();
+        QSignalSpy failed(browser, &ProjectBrowser::projectFailed);
+        m_window->openPath(bad);
+        QVERIFY(failed.wait(20000));
+        QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("not valid JSON")),
+                 qPrintable(failed.first().at(0).toString()));
+        QVERIFY(!browser->project());
+        QVERIFY(!browser->imagesDock()->isVisible());
+        QCOMPARE(fileBytes(bad), content);
+    }
+
+private:
+    QString path(const QString& relative) const { return m_dir->filePath(relative); }
+
+    // Road (class 3 of the keys, id 2) painted with the brush across the image; returns the pixels.
+    qint64 paintStroke() {
+        MapCanvas* canvas = m_window->canvas();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_1, Qt::ControlModifier);
+        QTest::keyClick(canvas, Qt::Key_B);
+        QTest::keyClick(canvas, Qt::Key_3);
+        m_window->toolSettings()->setBrushDiameter(15);
+        const auto at = [canvas](QPointF image) {
+            const QPointF w = canvas->view().imageToWidget(image);
+            return QPoint(int(std::floor(w.x())), int(std::floor(w.y())));
+        };
+        const QPoint from = at(QPointF(60.5, 60.5)), to = at(QPointF(300.5, 200.5));
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, from);
+        QTest::mouseMove(canvas, (from + to) / 2);
+        QTest::mouseMove(canvas, to);
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, to);
+        const qint64 painted = m_window->document()->mask().classHistogram()[2];
+        [&] { QVERIFY2(painted > 15 * 200, qPrintable(QString::number(painted))); }();
+        return painted;
+    }
+
+    static QByteArray fileBytes(const QString& file) {
+        QFile f(file);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<MainWindow> m_window;
+};
+
+QTEST_MAIN(TestProjectWindow)
+#include "test_project_window.moc"

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QListView;
+class QSortFilterProxyModel;
+
+namespace segstudio {
+
+class ProjectImageModel;
+
+// The Images dock of a project: how many images are reviewed, a filter by status, and the list
+// of images with thumbnails; activating one (click, Enter) asks for it to be opened.
+class ImagesPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ImagesPanel(ProjectImageModel* model, QWidget* parent = nullptr);
+
+    // Filter choices, in the combo box's order.
+    enum class Filter { All, NotReviewed, New, Predicted, InProgress, Reviewed };
+    void setFilter(Filter filter);
+    Filter filter() const;
+    // Recounts the statuses ("37 of 120 reviewed").
+    void updateCounts();
+    void showCurrent(int imageIndex); // selects and scrolls to it
+    QListView* list() const { return m_list; }
+    QString countsText() const;
+    int visibleRows() const; // rows the filter lets through
+
+Q_SIGNALS:
+    void imageActivated(int imageIndex);
+
+private:
+    ProjectImageModel* m_model;
+    QSortFilterProxyModel* m_proxy;
+    QLabel* m_counts;
+    QComboBox* m_filter;
+    QListView* m_list;
+};
+
+} // namespace segstudio
