@@ -80,6 +80,7 @@ void printUsage() {
                  "  eval      per-class IoU, mIoU, accuracy and confusion matrix of masks\n"
                  "  bench     prediction throughput in megapixels per second\n"
                  "  simulate  play a user of the correction loop on images with reference masks\n"
+                 "  simulate-dataset  play a person annotating a dataset image after image\n"
                  "  vectorize polygons of a label raster (GeoPackage/GeoJSON) with class names and areas\n"
                  "  areas     per-class pixels, area (m², ha) and share of a label raster\n"
                  "  merge     join the parts of a prediction made with predict --shard I/N\n"
@@ -115,6 +116,8 @@ int runCommand(QStringList arguments) {
         return segstudio::cli::runBench(arguments);
     if (command == QLatin1String("simulate"))
         return segstudio::cli::runSimulate(arguments);
+    if (command == QLatin1String("simulate-dataset"))
+        return segstudio::cli::runSimulateDataset(arguments);
     if (command == QLatin1String("vectorize"))
         return segstudio::cli::runVectorize(arguments);
     if (command == QLatin1String("areas"))

@@ -8,6 +8,7 @@
 #include "app/map_exports.h"
 #include "app/model_actions.h"
 #include "app/project_browser.h"
+#include "app/project_exports.h"
 #include "ui/class_panel.h"
 #include "ui/image_info_panel.h"
 #include "ui/map_canvas.h"
@@ -241,6 +242,12 @@ void MainWindow::createEditActions() {
     m_modelActions->install(nullptr); // after View
     connect(m_modelActions, &ModelActions::failed, this, &MainWindow::showError);
     m_projectBrowser->install(menuBar()->actions().first()->menu());
+    auto* projectExports = new ProjectExports(this, m_projectBrowser);
+    projectExports->install(menuBar()->actions().first()->menu());
+    connect(projectExports, &ProjectExports::exportFailed, this,
+            [this](const QString& text) { showError(tr("Cannot export the dataset"), text); });
+    connect(projectExports, &ProjectExports::message, this,
+            [this](const QString& text, int milliseconds) { statusBar()->showMessage(text, milliseconds); });
     connect(m_projectBrowser, &ProjectBrowser::projectFailed, this,
             [this](const QString& text) { showError(tr("Cannot open the project"), text); });
     connect(m_projectBrowser, &ProjectBrowser::message, this,

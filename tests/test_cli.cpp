@@ -227,6 +227,50 @@ private Q_SLOTS:
         QVERIFY(run.err.contains(QStringLiteral("round 2 train")));
     }
 
+    void simulateDatasetPrintsOneLinePerImage() {
+        // Three real images of a tile the default model never saw, cropped to 512².
+        const QString data = m_dir.filePath(QStringLiteral("dataset/tile_6"));
+        QVERIFY(QDir().mkpath(data + QStringLiteral("/images")) &&
+                QDir().mkpath(data + QStringLiteral("/masks")));
+        for (const QString& name : {QStringLiteral("image_part_001"), QStringLiteral("image_part_002"),
+                                    QStringLiteral("image_part_003")}) {
+            const QImage image(dataPath(QStringLiteral("dubai_aerial/tile_6/images/%1.jpg").arg(name)));
+            const QImage mask(dataPath(QStringLiteral("dubai_aerial/tile_6/masks/%1.png").arg(name)));
+            QVERIFY(image.copy(0, 0, 512, 512).save(data + QStringLiteral("/images/%1.png").arg(name)));
+            QVERIFY(mask.copy(0, 0, 512, 512).save(data + QStringLiteral("/masks/%1.png").arg(name)));
+        }
+        const Run run =
+            cli({QStringLiteral("simulate-dataset"), QStringLiteral("--model"), QStringLiteral("default"),
+                 QStringLiteral("--data"), data, QStringLiteral("--classes"),
+                 dataPath(QStringLiteral("dubai_aerial/classes.csv")), QStringLiteral("--steps"),
+                 QStringLiteral("3"), QStringLiteral("--device"), QStringLiteral("cpu")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QList<QByteArray> lines = run.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4); // three images and the summary
+        for (int k = 0; k < 3; ++k) {
+            const QJsonObject line = QJsonDocument::fromJson(lines[k]).object();
+            QVERIFY2(lines[k].startsWith("{\"image\": "), lines[k].constData());
+            QCOMPARE(line.value(QStringLiteral("image")).toInt(), k + 1);
+            QCOMPARE(line.value(QStringLiteral("file")).toString(),
+                     QStringLiteral("tile_6/images/image_part_00%1.png").arg(k + 1));
+            const double miou = line.value(QStringLiteral("miou")).toDouble(-1);
+            const double baseline = line.value(QStringLiteral("baseline_miou")).toDouble(-1);
+            QVERIFY2(miou >= 0 && miou <= 1 && baseline >= 0 && baseline <= 1, lines[k].constData());
+            if (k == 0) // nothing learnt yet: the project model is the starting model
+                QCOMPARE(miou, baseline);
+            const long long corrected = line.value(QStringLiteral("corrected_pixels")).toInteger(-1);
+            QVERIFY2(corrected > 0 && corrected <= 512 * 512, lines[k].constData());
+            QCOMPARE(line.value(QStringLiteral("per_class_iou")).toArray().size(), 6);
+            QCOMPARE(line.value(QStringLiteral("baseline_per_class_iou")).toArray().size(), 6);
+            QVERIFY(line.value(QStringLiteral("seconds")).toDouble() > 0);
+        }
+        const QJsonObject summary = QJsonDocument::fromJson(lines[3]).object();
+        QVERIFY2(summary.value(QStringLiteral("summary")).toBool(), lines[3].constData());
+        QVERIFY(std::isfinite(summary.value(QStringLiteral("mean_gain")).toDouble(std::nan(""))));
+        QVERIFY(std::isfinite(summary.value(QStringLiteral("mean_gain_second_half")).toDouble(std::nan(""))));
+        QVERIFY(summary.value(QStringLiteral("seconds")).toDouble() > 0);
+    }
+
     void benchPrintsThroughput() {
         const Run run = cli({QStringLiteral("bench"), QStringLiteral("--model"), m_model,
                              QStringLiteral("--size"), QStringLiteral("256x192"), QStringLiteral("--repeat"),
@@ -278,6 +322,13 @@ private Q_SLOTS:
             << QStringList{"simulate", "--data", "EMPTY", "--rounds", "1", "--tiles-per-round", "1"}
             << "no images/ and masks/" << 1;
         QTest::newRow("simulate without data") << QStringList{"simulate", "--rounds", "1"} << "--data" << 1;
+        QTest::newRow("simulate-dataset without data") << QStringList{"simulate-dataset"} << "--data" << 1;
+        QTest::newRow("export without an output")
+            << QStringList{"export", "--project", dataPath("dubai_aerial/tile_2")} << "--output" << 1;
+        QTest::newRow("export in an unknown format")
+            << QStringList{"export",   "--project", dataPath("dubai_aerial/tile_2"), "--output", "OUT",
+                           "--format", "yolo"}
+            << "voc or coco" << 1;
         QTest::newRow("simulate with a learner switch that is not on or off")
             << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--decoder-only", "maybe"}
             << "--decoder-only takes on or off" << 1;

@@ -7,6 +7,7 @@
 #include "annotation/mask_files.h"
 #include "annotation/raster_source.h"
 #include "app/jobs/class_mapping.h"
+#include "app/jobs/dataset_learning.h"
 #include "app/jobs/project_files.h"
 #include "test_support.h"
 
@@ -114,7 +115,19 @@ private Q_SLOTS:
     void cocoRegionsCoverEveryLabelledPixelOnce();
     void vocAndCocoExportsDecodeBackToTheMasks();
     void exportRefusesMissingImagesAndMasksOfTheWrongSize();
+    void learningReadsTheNewestAndASpreadOfOlderImages();
 };
+
+void TestDataset::learningReadsTheNewestAndASpreadOfOlderImages() {
+    const DatasetLearningSettings settings; // at most 8 images, the 4 newest among them
+    QCOMPARE(imagesToLearnFrom(0, settings), QList<int>());
+    QCOMPARE(imagesToLearnFrom(3, settings), (QList<int>{0, 1, 2}));
+    QCOMPARE(imagesToLearnFrom(8, settings), (QList<int>{0, 1, 2, 3, 4, 5, 6, 7}));
+    QCOMPARE(imagesToLearnFrom(100, settings), (QList<int>{0, 24, 48, 72, 96, 97, 98, 99}));
+    // However many images are reviewed, a round reads at most maxImages of them.
+    for (int reviewed : {9, 57, 10000})
+        QCOMPARE(int(imagesToLearnFrom(reviewed, settings).size()), settings.maxImages);
+}
 
 void TestDataset::folderBecomesProjectWithImportedMasks() {
     QTemporaryDir dir;

@@ -9,6 +9,7 @@
 #include "annotation/raster_source.h"
 #include "app/main_window.h"
 #include "app/project_browser.h"
+#include "app/project_exports.h"
 #include "test_support.h"
 #include "ui/images_panel.h"
 #include "ui/map_canvas.h"
@@ -159,6 +160,31 @@ private Q_SLOTS:
         QVERIFY(opened.wait(20000));
         QCOMPARE(opened.takeFirst().at(0).toInt(), 2);
         QCOMPARE(m_window->currentPath(), path(QStringLiteral("tile_1/images/image_part_002.jpg")));
+    }
+
+    void exportDatasetSavesTheOpenImageFirst() {
+        ProjectBrowser* browser = m_window->projectBrowser();
+        QSignalSpy opened(browser, &ProjectBrowser::imageOpened);
+        m_window->openPath(m_dir->path());
+        QVERIFY(opened.wait(20000));
+        const qint64 painted = paintStroke(); // unsaved when the export starts
+        auto* exports = browser->findChild<ProjectExports*>();
+        QVERIFY(exports);
+        QSignalSpy exported(exports, &ProjectExports::exported);
+        DatasetExportOptions options;
+        options.all = true; // the painted image is in progress, not reviewed
+        exports->exportTo(path(QStringLiteral("voc")), options);
+        QVERIFY(exported.wait(20000));
+        QCOMPARE(exported.first().at(1).toInt(), 2); // image_part_002 has no mask yet
+        QString error;
+        const auto loose = RasterSource::open(path(QStringLiteral("loose.jpg")), &error);
+        const auto written = MaskFiles::load(path(QStringLiteral("voc/SegmentationClass/loose.png")),
+                                             loose->size(), browser->project()->classes(), &error);
+        QVERIFY2(written, qPrintable(error));
+        QCOMPARE(written->classHistogram()[2], painted);
+        QVERIFY(QFileInfo::exists(
+            path(QStringLiteral("voc/SegmentationClass/tile_1_images_image_part_001.png"))));
+        QVERIFY(!m_window->document()->isModified());
     }
 
     void damagedProjectFileLeavesTheWindowAsItWas() {

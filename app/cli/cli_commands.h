@@ -11,6 +11,7 @@ int runTrain(const QStringList& arguments);
 int runEval(const QStringList& arguments);
 int runBench(const QStringList& arguments);
 int runSimulate(const QStringList& arguments);
+int runSimulateDataset(const QStringList& arguments);
 int runVectorize(const QStringList& arguments);
 int runAreas(const QStringList& arguments);
 int runMerge(const QStringList& arguments);

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "annotation/class_palette.h"
+#include "app/jobs/correction_learning.h"
+
+#include <QList>
+#include <QString>
+
+namespace segstudio {
+
+// One image of a project a person has reviewed: the image and its saved mask (absolute paths).
+struct ReviewedImage {
+    QString image;
+    QString mask;
+};
+
+// How a project's model learns across its images.
+struct DatasetLearningSettings {
+    LearningSettings learning;
+    // A round reads at most this many reviewed images: the newest ones and an even spread of the
+    // older ones, so memory holds that many masks whatever the project's size.
+    int maxImages = 8;
+    int newestImages = 4;
+};
+
+// The reviewed images a round learns from, out of `reviewed` (in the order they were reviewed):
+// the `newestImages` last ones and the rest of `maxImages` spread evenly over the older ones.
+QList<int> imagesToLearnFrom(int reviewed, const DatasetLearningSettings& settings);
+
+// Fine-tunes a copy of `models.start` on the reviewed images chosen by imagesToLearnFrom(), read
+// from their masks on disk (through `classes`) one round at a time: every labelled pixel of a
+// reviewed image counts as a person's label (a prediction the person accepted by marking the
+// image reviewed is a reviewed label). Scored and accepted as learnFromCorrections() does.
+// Worker thread.
+LearningOutcome learnFromDataset(const LearningModels& models, const QList<ReviewedImage>& reviewed,
+                                 const ClassPalette& classes, const DatasetLearningSettings& settings,
+                                 const std::function<void(const inference::TrainStep&)>& progress = {},
+                                 const std::atomic<bool>* cancel = nullptr);
+
+} // namespace segstudio
