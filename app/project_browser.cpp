@@ -4,6 +4,7 @@
 #include "annotation/label_mask.h"
 #include "app/jobs/project_files.h"
 #include "app/main_window.h"
+#include "app/project_learning.h"
 #include "ui/images_panel.h"
 #include "ui/project_image_model.h"
 
@@ -35,7 +36,7 @@ LoadResult loadProject(const QString& path) {
         result.project.reset();
         return result;
     }
-    QSet<QString> folders;
+    QSet<QString> folders{result.project->modelFolder()};
     for (const ProjectImage& image : result.project->images())
         folders.insert(QFileInfo(result.project->absolute(image.mask)).path());
     for (const QString& folder : folders) {
@@ -113,6 +114,9 @@ void ProjectBrowser::install(QMenu* file) {
     m_reviewAndNext = add(tr("Mark Image &Reviewed and Go to Next"),
                           {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
                           &ProjectBrowser::markReviewedAndGoToNext);
+    m_learning = new ProjectLearning(m_window, this);
+    m_learning->install(images);
+    connect(m_learning, &ProjectLearning::message, this, &ProjectBrowser::message);
     images->addSeparator();
     images->addAction(m_dock->toggleViewAction());
     updateEnabled();
@@ -151,7 +155,7 @@ void ProjectBrowser::onProjectLoaded(const QString& path, std::optional<DatasetP
     m_saving.waitForFinished(); // a write of the previous project finishes first
     m_saveQueue.clear();
     m_project = std::move(project);
-    m_current = m_pending = m_opening = -1;
+    m_current = m_pending = m_opening = m_reviewedUnsaved = -1;
     m_leaving = false;
     m_model->setProject(&*m_project);
     m_dock->show();
@@ -239,8 +243,11 @@ void ProjectBrowser::markEdited() {
 
 void ProjectBrowser::onMaskSaved(const QString& path) {
     LabelDocument* document = m_window->document();
-    if (m_current >= 0 && document && path == m_project->absolute(m_project->image(m_current).mask))
+    if (m_current >= 0 && document && path == m_project->absolute(m_project->image(m_current).mask)) {
         queueProjectSave({std::make_pair(m_current, std::make_shared<const LabelMask>(document->mask()))});
+        if (std::exchange(m_reviewedUnsaved, -1) == m_current)
+            Q_EMIT imageReviewed(m_current);
+    }
     if (!m_leaving)
         return;
     m_leaving = false;
@@ -393,6 +400,11 @@ void ProjectBrowser::markReviewedAndGoToNext() {
     m_project->markReviewed(m_current, QDateTime::currentDateTimeUtc());
     m_model->imageChanged(m_current);
     queueProjectSave({});
+    LabelDocument* current = m_window->document();
+    if (current && current->isModified())
+        m_reviewedUnsaved = m_current; // announced once the save is done
+    else
+        Q_EMIT imageReviewed(m_current);
     const int next =
         nextWhere(m_current, [](const ProjectImage& image) { return image.status != ImageStatus::Reviewed; });
     if (next >= 0) {
@@ -403,6 +415,13 @@ void ProjectBrowser::markReviewedAndGoToNext() {
     LabelDocument* document = m_window->document();
     if (document && document->isModified())
         m_window->session()->save();
+}
+
+void ProjectBrowser::addModel(const ProjectModel& model) {
+    if (!m_project)
+        return;
+    m_project->addModel(model);
+    queueProjectSave({});
 }
 
 void ProjectBrowser::updateEnabled() {

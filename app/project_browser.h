@@ -18,6 +18,7 @@ class ImagesPanel;
 class LabelMask;
 class MainWindow;
 class ProjectImageModel;
+class ProjectLearning;
 
 // A project in the window: File ▸ New Project from Folder / Open Project, the Images dock, and
 // going from image to image (next, previous, next not reviewed, next most uncertain, Mark
@@ -40,11 +41,14 @@ public:
     int currentImage() const { return m_current; }
     ImagesPanel* imagesPanel() const { return m_panel; }
     QDockWidget* imagesDock() const { return m_dock; }
+    ProjectLearning* learning() const { return m_learning; }
     QAction* nextAction() const { return m_next; }
     QAction* previousAction() const { return m_previous; }
     QAction* nextNotReviewedAction() const { return m_nextNotReviewed; }
     QAction* nextUncertainAction() const { return m_nextUncertain; }
     QAction* reviewAndNextAction() const { return m_reviewAndNext; }
+    // Records a model version stored in the project's folder and writes the project file.
+    void addModel(const ProjectModel& model);
 
 public Q_SLOTS:
     void goTo(int index);
@@ -58,6 +62,8 @@ Q_SIGNALS:
     void projectOpened(const QString& path);
     void projectFailed(const QString& message);
     void imageOpened(int index);
+    // Image `index` was marked reviewed and its mask is on disk (what learning reads).
+    void imageReviewed(int index);
     void projectSaved();
     void message(const QString& text, int milliseconds);
 
@@ -97,10 +103,12 @@ private:
     ProjectImageModel* m_model;
     ImagesPanel* m_panel;
     QDockWidget* m_dock = nullptr;
+    ProjectLearning* m_learning = nullptr;
     int m_current = -1; // the image in the window
     int m_pending = -1; // the image to go to once the current one is saved
     int m_opening = -1; // the image the window is opening
     bool m_leaving = false;
+    int m_reviewedUnsaved = -1; // marked reviewed, its mask still being saved
     quint64 m_loadRequest = 0;
     QList<SaveRequest> m_saveQueue;
     QFuture<SaveResult> m_saving;

@@ -7,9 +7,13 @@
 #include "annotation/label_document.h"
 #include "annotation/mask_files.h"
 #include "annotation/raster_source.h"
+#include "app/jobs/class_mapping.h"
 #include "app/main_window.h"
+#include "app/model_actions.h"
 #include "app/project_browser.h"
 #include "app/project_exports.h"
+#include "app/project_learning.h"
+#include "inference/segmentation_model.h"
 #include "test_support.h"
 #include "ui/images_panel.h"
 #include "ui/map_canvas.h"
@@ -21,6 +25,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QListView>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -35,6 +40,12 @@ private Q_SLOTS:
         initializeGdal();
         QApplication::setOrganizationName(QStringLiteral("segstudio-test"));
         QApplication::setApplicationName(QStringLiteral("test_project_window"));
+        QSettings settings;
+        settings.clear();
+        settings.setValue(QStringLiteral("learning/steps"), 3); // the loop, not the quality
+        settings.setValue(QStringLiteral("learning/live"), false);
+        settings.setValue(QStringLiteral("model/segment_on_open"), false);
+        settings.setValue(QStringLiteral("model/threads"), 2);
     }
 
     void init() {
@@ -185,6 +196,52 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(
             path(QStringLiteral("voc/SegmentationClass/tile_1_images_image_part_001.png"))));
         QVERIFY(!m_window->document()->isModified());
+    }
+
+    void reviewedImagesTeachTheProjectModelWhichTheProjectKeeps() {
+        m_window->modelActions()->liveLearningAction()->setChecked(true);
+        // A small network with the project's classes (the default ones).
+        inference::ModelMetadata metadata;
+        metadata.name = "start";
+        metadata.architecture.width = 0.25;
+        QString error;
+        QVERIFY(ClassMapping::classesForModel(ClassPalette::dubaiAerial(), metadata.classes, &error));
+        const QString model = path(QStringLiteral("start.pt"));
+        std::string why;
+        QVERIFY2(inference::SegmentationModel::createBuiltIn(metadata, 7)->save(model.toStdString(), &why),
+                 why.c_str());
+        SegmentationController* controller = m_window->modelActions()->controller();
+        QSignalSpy added(controller, &SegmentationController::versionAdded);
+        controller->openModel(model);
+        QVERIFY(added.wait(30000));
+        ProjectBrowser* browser = m_window->projectBrowser();
+        QSignalSpy opened(browser, &ProjectBrowser::imageOpened);
+        m_window->openPath(m_dir->path());
+        QVERIFY(opened.wait(20000));
+        paintStroke();
+        // Reviewed: its mask is saved, then the model learns from it and the imported image.
+        QSignalSpy stored(browser->learning(), &ProjectLearning::versionStored);
+        QTest::keyClick(m_window->canvas(), Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(stored.wait(120000));
+        QCOMPARE(stored.first().at(0).toString(), QStringLiteral("segstudio/models/v1.pt"));
+        QVERIFY(QFileInfo::exists(path(QStringLiteral("segstudio/models/v1.pt"))));
+        QSignalSpy saved(browser, &ProjectBrowser::projectSaved);
+        QVERIFY(saved.wait(20000));
+        const auto onDisk = DatasetProject::load(browser->project()->path(), &error);
+        QVERIFY2(onDisk, qPrintable(error));
+        QCOMPARE(onDisk->models().size(), 1);
+        QCOMPARE(onDisk->models().first().trainedImages, 2);
+        m_window->modelActions()->liveLearningAction()->setChecked(false);
+
+        // Reopened, the project starts with its own newest version.
+        m_window.reset();
+        m_window = std::make_unique<MainWindow>();
+        m_window->show();
+        QSignalSpy again(m_window->modelActions()->controller(), &SegmentationController::versionAdded);
+        m_window->openPath(m_dir->path());
+        QVERIFY(again.wait(30000));
+        const auto version = again.first().at(0).value<ModelVersionInfo>();
+        QVERIFY2(version.name.startsWith(QStringLiteral("learned")), qPrintable(version.name));
     }
 
     void damagedProjectFileLeavesTheWindowAsItWas() {

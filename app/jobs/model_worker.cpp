@@ -122,6 +122,17 @@ void ModelWorker::segment(quint64 job, std::shared_ptr<const RasterSource> image
 
 void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
                         std::shared_ptr<const LabelMask> mask, const LearningSettings& settings) {
+    learnWith(
+        job,
+        [image, mask, settings](const LearningModels& models,
+                                const std::function<void(const inference::TrainStep&)>& progress,
+                                const std::atomic<bool>* cancel) {
+            return learnFromCorrections(models, *mask, *image, settings, progress, cancel);
+        },
+        settings);
+}
+
+void ModelWorker::learnWith(quint64 job, const Learner& learner, const LearningSettings& settings) {
     QString error;
     // What is fine-tuned: the version opened from disk that the current one descends from (every
     // round learns all corrections so far from there, so drift does not add up), or the current.
@@ -150,8 +161,7 @@ void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
         Q_EMIT learnFinished(job, false, error, false, {});
         return;
     }
-    LearningOutcome outcome =
-        learnFromCorrections({*base, *current}, *mask, *image, settings, progress, &cancel);
+    LearningOutcome outcome = learner({*base, *current}, progress, &cancel);
     if (isCancelled(job) || outcome.training.cancelled) {
         Q_EMIT learnFinished(job, true, {}, false, {});
         return;

@@ -48,6 +48,12 @@ public:
     void segment(quint64 job, std::shared_ptr<const RasterSource> image, const QList<QRect>& regions);
     void learn(quint64 job, std::shared_ptr<const RasterSource> image, std::shared_ptr<const LabelMask> mask,
                const LearningSettings& settings);
+    // What a round learns from, given the model to fine-tune and the one in use (the one image's
+    // corrections, or a project's reviewed images); run on this thread, versioned as learn() does.
+    using Learner = std::function<LearningOutcome(
+        const LearningModels& models, const std::function<void(const inference::TrainStep&)>& progress,
+        const std::atomic<bool>* cancel)>;
+    void learnWith(quint64 job, const Learner& learner, const LearningSettings& settings);
     void useVersion(int id);
     void saveVersion(int id, const QString& path);
 

@@ -66,10 +66,13 @@ SegmentationController::~SegmentationController() {
 }
 
 void SegmentationController::setDocument(LabelDocument* document) {
-    if (isBusy())
+    // A segmentation belongs to its document; learning does not: it goes on, and its new version
+    // predicts the new document when accepted (a project learns while the person moves on).
+    if (m_running == Job::Segment) {
         cancel();
+        m_running = Job::None;
+    }
     m_pending.clear();
-    m_running = Job::None;
     m_document = document;
     m_tileConfidence.clear();
     m_tileVersion.clear();
@@ -160,6 +163,36 @@ void SegmentationController::learn() {
         m_worker,
         [worker = m_worker, job = m_job, image = m_document->image(), mask, settings = learningSettings()] {
             worker->learn(job, image, mask, settings);
+        },
+        Qt::QueuedConnection);
+}
+
+void SegmentationController::learnAcrossProject(const QList<ReviewedImage>& reviewed,
+                                                const ClassPalette& classes) {
+    if (reviewed.isEmpty() || !hasModel() || isBusy())
+        return;
+    QString error;
+    if (m_document && !checkClasses(&error)) {
+        Q_EMIT learnFinished(false, error, false);
+        return;
+    }
+    m_running = Job::Learn;
+    ++m_job;
+    m_clock.start();
+    Q_EMIT jobStarted(Job::Learn, tr("Learning from %n reviewed image(s)", nullptr, int(reviewed.size())));
+    DatasetLearningSettings settings;
+    settings.learning = learningSettings();
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, job = m_job, reviewed, classes, settings] {
+            worker->learnWith(
+                job,
+                [&](const LearningModels& models,
+                    const std::function<void(const inference::TrainStep&)>& progress,
+                    const std::atomic<bool>* cancel) {
+                    return learnFromDataset(models, reviewed, classes, settings, progress, cancel);
+                },
+                settings.learning);
         },
         Qt::QueuedConnection);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "annotation/model_version_info.h"
+#include "app/jobs/dataset_learning.h"
 #include "app/jobs/model_worker.h"
 #include "app/jobs/settings.h"
 
@@ -55,6 +56,9 @@ public:
     // version is accepted, predicts every pixel nobody labelled again with it, nearest to the
     // focus (the view) first.
     void learn();
+    // The same across a project: fine-tunes on its reviewed images (learnFromDataset()), then
+    // predicts the open document's unlabeled pixels again as learn() does.
+    void learnAcrossProject(const QList<ReviewedImage>& reviewed, const ClassPalette& classes);
     // Where the person looks (the centre of the view), for the order of re-predictions.
     void setFocusProvider(std::function<QPointF()> focus) { m_focus = std::move(focus); }
     void cancel();
