@@ -152,6 +152,10 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
                                             : tr("Segmentation finished"),
                                   5000);
             });
+    connect(m_controller, &SegmentationController::batchFinished, this, [this] {
+        m_progress->finish();
+        updateEnabled();
+    });
     connect(m_controller, &SegmentationController::learnFinished, this,
             [this](bool cancelled, const QString& error, bool accepted) {
                 m_progress->finish();

@@ -2,9 +2,11 @@
 
 #include "annotation/label_document.h"
 #include "annotation/label_mask.h"
+#include "annotation/mask_statistics.h"
 #include "app/jobs/project_files.h"
 #include "app/main_window.h"
 #include "app/project_learning.h"
+#include "app/project_segmentation.h"
 #include "ui/images_panel.h"
 #include "ui/project_image_model.h"
 
@@ -114,6 +116,9 @@ void ProjectBrowser::install(QMenu* file) {
     m_reviewAndNext = add(tr("Mark Image &Reviewed and Go to Next"),
                           {QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)},
                           &ProjectBrowser::markReviewedAndGoToNext);
+    m_segmentation = new ProjectSegmentation(m_window, this);
+    m_segmentation->install(images);
+    connect(m_segmentation, &ProjectSegmentation::message, this, &ProjectBrowser::message);
     m_learning = new ProjectLearning(m_window, this);
     m_learning->install(images);
     connect(m_learning, &ProjectLearning::message, this, &ProjectBrowser::message);
@@ -267,31 +272,13 @@ namespace {
 
 // What the saved mask says about its image: worker thread (it reads every pixel).
 ProjectBrowser::MaskFigures measureMask(int index, const LabelMask& mask) {
+    const MaskStatistics statistics = MaskStatistics::of(mask);
     ProjectBrowser::MaskFigures figures;
     figures.index = index;
-    const auto provenance = mask.provenanceHistogram();
-    const double pixels = std::max<double>(1, double(mask.width()) * mask.height());
-    figures.changedShare = double(provenance[int(Provenance::Edited)]) / pixels;
-    figures.edited = provenance[int(Provenance::Edited)] + provenance[int(Provenance::Reviewed)] > 0;
-    figures.predicted = provenance[int(Provenance::Predicted)] > 0;
-    double sum = 0;
-    qint64 count = 0;
-    for (int ty = 0; ty < mask.tilesDown(); ++ty)
-        for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
-            const MaskTile* tile = mask.tile(tx, ty);
-            if (!tile || tile->confidence.empty())
-                continue;
-            const QRect rect = mask.tileRect(tx, ty);
-            for (int y = 0; y < rect.height(); ++y)
-                for (int x = 0; x < rect.width(); ++x) {
-                    const int i = y * MaskTile::Size + x;
-                    if (tile->provenance[i] == quint8(Provenance::Predicted)) {
-                        sum += tile->confidence[i];
-                        ++count;
-                    }
-                }
-        }
-    figures.meanConfidence = count > 0 ? sum / count / 255.0 : -1;
+    figures.changedShare = double(statistics.edited) / double(std::max<qint64>(1, statistics.pixels));
+    figures.edited = statistics.edited + statistics.reviewed > 0;
+    figures.predicted = statistics.predicted > 0;
+    figures.meanConfidence = statistics.meanPredictedConfidence;
     return figures;
 }
 
@@ -421,6 +408,18 @@ void ProjectBrowser::addModel(const ProjectModel& model) {
     if (!m_project)
         return;
     m_project->addModel(model);
+    queueProjectSave({});
+}
+
+void ProjectBrowser::recordPrediction(int index, double meanConfidence) {
+    if (!m_project || index < 0 || index >= m_project->size())
+        return;
+    ProjectImage& entry = m_project->image(index);
+    if (entry.status == ImageStatus::New)
+        entry.status = ImageStatus::Predicted;
+    entry.meanConfidence = meanConfidence;
+    entry.modified = QDateTime::currentDateTimeUtc();
+    m_model->imageChanged(index);
     queueProjectSave({});
 }
 

@@ -19,6 +19,7 @@ class LabelMask;
 class MainWindow;
 class ProjectImageModel;
 class ProjectLearning;
+class ProjectSegmentation;
 
 // A project in the window: File ▸ New Project from Folder / Open Project, the Images dock, and
 // going from image to image (next, previous, next not reviewed, next most uncertain, Mark
@@ -42,6 +43,7 @@ public:
     ImagesPanel* imagesPanel() const { return m_panel; }
     QDockWidget* imagesDock() const { return m_dock; }
     ProjectLearning* learning() const { return m_learning; }
+    ProjectSegmentation* segmentation() const { return m_segmentation; }
     QAction* nextAction() const { return m_next; }
     QAction* previousAction() const { return m_previous; }
     QAction* nextNotReviewedAction() const { return m_nextNotReviewed; }
@@ -49,6 +51,9 @@ public:
     QAction* reviewAndNextAction() const { return m_reviewAndNext; }
     // Records a model version stored in the project's folder and writes the project file.
     void addModel(const ProjectModel& model);
+    // Image `index` was predicted into its project mask (outside the window): it is "predicted"
+    // unless a person worked on it, with this mean confidence.
+    void recordPrediction(int index, double meanConfidence);
 
 public Q_SLOTS:
     void goTo(int index);
@@ -104,6 +109,7 @@ private:
     ImagesPanel* m_panel;
     QDockWidget* m_dock = nullptr;
     ProjectLearning* m_learning = nullptr;
+    ProjectSegmentation* m_segmentation = nullptr;
     int m_current = -1; // the image in the window
     int m_pending = -1; // the image to go to once the current one is saved
     int m_opening = -1; // the image the window is opening

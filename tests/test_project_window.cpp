@@ -13,6 +13,7 @@
 #include "app/project_browser.h"
 #include "app/project_exports.h"
 #include "app/project_learning.h"
+#include "app/project_segmentation.h"
 #include "inference/segmentation_model.h"
 #include "test_support.h"
 #include "ui/images_panel.h"
@@ -200,20 +201,7 @@ private Q_SLOTS:
 
     void reviewedImagesTeachTheProjectModelWhichTheProjectKeeps() {
         m_window->modelActions()->liveLearningAction()->setChecked(true);
-        // A small network with the project's classes (the default ones).
-        inference::ModelMetadata metadata;
-        metadata.name = "start";
-        metadata.architecture.width = 0.25;
-        QString error;
-        QVERIFY(ClassMapping::classesForModel(ClassPalette::dubaiAerial(), metadata.classes, &error));
-        const QString model = path(QStringLiteral("start.pt"));
-        std::string why;
-        QVERIFY2(inference::SegmentationModel::createBuiltIn(metadata, 7)->save(model.toStdString(), &why),
-                 why.c_str());
-        SegmentationController* controller = m_window->modelActions()->controller();
-        QSignalSpy added(controller, &SegmentationController::versionAdded);
-        controller->openModel(model);
-        QVERIFY(added.wait(30000));
+        openSmallModel();
         ProjectBrowser* browser = m_window->projectBrowser();
         QSignalSpy opened(browser, &ProjectBrowser::imageOpened);
         m_window->openPath(m_dir->path());
@@ -227,6 +215,7 @@ private Q_SLOTS:
         QVERIFY(QFileInfo::exists(path(QStringLiteral("segstudio/models/v1.pt"))));
         QSignalSpy saved(browser, &ProjectBrowser::projectSaved);
         QVERIFY(saved.wait(20000));
+        QString error;
         const auto onDisk = DatasetProject::load(browser->project()->path(), &error);
         QVERIFY2(onDisk, qPrintable(error));
         QCOMPARE(onDisk->models().size(), 1);
@@ -263,8 +252,77 @@ private Q_SLOTS:
         QCOMPARE(fileBytes(bad), content);
     }
 
+    void segmentAllPredictsTheImagesNotReviewed() {
+        openSmallModel();
+        ProjectBrowser* browser = m_window->projectBrowser();
+        QSignalSpy opened(browser, &ProjectBrowser::imageOpened);
+        m_window->openPath(m_dir->path());
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(browser->currentImage(), 0);
+        QSignalSpy finished(browser->segmentation(), &ProjectSegmentation::finished);
+        QSignalSpy segmented(browser->segmentation(), &ProjectSegmentation::imageSegmented);
+        QTest::keyClick(m_window->canvas(), Qt::Key_F5, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        // Image 1 is reviewed and image 0 is open: only image 2 is predicted.
+        QCOMPARE(segmented.count(), 1);
+        QCOMPARE(segmented.first().at(0).toInt(), 2);
+        const ProjectImage& entry = browser->project()->image(2);
+        QCOMPARE(entry.status, ImageStatus::Predicted);
+        QVERIFY2(entry.meanConfidence > 0 && entry.meanConfidence <= 1,
+                 qPrintable(QString::number(entry.meanConfidence)));
+        QString error;
+        const auto image =
+            RasterSource::open(path(QStringLiteral("tile_1/images/image_part_002.jpg")), &error);
+        const auto mask =
+            MaskFiles::load(path(QStringLiteral("segstudio/masks/tile_1/images/image_part_002.png")),
+                            image->size(), browser->project()->classes(), &error);
+        QVERIFY2(mask, qPrintable(error));
+        QCOMPARE(mask->classHistogram()[255], 0); // every pixel has a class
+        QCOMPARE(browser->project()->image(1).status, ImageStatus::Reviewed);
+        QVERIFY(!QFileInfo::exists(path(QStringLiteral("segstudio/masks/tile_1/images/image_part_001.png"))));
+    }
+
+    void theNextImageIsPredictedBeforeThePersonGetsThere() {
+        QSettings().setValue(QStringLiteral("model/segment_on_open"), true);
+        openSmallModel();
+        ProjectBrowser* browser = m_window->projectBrowser();
+        QSignalSpy opened(browser, &ProjectBrowser::imageOpened);
+        QSignalSpy ahead(browser->segmentation(), &ProjectSegmentation::imageSegmented);
+        m_window->openPath(m_dir->path());
+        QVERIFY(opened.wait(20000));
+        browser->goTo(1); // reviewed, with its mask: the next one, image 2, is new
+        QVERIFY(opened.wait(20000));
+        QVERIFY(ahead.wait(60000));
+        QCOMPARE(ahead.first().at(0).toInt(), 2);
+        QCOMPARE(browser->project()->image(2).status, ImageStatus::Predicted);
+        QTest::keyClick(m_window->canvas(), Qt::Key_PageDown);
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(browser->currentImage(), 2);
+        // It opens with the prediction made ahead.
+        QCOMPARE(m_window->document()->mask().classHistogram()[255], 0);
+        QSettings().setValue(QStringLiteral("model/segment_on_open"), false);
+    }
+
 private:
     QString path(const QString& relative) const { return m_dir->filePath(relative); }
+
+    // A small network with the project's classes (the default ones), opened in the window.
+    void openSmallModel() {
+        inference::ModelMetadata metadata;
+        metadata.name = "start";
+        metadata.architecture.width = 0.25;
+        QString error;
+        QVERIFY(ClassMapping::classesForModel(ClassPalette::dubaiAerial(), metadata.classes, &error));
+        const QString model = path(QStringLiteral("start.pt"));
+        std::string why;
+        QVERIFY2(inference::SegmentationModel::createBuiltIn(metadata, 7)->save(model.toStdString(), &why),
+                 why.c_str());
+        SegmentationController* controller = m_window->modelActions()->controller();
+        QSignalSpy added(controller, &SegmentationController::versionAdded);
+        controller->openModel(model);
+        QVERIFY(added.wait(30000));
+    }
 
     // Road (class 3 of the keys, id 2) painted with the brush across the image; returns the pixels.
     qint64 paintStroke() {

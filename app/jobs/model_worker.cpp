@@ -1,10 +1,14 @@
 #include "app/jobs/model_worker.h"
 
+#include "annotation/label_document.h"
+#include "annotation/mask_files.h"
+#include "annotation/mask_statistics.h"
 #include "annotation/raster_source.h"
 #include "app/jobs/segmentation_job.h"
 #include "inference/segmentation_model.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 
 namespace segstudio {
 namespace {
@@ -201,6 +205,48 @@ void ModelWorker::learnWith(quint64 job, const Learner& learner, const LearningS
                       .arg(outcome.heldOutMiou, 0, 'f', 3)
                       .arg(previous);
     Q_EMIT learnFinished(job, false, {}, outcome.accepted, summary);
+}
+
+void ModelWorker::segmentFiles(quint64 job, const QList<FileToSegment>& files, const ClassPalette& palette) {
+    QString error;
+    if (!ensurePredictor(&error)) {
+        for (const FileToSegment& file : files)
+            Q_EMIT fileSegmented(job, file.index, -1, error);
+        Q_EMIT filesFinished(job, false);
+        return;
+    }
+    for (int n = 0; n < files.size(); ++n) {
+        if (isCancelled(job)) {
+            Q_EMIT filesFinished(job, true);
+            return;
+        }
+        const FileToSegment& file = files[n];
+        error.clear();
+        double confidence = -1;
+        const auto image = RasterSource::open(file.image, &error);
+        std::optional<LabelMask> mask;
+        if (image)
+            mask = QFileInfo::exists(file.readFrom)
+                       ? MaskFiles::load(file.readFrom, image->size(), palette, &error)
+                       : std::optional<LabelMask>(LabelMask(image->size()));
+        if (image && mask) {
+            // A document of this thread's own, never shown: the window's writer and rules.
+            LabelDocument document(std::move(*mask), palette);
+            document.setImage(image);
+            document.history().setLimits(0, 1);
+            SegmentationJob segmentation(*m_predictor, *image);
+            const bool ok = segmentation.segmentDocument(document, PredictionRules{}, {}, &error);
+            if (isCancelled(job)) {
+                Q_EMIT filesFinished(job, true);
+                return;
+            }
+            if (ok && MaskFiles::save(file.mask, document.mask(), palette, image->georeference(), &error))
+                confidence = MaskStatistics::of(document.mask()).meanPredictedConfidence;
+        }
+        Q_EMIT fileSegmented(job, file.index, confidence, error);
+        Q_EMIT segmentProgress(job, n + 1, int(files.size()));
+    }
+    Q_EMIT filesFinished(job, false);
 }
 
 void ModelWorker::useVersion(int id) {

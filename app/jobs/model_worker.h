@@ -1,5 +1,6 @@
 #pragma once
 
+#include "annotation/class_palette.h"
 #include "annotation/label_mask.h"
 #include "annotation/model_version_info.h"
 #include "app/jobs/correction_learning.h"
@@ -33,6 +34,14 @@ struct ModelClasses {
 // by queued calls from the GUI thread (see SegmentationController) and report with signals; the
 // work itself is SegmentationJob and learnFromCorrections(), which the command line runs too.
 // Cancel is the only call made across threads directly: it sets a flag the running job polls.
+// An image to predict outside the window (Segment All, the next image ahead of the person).
+struct FileToSegment {
+    int index = -1; // the caller's (a project's image index)
+    QString image;
+    QString readFrom; // the mask to start from, when there is one (a person's labels are kept)
+    QString mask;     // where the prediction is saved
+};
+
 class ModelWorker : public QObject {
     Q_OBJECT
 public:
@@ -54,6 +63,10 @@ public:
         const LearningModels& models, const std::function<void(const inference::TrainStep&)>& progress,
         const std::atomic<bool>* cancel)>;
     void learnWith(quint64 job, const Learner& learner, const LearningSettings& settings);
+    // Predicts whole images that are not open, each into its mask file (read first when it
+    // exists, so a person's labels stay; written atomically), one after another; cancelled
+    // between regions. fileSegmented() after each, filesFinished() at the end.
+    void segmentFiles(quint64 job, const QList<segstudio::FileToSegment>& files, const ClassPalette& palette);
     void useVersion(int id);
     void saveVersion(int id, const QString& path);
 
@@ -74,6 +87,8 @@ Q_SIGNALS:
                        const QString& summary);
     void versionSaved(const QString& path, const QString& error);
     void message(const QString& text);
+    void fileSegmented(quint64 job, int index, double meanConfidence, const QString& error);
+    void filesFinished(quint64 job, bool cancelled);
 
 private:
     bool isCancelled(quint64 job) const { return job <= m_cancelledUpTo.load(); }
@@ -93,3 +108,4 @@ private:
 } // namespace segstudio
 
 Q_DECLARE_METATYPE(segstudio::ModelClasses)
+Q_DECLARE_METATYPE(segstudio::FileToSegment)

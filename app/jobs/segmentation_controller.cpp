@@ -47,6 +47,23 @@ SegmentationController::SegmentationController(QObject* parent, int maxVersionsI
     connect(m_worker, &ModelWorker::regionPredicted, this, &SegmentationController::onRegion);
     connect(m_worker, &ModelWorker::segmentFinished, this, &SegmentationController::onSegmentFinished);
     connect(m_worker, &ModelWorker::learnFinished, this, &SegmentationController::onLearnFinished);
+    connect(m_worker, &ModelWorker::fileSegmented, this,
+            [this](quint64 job, int index, double confidence, const QString& error) {
+                if (job == m_job && m_running == Job::Batch)
+                    Q_EMIT fileSegmented(index, confidence, error);
+            });
+    connect(m_worker, &ModelWorker::segmentProgress, this, [this](quint64 job, int done, int total) {
+        if (job != m_job || m_running != Job::Batch)
+            return;
+        const double elapsed = m_clock.nsecsElapsed() / 1e9;
+        Q_EMIT jobProgress(done, total, done > 0 ? elapsed / done * (total - done) : -1);
+    });
+    connect(m_worker, &ModelWorker::filesFinished, this, [this](quint64 job, bool cancelled) {
+        if (job != m_job || m_running != Job::Batch)
+            return;
+        m_running = Job::None;
+        Q_EMIT batchFinished(cancelled, m_batchInBackground);
+    });
     connect(m_worker, &ModelWorker::learnProgress, this,
             [this](quint64 job, int step, int steps, double loss) {
                 if (job != m_job || m_running != Job::Learn)
@@ -103,7 +120,34 @@ bool SegmentationController::checkClasses(QString* error) const {
     return error->isEmpty();
 }
 
+void SegmentationController::yieldBackground() {
+    if (!isBackgroundBatch())
+        return;
+    m_worker->cancelUpTo(m_job);
+    m_running = Job::None;
+    Q_EMIT batchFinished(true, true);
+}
+
+void SegmentationController::segmentFiles(const QList<FileToSegment>& files, const ClassPalette& palette,
+                                          bool background) {
+    yieldBackground();
+    if (files.isEmpty() || !hasModel() || isBusy())
+        return;
+    m_running = Job::Batch;
+    m_batchInBackground = background;
+    ++m_job;
+    m_clock.start();
+    Q_EMIT jobStarted(Job::Batch, background ? tr("Predicting the next image")
+                                             : tr("Segmenting %n image(s)", nullptr, int(files.size())));
+    Q_EMIT jobProgress(0, int(files.size()), -1);
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, job = m_job, files, palette] { worker->segmentFiles(job, files, palette); },
+        Qt::QueuedConnection);
+}
+
 void SegmentationController::segment(const QRect& area, QPointF focus) {
+    yieldBackground();
     if (!m_document || !m_document->image() || isBusy())
         return;
     QString error;
@@ -146,6 +190,7 @@ bool SegmentationController::canLearn() const {
 }
 
 void SegmentationController::learn() {
+    yieldBackground();
     if (!m_document || !m_document->image() || isBusy())
         return;
     QString error;
@@ -169,6 +214,7 @@ void SegmentationController::learn() {
 
 void SegmentationController::learnAcrossProject(const QList<ReviewedImage>& reviewed,
                                                 const ClassPalette& classes) {
+    yieldBackground();
     if (reviewed.isEmpty() || !hasModel() || isBusy())
         return;
     QString error;

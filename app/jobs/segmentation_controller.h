@@ -31,7 +31,9 @@ class LabelDocument;
 class SegmentationController : public QObject {
     Q_OBJECT
 public:
-    enum class Job { None, Segment, Learn };
+    // Batch: whole images that are not open (Segment All, the next image ahead); like Learn it
+    // goes on when the window opens another image.
+    enum class Job { None, Segment, Learn, Batch };
     explicit SegmentationController(QObject* parent = nullptr,
                                     int maxVersionsInMemory = ModelRegistry::DefaultMaxInMemory);
     ~SegmentationController() override; // cancels what runs and waits for the worker to stop
@@ -61,6 +63,11 @@ public:
     void learnAcrossProject(const QList<ReviewedImage>& reviewed, const ClassPalette& classes);
     // Where the person looks (the centre of the view), for the order of re-predictions.
     void setFocusProvider(std::function<QPointF()> focus) { m_focus = std::move(focus); }
+    // Predicts `files` one after another into their mask files. A background batch (the next
+    // image, predicted before the person gets there) gives way: any job asked for meanwhile
+    // cancels it and starts at once.
+    void segmentFiles(const QList<FileToSegment>& files, const ClassPalette& palette, bool background);
+    bool isBackgroundBatch() const { return m_running == Job::Batch && m_batchInBackground; }
     void cancel();
     void useVersion(int id);
     void saveVersion(int id, const QString& path);
@@ -90,6 +97,9 @@ Q_SIGNALS:
     void learnFinished(bool cancelled, const QString& error, bool accepted);
     void versionSaved(const QString& path, const QString& error);
     void message(const QString& text);
+    // A file of the batch is predicted and saved (`meanConfidence` -1 and `error` when not).
+    void fileSegmented(int index, double meanConfidence, const QString& error);
+    void batchFinished(bool cancelled, bool background);
 
 private:
     static quint64 key(QPoint tile) { return (quint64(quint32(tile.y())) << 32) | quint32(tile.x()); }
@@ -103,11 +113,13 @@ private:
                          const QString& summary);
     void onVersionAdded(const ModelVersionInfo& version, const ModelClasses& classes);
     bool checkClasses(QString* error) const;
+    void yieldBackground(); // cancels a background batch so that another job can start
 
     QThread* m_thread;
     ModelWorker* m_worker;
     QPointer<LabelDocument> m_document;
     Job m_running = Job::None;
+    bool m_batchInBackground = false;
     quint64 m_job = 0;
     int m_currentVersion = 0;
     QString m_device;
