@@ -16,6 +16,7 @@
 #include "app/project_segmentation.h"
 #include "inference/segmentation_model.h"
 #include "test_support.h"
+#include "ui/correction_effort_chart.h"
 #include "ui/images_panel.h"
 #include "ui/map_canvas.h"
 #include "ui/tool_box.h"
@@ -147,6 +148,15 @@ private Q_SLOTS:
         QCOMPARE(browser->imagesPanel()->visibleRows(), 2);
         filter->setCurrentIndex(int(ImagesPanel::Filter::NotReviewed));
         QCOMPARE(browser->imagesPanel()->visibleRows(), 1);
+
+        // The correction effort: the imported image (reviewed first, nothing changed: no figure)
+        // and the painted one, reviewed second.
+        QTRY_VERIFY(!browser->imagesPanel()->effortChart()->points().isEmpty());
+        const QList<QPointF> effort = browser->imagesPanel()->effortChart()->points();
+        QCOMPARE(effort.size(), 1);
+        QCOMPARE(effort.first().x(), 1.0);
+        QVERIFY(qAbs(effort.first().y() - browser->project()->image(0).changedShare * 100) < 1e-9);
+        QVERIFY(effort.first().y() > 0);
 
         QTRY_VERIFY(saved.count() >= 1);
         const auto onDisk = DatasetProject::load(projectFile, &error);

@@ -1,6 +1,7 @@
 #include "ui/images_panel.h"
 
 #include "annotation/dataset_project.h"
+#include "ui/correction_effort_chart.h"
 #include "ui/project_image_model.h"
 
 #include <QComboBox>
@@ -55,7 +56,8 @@ ImagesPanel::ImagesPanel(ProjectImageModel* model, QWidget* parent)
     , m_proxy(new StatusFilter(this))
     , m_counts(new QLabel(this))
     , m_filter(new QComboBox(this))
-    , m_list(new QListView(this)) {
+    , m_list(new QListView(this))
+    , m_effort(new CorrectionEffortChart(this)) {
     m_proxy->setSourceModel(model);
     m_counts->setObjectName(QStringLiteral("imageCounts"));
     m_filter->setObjectName(QStringLiteral("imageFilter"));
@@ -64,6 +66,9 @@ ImagesPanel::ImagesPanel(ProjectImageModel* model, QWidget* parent)
     m_list->setModel(m_proxy);
     // Rows of one height: the view then never asks every row of a large project for its size.
     m_list->setUniformItemSizes(true);
+    // Long names are elided in the middle (the folder stays readable) rather than scrolled.
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_list->setTextElideMode(Qt::ElideMiddle);
     m_list->setIconSize(QSize(ProjectImageModel::ThumbnailSize, ProjectImageModel::ThumbnailSize));
     m_list->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_list->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -71,7 +76,8 @@ ImagesPanel::ImagesPanel(ProjectImageModel* model, QWidget* parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_counts);
     layout->addWidget(m_filter);
-    layout->addWidget(m_list, 1);
+    layout->addWidget(m_list, 3);
+    layout->addWidget(m_effort, 1);
     connect(m_filter, &QComboBox::currentIndexChanged, this, [this](int index) {
         static_cast<StatusFilter*>(m_proxy)->setFilter(Filter(index));
         showCurrent(m_model->current());
@@ -105,6 +111,7 @@ int ImagesPanel::visibleRows() const {
 
 void ImagesPanel::updateCounts() {
     const DatasetProject* project = m_model->project();
+    m_effort->setProject(project); // redraws only when a figure changed
     if (!project) {
         m_counts->setText(tr("No project open"));
         return;

@@ -9,10 +9,12 @@ class QSortFilterProxyModel;
 
 namespace segstudio {
 
+class CorrectionEffortChart;
 class ProjectImageModel;
 
-// The Images dock of a project: how many images are reviewed, a filter by status, and the list
-// of images with thumbnails; activating one (click, Enter) asks for it to be opened.
+// The Images dock of a project: how many images are reviewed, a filter by status, the list of
+// images with thumbnails (activating one, by click or Enter, asks for it to be opened), and the
+// correction effort over the reviewed images.
 class ImagesPanel : public QWidget {
     Q_OBJECT
 public:
@@ -26,6 +28,7 @@ public:
     void updateCounts();
     void showCurrent(int imageIndex); // selects and scrolls to it
     QListView* list() const { return m_list; }
+    CorrectionEffortChart* effortChart() const { return m_effort; }
     QString countsText() const;
     int visibleRows() const; // rows the filter lets through
 
@@ -38,6 +41,7 @@ private:
     QLabel* m_counts;
     QComboBox* m_filter;
     QListView* m_list;
+    CorrectionEffortChart* m_effort;
 };
 
 } // namespace segstudio
