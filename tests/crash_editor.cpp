@@ -3,6 +3,8 @@
 // process of its own so that the test can SIGKILL it. Built with the tests, never shipped.
 //
 //   segstudio-crash-editor IMAGE MASK RESTORE STEPS
+//   segstudio-crash-editor PROJECT - RESTORE STEPS  (a project folder or .segproj, at its first
+//                                                    image not reviewed)
 // RESTORE: yes | no (what to do with an autosave journal). STEPS, separated by ';':
 //   class ID | size DIAMETER | tool brush|eraser
 //   stroke X,Y X,Y ... (a left-button drag through image points; each is echoed as the image
@@ -10,10 +12,12 @@
 //   begin X,Y X,Y ...  (the same drag, left with the button held)
 //   sync               (waits until the journal has written everything)
 //   save               (Ctrl+S, waits for the mask to be saved) | quit
+//   next               (Page Down in a project: waits for the next image to be open)
 // Each step is echoed as "step: STEP" once done; a failing step exits with status 3.
 #include "annotation/edit_journal.h"
 #include "annotation/gdal_setup.h"
 #include "app/main_window.h"
+#include "app/project_browser.h"
 #include "ui/map_canvas.h"
 #include "ui/tool_settings.h"
 
@@ -84,8 +88,13 @@ int main(int argc, char* argv[]) {
     if (!QTest::qWaitForWindowActive(&window))
         fail(QStringLiteral("the window never became active"));
     QSignalSpy ready(&window, &MainWindow::documentReady);
-    window.openFile(args[1], args[2]);
-    if (!ready.wait(30000))
+    const bool project = args[2] == QLatin1String("-");
+    QSignalSpy projectImage(window.projectBrowser(), &ProjectBrowser::imageOpened);
+    if (project)
+        window.openPath(args[1]);
+    else
+        window.openFile(args[1], args[2]);
+    if (!(project ? projectImage.wait(30000) : ready.wait(30000)))
         fail(QStringLiteral("the document never opened"));
     MapCanvas* canvas = window.canvas();
     canvas->setFocus();
@@ -111,6 +120,12 @@ int main(int argc, char* argv[]) {
             QTest::keyClick(canvas, Qt::Key_S, Qt::ControlModifier);
             if (!saved.wait(30000))
                 fail(QStringLiteral("the mask was not saved"));
+        } else if (command == QLatin1String("next")) {
+            QSignalSpy opened(window.projectBrowser(), &ProjectBrowser::imageOpened);
+            QTest::keyClick(canvas, Qt::Key_PageDown);
+            if (!opened.wait(30000))
+                fail(QStringLiteral("the next image never opened"));
+            QTest::keyClick(canvas, Qt::Key_1, Qt::ControlModifier);
         } else if (command == QLatin1String("quit")) {
             say(QStringLiteral("step: quit"));
             return 0;

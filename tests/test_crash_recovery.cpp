@@ -165,16 +165,57 @@ private Q_SLOTS:
         QVERIFY(mask->contentEquals(*saved));
     }
 
+    void killedInTheMiddleOfAProjectLosesOnlyTheStrokeInProgress() {
+        // Two images in a project folder: a stroke on the first, Page Down (which saves it), a
+        // finished stroke on the second, one more begun, and SIGKILL.
+        const QString folder = m_dir.filePath(QStringLiteral("project"));
+        QVERIFY(QDir().mkpath(folder));
+        for (const char* name : {"a.tif", "b.tif"})
+            QVERIFY(QFile::copy(m_image, QDir(folder).filePath(QLatin1String(name))));
+        QProcess editor;
+        startProject(editor, folder,
+                     QStringLiteral("tool brush; class 2; size 21; stroke 50,50 200,80; next; "
+                                    "class 4; size 15; stroke 300,200 450,260; sync; "
+                                    "class 3; size 40; begin 100,300 250,300"));
+        QVERIFY(waitForLine(editor, "step: begin"));
+        editor.kill();
+        QVERIFY(editor.waitForFinished(10000));
+        QCOMPARE(editor.exitStatus(), QProcess::CrashExit);
+
+        // Restart: the project opens at its first image, Page Down restores the second's journal.
+        QProcess restored;
+        startProject(restored, folder, QStringLiteral("next; save; quit"));
+        QVERIFY(restored.waitForFinished(60000));
+        QVERIFY2(restored.exitCode() == 0, restored.readAll().constData());
+        QString error;
+        const auto first = MaskFiles::load(QDir(folder).filePath(QStringLiteral("segstudio/masks/a.png")),
+                                           QSize(600, 400), ClassPalette::dubaiAerial(), &error);
+        const auto second = MaskFiles::load(QDir(folder).filePath(QStringLiteral("segstudio/masks/b.png")),
+                                            QSize(600, 400), ClassPalette::dubaiAerial(), &error);
+        QVERIFY2(first && second, qPrintable(error));
+        QVERIFY(first->classHistogram()[2] > 21 * 150);
+        QCOMPARE(first->classHistogram()[4], qint64(0));
+        QVERIFY(second->classHistogram()[4] > 15 * 150);
+        QCOMPARE(second->classHistogram()[2], qint64(0));
+        QCOMPARE(second->classHistogram()[3], qint64(0)); // the stroke in progress is the only loss
+    }
+
 private:
-    void start(QProcess& process, const QString& restore, const QString& steps) {
+    void start(QProcess& process, const QString& restore, const QString& steps, QStringList files = {}) {
+        if (files.isEmpty())
+            files = {m_image, m_mask};
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
         process.setProcessEnvironment(env);
         process.setProcessChannelMode(QProcess::MergedChannels);
-        process.start(QStringLiteral(SEGSTUDIO_CRASH_EDITOR), QStringList{m_image, m_mask, restore, steps});
+        process.start(QStringLiteral(SEGSTUDIO_CRASH_EDITOR), files + QStringList{restore, steps});
         QVERIFY(process.waitForStarted(10000));
+    }
+
+    void startProject(QProcess& process, const QString& folder, const QString& steps) {
+        start(process, QStringLiteral("yes"), steps, {folder, QStringLiteral("-")});
     }
 
     bool waitForLine(QProcess& process, const QByteArray& line, QByteArray* output = nullptr) {
