@@ -3,6 +3,7 @@
 #include "app/main_window.h"
 #include "app/model_actions.h"
 #include "app/project_browser.h"
+#include "app/project_segmentation.h"
 
 #include <QAction>
 #include <QDir>
@@ -41,6 +42,7 @@ ProjectLearning::ProjectLearning(MainWindow* window, ProjectBrowser* browser)
                 model.trainedImages = project->count(ImageStatus::Reviewed);
                 m_browser->addModel(model);
                 Q_EMIT versionStored(model.bundle);
+                m_browser->segmentation()->refreshPredictions();
             });
     connect(browser, &ProjectBrowser::imageReviewed, this, [this] {
         if (m_window->modelActions()->liveLearningAction()->isChecked())

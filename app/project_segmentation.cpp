@@ -40,6 +40,7 @@ ProjectSegmentation::ProjectSegmentation(MainWindow* window, ProjectBrowser* bro
         QTimer::singleShot(0, this, &ProjectSegmentation::predictAhead);
     });
     connect(browser, &ProjectBrowser::projectOpened, this, [this] {
+        m_stale.clear();
         if (m_segmentAll)
             m_segmentAll->setEnabled(true);
     });
@@ -79,12 +80,38 @@ void ProjectSegmentation::segmentAll() {
     controller->segmentFiles(files, project->classes(), false);
 }
 
+void ProjectSegmentation::refreshPredictions() {
+    const DatasetProject* project = m_browser->project();
+    if (!project)
+        return;
+    m_stale.clear();
+    for (int i = 0; i < project->size(); ++i)
+        if (project->image(i).status == ImageStatus::Predicted)
+            m_stale.append(i);
+    QTimer::singleShot(0, this, &ProjectSegmentation::predictAhead);
+}
+
 void ProjectSegmentation::predictAhead() {
     const DatasetProject* project = m_browser->project();
     SegmentationController* controller = m_window->modelActions()->controller();
     const int current = m_browser->currentImage();
-    if (!m_aheadWanted || !project || current < 0 || !controller->hasModel() || controller->isBusy() ||
-        !Settings::load().segmentOnOpen)
+    if (!project || !controller->hasModel() || controller->isBusy())
+        return;
+    // Stale predictions first, four at a time so that a job asked for meanwhile waits little.
+    QList<FileToSegment> stale;
+    for (int index : std::as_const(m_stale)) {
+        const ProjectImage& image = project->image(index);
+        if (index != current && image.status == ImageStatus::Predicted && stale.size() < 4)
+            stale.append({index, project->absolute(image.image), QString(), project->absolute(image.mask)});
+    }
+    m_stale.removeIf([&](int index) {
+        return index == current || project->image(index).status != ImageStatus::Predicted;
+    });
+    if (!stale.isEmpty()) {
+        controller->segmentFiles(stale, project->classes(), true);
+        return;
+    }
+    if (!m_aheadWanted || current < 0 || !Settings::load().segmentOnOpen)
         return;
     m_aheadWanted = false;
     const int next = current + 1;
@@ -104,6 +131,7 @@ void ProjectSegmentation::onImageSegmented(int index, double meanConfidence, con
         Q_EMIT message(error, 8000);
         return;
     }
+    m_stale.removeAll(index);
     m_browser->recordPrediction(index, meanConfidence);
     Q_EMIT imageSegmented(index);
 }

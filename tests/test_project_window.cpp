@@ -291,6 +291,17 @@ private Q_SLOTS:
         QCOMPARE(mask->classHistogram()[255], 0); // every pixel has a class
         QCOMPARE(browser->project()->image(1).status, ImageStatus::Reviewed);
         QVERIFY(!QFileInfo::exists(path(QStringLiteral("segstudio/masks/tile_1/images/image_part_001.png"))));
+
+        // Learning on demand (Ctrl+F6) from the reviewed image: the new version predicts the image
+        // nobody touched again.
+        browser->goTo(1);
+        QVERIFY(opened.wait(20000));
+        segmented.clear();
+        QSignalSpy stored(browser->learning(), &ProjectLearning::versionStored);
+        QTest::keyClick(m_window->canvas(), Qt::Key_F6, Qt::ControlModifier);
+        QVERIFY(stored.wait(120000));
+        QVERIFY(segmented.wait(60000));
+        QCOMPARE(segmented.first().at(0).toInt(), 2);
     }
 
     void theNextImageIsPredictedBeforeThePersonGetsThere() {
