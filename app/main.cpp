@@ -3,6 +3,7 @@
 // `segstudio DIR` or `segstudio PROJECT.segproj` opens a project of many images.
 #include "annotation/gdal_setup.h"
 #include "annotation/source_policy.h"
+#include "app/comparison_actions.h"
 #include "app/jobs/app_paths.h"
 #include "app/jobs/settings.h"
 #include "app/main_window.h"
@@ -45,7 +46,12 @@ int main(int argc, char* argv[]) {
         QStringLiteral("allow-network"),
         QStringLiteral("Let files read from servers in this session (URLs, VRTs with remote sources, WMS); "
                        "off by default, or as set in Preferences."));
-    parser.addOptions({maskOption, restoreOption, modelOption, networkOption});
+    const QCommandLineOption compareOption(
+        QStringLiteral("compare"),
+        QStringLiteral("A mask to compare the mask with (a reference or another model's output): V flips, "
+                       "Shift+V swipes, X shows the differences, the Metrics dock scores them."),
+        QStringLiteral("file"));
+    parser.addOptions({maskOption, restoreOption, modelOption, networkOption, compareOption});
     parser.process(app);
     segstudio::Settings::load().apply();
     if (parser.isSet(networkOption))
@@ -64,5 +70,14 @@ int main(int argc, char* argv[]) {
     QString path = files.isEmpty() ? segstudio::sampleImagePath() : files.first();
     if (!files.isEmpty() || QFileInfo::exists(path))
         window.openPath(path, parser.value(maskOption));
+    if (parser.isSet(compareOption)) {
+        // Once the image and its mask are open (the first document only).
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = QObject::connect(&window, &segstudio::MainWindow::documentReady, &window,
+                                       [&window, connection, compare = parser.value(compareOption)] {
+                                           QObject::disconnect(*connection);
+                                           window.comparisonActions()->compareWith(compare);
+                                       });
+    }
     return app.exec();
 }

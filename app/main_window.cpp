@@ -2,6 +2,7 @@
 
 #include "annotation/raster_source.h"
 #include "annotation/source_policy.h"
+#include "app/comparison_actions.h"
 #include "app/coordinate_text.h"
 #include "app/edit_actions.h"
 #include "app/jobs/project_files.h"
@@ -176,6 +177,10 @@ void MainWindow::createActions() {
     actual->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
     view->addSeparator();
     m_mapExports->installAreasToggle(view);
+    m_comparisonActions = new ComparisonActions(this);
+    m_comparisonActions->install(view);
+    connect(m_comparisonActions, &ComparisonActions::failed, this,
+            [this](const QString& text) { showError(tr("Cannot compare"), text); });
 
     QToolBar* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));

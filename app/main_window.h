@@ -12,6 +12,7 @@ class QMenu;
 namespace segstudio {
 
 class ClassPanel;
+class ComparisonActions;
 class EditActions;
 class ImageInfoPanel;
 class LabelDocument;
@@ -51,6 +52,7 @@ public:
     ModelActions* modelActions() const { return m_modelActions; }
     MapExports* mapExports() const { return m_mapExports; }
     ProjectBrowser* projectBrowser() const { return m_projectBrowser; }
+    ComparisonActions* comparisonActions() const { return m_comparisonActions; }
     // Where autosave journals live (the application's data folder).
     static QString journalDirectory();
     QString currentPath() const;
@@ -98,6 +100,7 @@ private:
     ModelActions* m_modelActions;
     MapExports* m_mapExports;
     ProjectBrowser* m_projectBrowser;
+    ComparisonActions* m_comparisonActions = nullptr;
     bool m_closeAfterSave = false;
     QMenu* m_recentMenu = nullptr;
     QLabel* m_pixelLabel;

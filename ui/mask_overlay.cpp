@@ -70,6 +70,32 @@ void MaskOverlay::setMode(Mode mode) {
     invalidateAll();
 }
 
+void MaskOverlay::setComparisonMask(std::shared_ptr<const LabelMask> mask) {
+    m_comparison = std::move(mask);
+    if (!m_comparison)
+        m_comparisonView = Comparison::Mask;
+    invalidateAll();
+}
+
+void MaskOverlay::setComparison(Comparison view) {
+    if (!m_comparison)
+        view = Comparison::Mask;
+    if (view == m_comparisonView)
+        return;
+    m_comparisonView = view;
+    if (m_canvas)
+        m_canvas->update(); // each plane has tiles of its own in the cache
+}
+
+void MaskOverlay::setSwipePosition(double share) {
+    share = std::clamp(share, 0.0, 1.0);
+    if (share == m_swipe)
+        return;
+    m_swipe = share;
+    if (m_canvas)
+        m_canvas->update();
+}
+
 QRgb MaskOverlay::confidenceColor(quint8 confidence) {
     if (confidence == 0)
         return 0; // never predicted
@@ -114,14 +140,32 @@ void MaskOverlay::onChanged(const QRect& imageRect) {
         m_canvas->updateImageRect(QRectF(reach));
 }
 
-QImage MaskOverlay::renderTile(int level, const QRect& levelRect) const {
-    const LabelMask& mask = m_document->mask();
+QImage MaskOverlay::renderTile(int level, const QRect& levelRect, Plane plane) const {
+    const bool other = plane == Plane::Other && m_comparison;
+    const LabelMask& mask = other ? *m_comparison : m_document->mask();
     // One sample of margin on each side: outlines compare with the neighbours across tile edges.
     const int w = levelRect.width() + 2;
     const int h = levelRect.height() + 2;
     std::vector<quint8> classes(size_t(w) * size_t(h));
     QImage image(levelRect.size(), QImage::Format_ARGB32_Premultiplied);
-    if (m_mode == Mode::Confidence) {
+    if (plane == Plane::Difference && m_comparison) {
+        std::vector<quint8> theirs(classes.size());
+        mask.sampleClasses(level, levelRect, classes.data(), levelRect.width());
+        m_comparison->sampleClasses(level, levelRect, theirs.data(), levelRect.width());
+        const QRgb dimmed = qPremultiply(qRgba(0, 0, 0, 150));
+        for (int y = 0; y < levelRect.height(); ++y) {
+            auto* out = reinterpret_cast<QRgb*>(image.scanLine(y));
+            const size_t row = size_t(y) * levelRect.width();
+            for (int x = 0; x < levelRect.width(); ++x) {
+                const quint8 ours = classes[row + x], reference = theirs[row + x];
+                out[x] = ours == reference        ? dimmed
+                         : reference == Unlabeled ? qPremultiply(qRgba(255, 255, 255, 200))
+                                                  : m_colors[reference];
+            }
+        }
+        return image;
+    }
+    if (m_mode == Mode::Confidence && !other) {
         mask.sampleConfidence(level, levelRect, classes.data(), levelRect.width());
         for (int y = 0; y < levelRect.height(); ++y) {
             auto* out = reinterpret_cast<QRgb*>(image.scanLine(y));
@@ -167,14 +211,44 @@ void MaskOverlay::paint(QPainter& painter, const QRect& dirty) {
     const int lastY = std::min(source->tilesDown(level) - 1, int(std::floor(visible.bottom() / span)));
     painter.setOpacity(m_opacity);
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false); // labels stay crisp squares
+    switch (m_comparison ? m_comparisonView : Comparison::Mask) {
+    case Comparison::Mask:
+        paintPlane(painter, Plane::Mask, level, firstX, firstY, lastX, lastY);
+        break;
+    case Comparison::Other:
+        paintPlane(painter, Plane::Other, level, firstX, firstY, lastX, lastY);
+        break;
+    case Comparison::Difference:
+        paintPlane(painter, Plane::Difference, level, firstX, firstY, lastX, lastY);
+        break;
+    case Comparison::Swipe: {
+        const int divider = int(std::lround(m_swipe * m_canvas->width()));
+        painter.save();
+        painter.setClipRect(QRect(0, 0, divider, m_canvas->height()).intersected(dirty));
+        paintPlane(painter, Plane::Mask, level, firstX, firstY, lastX, lastY);
+        painter.setClipRect(
+            QRect(divider, 0, m_canvas->width() - divider, m_canvas->height()).intersected(dirty));
+        paintPlane(painter, Plane::Other, level, firstX, firstY, lastX, lastY);
+        painter.restore();
+        painter.setOpacity(1.0);
+        painter.setPen(QPen(Qt::white, 2));
+        painter.drawLine(divider, 0, divider, m_canvas->height());
+        break;
+    }
+    }
+}
+
+void MaskOverlay::paintPlane(QPainter& painter, Plane plane, int level, int firstX, int firstY, int lastX,
+                             int lastY) {
+    const auto& source = m_canvas->source();
     const double scale = double(1 << level);
     for (int ty = firstY; ty <= lastY; ++ty) {
         for (int tx = firstX; tx <= lastX; ++tx) {
             const QRect levelRect = source->tileRect(level, tx, ty);
-            const Key key{level, tx, ty};
+            const Key key{level, tx, ty, plane};
             QImage* image = m_tiles.object(key);
             if (!image) {
-                image = new QImage(renderTile(level, levelRect));
+                image = new QImage(renderTile(level, levelRect, plane));
                 ++m_rendered;
                 const qint64 cost = image->sizeInBytes();
                 if (!m_tiles.insert(key, image, cost))

@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QPointer>
 #include <array>
+#include <memory>
 
 namespace segstudio {
 
@@ -24,6 +25,11 @@ public:
     // What the overlay shows: the classes, or the model's confidence as a heat map (the less
     // sure the model, the redder and more opaque; pixels without a prediction stay clear).
     enum class Mode { Classes, Confidence };
+    // With a comparison mask (a reference, another model's output): show the document's mask,
+    // the comparison instead, both split by a vertical divider (the mask left of it, the
+    // comparison right), or only where they differ (the comparison's class colour; pixels where
+    // they agree dimmed).
+    enum class Comparison { Mask, Other, Swipe, Difference };
 
     static constexpr qint64 CacheBytes = 64ll * 1024 * 1024;
 
@@ -41,6 +47,14 @@ public:
     void setShown(bool shown);
     Mode mode() const { return m_mode; }
     void setMode(Mode mode);
+    // A mask of the document's size to compare with (null: none; the view returns to the mask).
+    void setComparisonMask(std::shared_ptr<const LabelMask> mask);
+    const std::shared_ptr<const LabelMask>& comparisonMask() const { return m_comparison; }
+    Comparison comparison() const { return m_comparisonView; }
+    void setComparison(Comparison view);
+    // Where the swipe divider is, as a share of the canvas's width (0-1).
+    double swipePosition() const { return m_swipe; }
+    void setSwipePosition(double share);
     // The heat map colour of a confidence byte (premultiplied; 0 = not drawn).
     static QRgb confidenceColor(quint8 confidence);
 
@@ -49,15 +63,20 @@ public:
     int tilesRendered() const { return m_rendered; }
 
 private:
+    enum class Plane { Mask, Other, Difference };
     struct Key {
         int level;
         int x;
         int y;
+        Plane plane;
         bool operator==(const Key&) const = default;
     };
-    friend size_t qHash(const Key& key, size_t seed) { return qHashMulti(seed, key.level, key.x, key.y); }
+    friend size_t qHash(const Key& key, size_t seed) {
+        return qHashMulti(seed, key.level, key.x, key.y, int(key.plane));
+    }
 
-    QImage renderTile(int level, const QRect& levelRect) const;
+    QImage renderTile(int level, const QRect& levelRect, Plane plane) const;
+    void paintPlane(QPainter& painter, Plane plane, int level, int firstX, int firstY, int lastX, int lastY);
     void onChanged(const QRect& imageRect);
     void invalidateAll();
     void rebuildColors();
@@ -70,6 +89,9 @@ private:
     bool m_outline = false;
     bool m_shown = true;
     Mode m_mode = Mode::Classes;
+    std::shared_ptr<const LabelMask> m_comparison;
+    Comparison m_comparisonView = Comparison::Mask;
+    double m_swipe = 0.5;
     std::array<QRgb, 256> m_heat{};
     int m_rendered = 0;
 };

@@ -1,0 +1,228 @@
+#include "app/comparison_actions.h"
+
+#include "annotation/class_areas.h"
+#include "annotation/label_document.h"
+#include "annotation/mask_agreement.h"
+#include "annotation/mask_files.h"
+#include "annotation/raster_source.h"
+#include "app/main_window.h"
+#include "ui/map_canvas.h"
+#include "ui/mask_overlay.h"
+#include "ui/metrics_panel.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QMenu>
+#include <QSlider>
+#include <QToolBar>
+#include <QtConcurrent>
+
+namespace segstudio {
+namespace {
+
+// Hectares of one pixel in a projected CRS; 0 without one (geographic CRSs vary by row: pixels).
+double hectaresPerPixel(const RasterSource& image) {
+    const Georeference& georeference = image.georeference();
+    if (!georeference.isValid() || !georeference.hasCrs() || georeference.crsIsGeographic())
+        return 0;
+    AreaCounter counter;
+    QString error;
+    if (!counter.start(georeference.geoTransform(), georeference.crsWkt(), true, &error))
+        return 0;
+    const quint8 one = 0;
+    counter.addRow(&one, 1, 0);
+    ClassPalette palette;
+    palette.insert({0, QStringLiteral("pixel"), Qt::black, true});
+    AreaReport report;
+    if (!counter.finish(palette, {}, report, &error) || !report.inSquareMetres || report.classes.isEmpty())
+        return 0;
+    return report.classes.first().areaM2 / 10000.0;
+}
+
+} // namespace
+
+ComparisonActions::ComparisonActions(MainWindow* window)
+    : QObject(window)
+    , m_window(window)
+    , m_metrics(new MetricsPanel) {
+    m_remeasure.setSingleShot(true);
+    m_remeasure.setInterval(500); // after the person pauses, not on every dab
+    connect(&m_remeasure, &QTimer::timeout, this, &ComparisonActions::measure);
+    connect(window->session(), &DocumentSession::documentChanged, this, &ComparisonActions::onDocument);
+    connect(m_metrics, &MetricsPanel::tileActivated, this, [this](const QRect& tile) {
+        MapCanvas* canvas = m_window->canvas();
+        const double fit = 0.5 * std::min(canvas->width(), canvas->height()) / double(tile.width());
+        canvas->setView(QRectF(tile).center(),
+                        std::max(canvas->view().scale(), std::min(fit, canvas->maxScale())));
+    });
+}
+
+void ComparisonActions::install(QMenu* view) {
+    view->addSeparator();
+    m_open = view->addAction(tr("Compare &With…"), this, &ComparisonActions::askForFile);
+    m_toggle = view->addAction(tr("Show the &Comparison"));
+    m_toggle->setShortcut(QKeySequence(Qt::Key_V));
+    m_swipe = view->addAction(tr("&Swipe Between Mask and Comparison"));
+    m_swipe->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_V));
+    m_difference = view->addAction(tr("Show &Differences Only"));
+    m_difference->setShortcut(QKeySequence(Qt::Key_X));
+    auto* group = new QActionGroup(this);
+    group->setExclusionPolicy(QActionGroup::ExclusionPolicy::ExclusiveOptional);
+    for (QAction* action : {m_toggle, m_swipe, m_difference}) {
+        action->setCheckable(true);
+        action->setEnabled(false);
+        group->addAction(action);
+        connect(action, &QAction::toggled, this, &ComparisonActions::setView);
+        m_window->addAction(action);
+    }
+    m_close = view->addAction(tr("Close Comparison"), this, &ComparisonActions::closeComparison);
+    m_close->setEnabled(false);
+
+    m_dock = new QDockWidget(tr("Metrics"), m_window);
+    m_dock->setObjectName(QStringLiteral("metricsDock"));
+    m_dock->setWidget(m_metrics);
+    m_window->addDockWidget(Qt::RightDockWidgetArea, m_dock);
+    // A tab beside the Image dock: the metrics get the dock's full height when shown.
+    if (auto* imageDock = m_window->findChild<QDockWidget*>(QStringLiteral("imageDock")))
+        m_window->tabifyDockWidget(imageDock, m_dock);
+    m_dock->hide();
+    view->addAction(m_dock->toggleViewAction());
+
+    m_toolbar = new QToolBar(tr("Compare"), m_window);
+    m_toolbar->setObjectName(QStringLiteral("compareToolbar"));
+    m_slider = new QSlider(Qt::Horizontal, m_toolbar);
+    m_slider->setObjectName(QStringLiteral("swipeSlider"));
+    m_slider->setRange(0, 1000);
+    m_slider->setValue(500);
+    m_slider->setMinimumWidth(220);
+    m_slider->setToolTip(tr("Where the swipe divider is: the mask left of it, the comparison right"));
+    for (QAction* action : {m_toggle, m_swipe, m_difference})
+        m_toolbar->addAction(action);
+    m_toolbar->addWidget(m_slider);
+    connect(m_slider, &QSlider::valueChanged, this, [this](int value) {
+        m_window->overlay()->setSwipePosition(value / 1000.0);
+        if (!m_swipe->isChecked())
+            m_swipe->setChecked(true); // moving the divider is asking for the swipe
+    });
+    m_window->addToolBar(Qt::BottomToolBarArea, m_toolbar);
+    m_toolbar->hide();
+}
+
+void ComparisonActions::askForFile() {
+    const QString path = QFileDialog::getOpenFileName(m_window, tr("Compare the mask with"), QString(),
+                                                      tr("Masks (*.png *.tif *.tiff)"));
+    if (!path.isEmpty())
+        compareWith(path);
+}
+
+void ComparisonActions::compareWith(const QString& path) {
+    LabelDocument* document = m_window->document();
+    if (!document || !document->image()) {
+        Q_EMIT failed(tr("Open an image first: a comparison is a mask of the open image."));
+        return;
+    }
+    auto* watcher = new QFutureWatcher<std::pair<std::shared_ptr<const LabelMask>, QString>>(this);
+    const quint64 request = ++m_request;
+    QPointer<LabelDocument> target(document);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, request, target, path] {
+        watcher->deleteLater();
+        auto [mask, error] = watcher->result();
+        if (request != m_request || target != m_window->document())
+            return; // another image or another comparison meanwhile
+        if (!mask) {
+            Q_EMIT failed(error);
+            return;
+        }
+        m_comparison = mask;
+        m_window->overlay()->setComparisonMask(mask);
+        for (QAction* action : {m_toggle, m_swipe, m_difference, m_close})
+            action->setEnabled(true);
+        m_toolbar->show();
+        m_dock->show();
+        m_dock->raise();
+        measure();
+        Q_EMIT compared(path);
+    });
+    watcher->setFuture(
+        QtConcurrent::run([path, size = document->mask().size(), palette = document->palette()] {
+            QString error;
+            auto mask = MaskFiles::load(path, size, palette, &error);
+            std::shared_ptr<const LabelMask> shared;
+            if (mask)
+                shared = std::make_shared<const LabelMask>(std::move(*mask));
+            return std::make_pair(shared, error);
+        }));
+}
+
+void ComparisonActions::closeComparison() {
+    ++m_request;
+    m_comparison.reset();
+    m_remeasure.stop();
+    m_window->overlay()->setComparisonMask(nullptr);
+    for (QAction* action : {m_toggle, m_swipe, m_difference}) {
+        action->setChecked(false);
+        action->setEnabled(false);
+    }
+    if (m_close)
+        m_close->setEnabled(false);
+    if (m_toolbar)
+        m_toolbar->hide();
+    m_metrics->clear(tr("Compare the mask with another (View ▸ Compare With…) to see how they agree."));
+}
+
+void ComparisonActions::setView() {
+    MaskOverlay* overlay = m_window->overlay();
+    overlay->setComparison(m_toggle->isChecked()       ? MaskOverlay::Comparison::Other
+                           : m_swipe->isChecked()      ? MaskOverlay::Comparison::Swipe
+                           : m_difference->isChecked() ? MaskOverlay::Comparison::Difference
+                                                       : MaskOverlay::Comparison::Mask);
+}
+
+void ComparisonActions::onDocument(LabelDocument* document) {
+    if (m_document)
+        disconnect(m_document, nullptr, this, nullptr);
+    m_document = document;
+    closeComparison(); // a comparison belongs to one image
+    if (document)
+        connect(document, &LabelDocument::changed, this, [this] {
+            if (m_comparison)
+                m_remeasure.start();
+        });
+}
+
+void ComparisonActions::measure() {
+    LabelDocument* document = m_window->document();
+    if (!m_comparison || !document || !document->image())
+        return;
+    if (m_measuring) {
+        m_remeasure.start(); // once the one running is done
+        return;
+    }
+    m_measuring = true;
+    int classes = 1;
+    for (const LabelClass& c : document->palette().classes())
+        classes = std::max(classes, c.id + 1);
+    const auto snapshot = std::make_shared<const LabelMask>(document->mask());
+    const quint64 request = m_request;
+    auto* watcher = new QFutureWatcher<std::pair<MaskAgreement, double>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, request] {
+        watcher->deleteLater();
+        m_measuring = false;
+        LabelDocument* current = m_window->document();
+        if (request != m_request || !current)
+            return;
+        const auto& [agreement, hectares] = watcher->result();
+        m_metrics->setAgreement(agreement, current->palette(), hectares);
+        Q_EMIT metricsUpdated();
+    });
+    watcher->setFuture(QtConcurrent::run([snapshot, comparison = m_comparison, classes,
+                                          image = document->image()] {
+        return std::make_pair(MaskAgreement::of(*snapshot, *comparison, classes), hectaresPerPixel(*image));
+    }));
+}
+
+} // namespace segstudio

@@ -1,0 +1,73 @@
+#pragma once
+
+#include "annotation/label_mask.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <memory>
+
+class QAction;
+class QDockWidget;
+class QMenu;
+class QSlider;
+class QToolBar;
+
+namespace segstudio {
+
+class LabelDocument;
+class MainWindow;
+class MetricsPanel;
+
+// Review against a comparison layer: View ▸ Compare With… (or `segstudio IMAGE --compare OTHER`)
+// reads a mask of the image (a reference, or another model's output, in any of our mask formats)
+// on a worker; V flips between the mask and the comparison, Shift+V splits them with a swipe
+// divider (the slider of the Compare toolbar), X shows only where they differ. The Metrics dock
+// shows how they agree, computed on a worker from snapshots and again a moment after each edit;
+// its worst tiles jump the view there.
+class ComparisonActions : public QObject {
+    Q_OBJECT
+public:
+    explicit ComparisonActions(MainWindow* window);
+
+    void install(QMenu* view);
+    MetricsPanel* metricsPanel() const { return m_metrics; }
+    QDockWidget* metricsDock() const { return m_dock; }
+    QAction* toggleAction() const { return m_toggle; }
+    QAction* swipeAction() const { return m_swipe; }
+    QAction* differenceAction() const { return m_difference; }
+    QSlider* swipeSlider() const { return m_slider; }
+
+public Q_SLOTS:
+    void compareWith(const QString& path); // reads on a worker; compared() or failed() follows
+    void closeComparison();
+
+Q_SIGNALS:
+    void compared(const QString& path);
+    void failed(const QString& message);
+    void metricsUpdated();
+
+private:
+    void askForFile();
+    void setView();
+    void measure();
+    void onDocument(LabelDocument* document);
+
+    MainWindow* m_window;
+    MetricsPanel* m_metrics;
+    QDockWidget* m_dock = nullptr;
+    QToolBar* m_toolbar = nullptr;
+    QSlider* m_slider = nullptr;
+    QAction* m_open = nullptr;
+    QAction* m_close = nullptr;
+    QAction* m_toggle = nullptr;
+    QAction* m_swipe = nullptr;
+    QAction* m_difference = nullptr;
+    QPointer<LabelDocument> m_document;
+    std::shared_ptr<const LabelMask> m_comparison;
+    QTimer m_remeasure;
+    quint64 m_request = 0;
+    bool m_measuring = false;
+};
+
+} // namespace segstudio

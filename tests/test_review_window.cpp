@@ -1,0 +1,193 @@
+// Review in the real window: a comparison mask read beside the mask, the views (V, Shift+V with
+// the swipe slider, X) checked on the canvas's pixels, the Metrics dock's figures against counts
+// known by construction, a worst tile that jumps the view, and the figures following an edit.
+#include "annotation/gdal_setup.h"
+#include "annotation/label_document.h"
+#include "annotation/mask_files.h"
+#include "annotation/mask_painter.h"
+#include "app/comparison_actions.h"
+#include "app/main_window.h"
+#include "test_support.h"
+#include "ui/map_canvas.h"
+#include "ui/mask_overlay.h"
+#include "ui/metrics_panel.h"
+
+#include <QApplication>
+#include <QListWidget>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace segstudio;
+
+namespace {
+
+// A 300 × 200 mask: `left` on x < 150, on the right `topRight` above y = 100 and `bottomRight` below.
+LabelMask halves(quint8 left, quint8 topRight, quint8 bottomRight) {
+    LabelDocument document(LabelMask(QSize(300, 200)), ClassPalette::dubaiAerial());
+    MaskPainter painter(document, QStringLiteral("fixture"));
+    for (int y = 0; y < 200; ++y) {
+        painter.paintSpan(y, 0, 150, PaintSpec{left});
+        painter.paintSpan(y, 150, 300, PaintSpec{y < 100 ? topRight : bottomRight});
+    }
+    painter.commit();
+    return document.mask();
+}
+
+} // namespace
+
+class TestReviewWindow : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        initializeGdal();
+        QApplication::setOrganizationName(QStringLiteral("segstudio-test"));
+        QApplication::setApplicationName(QStringLiteral("test_review_window"));
+        QSettings().clear();
+        QVERIFY(m_dir.isValid());
+        // Grey, in UTM zone 40N with half-metre pixels: a pixel is 0.25 m².
+        m_image = m_dir.filePath(QStringLiteral("scene.tif"));
+        test::RasterSpec spec;
+        spec.width = 300;
+        spec.height = 200;
+        spec.bands = 3;
+        spec.geoTransform = std::array<double, 6>{300000, 0.5, 0, 2800000, 0, -0.5};
+        spec.epsg = 32640;
+        QVERIFY(test::writeGeoTiff(m_image, spec, [](int, int, int) { return 128; }));
+        QString error;
+        m_mask = m_dir.filePath(QStringLiteral("mask.png"));
+        m_reference = m_dir.filePath(QStringLiteral("reference.png"));
+        QVERIFY2(MaskFiles::save(m_mask, halves(1, 2, 2), ClassPalette::dubaiAerial(), {}, &error),
+                 qPrintable(error));
+        QVERIFY2(MaskFiles::save(m_reference, halves(1, 3, 2), ClassPalette::dubaiAerial(), {}, &error),
+                 qPrintable(error));
+    }
+
+    void compareSwipeDifferAndScore() {
+        MainWindow window;
+        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QSignalSpy ready(&window, &MainWindow::documentReady);
+        window.openFile(m_image, m_mask);
+        QVERIFY(ready.wait(20000));
+        ComparisonActions* comparison = window.comparisonActions();
+        QSignalSpy compared(comparison, &ComparisonActions::compared);
+        QSignalSpy measured(comparison, &ComparisonActions::metricsUpdated);
+        comparison->compareWith(m_reference);
+        QVERIFY(compared.wait(20000));
+        QVERIFY(measured.count() > 0 || measured.wait(20000));
+
+        // The top right quarter (150 × 100 px) differs: 45 000 of 60 000 px agree.
+        MetricsPanel* metrics = comparison->metricsPanel();
+        QVERIFY2(metrics->summaryText().contains(QStringLiteral("pixel accuracy 0.750")),
+                 qPrintable(metrics->summaryText()));
+        QVERIFY(metrics->summaryText().contains(QStringLiteral("60000 px")));
+        QTableWidget* classes = metrics->classTable();
+        QCOMPARE(classes->item(1, 0)->text(), QStringLiteral("1.000")); // Land: the same left half
+        QCOMPARE(classes->item(2, 0)->text(), QStringLiteral("0.500")); // Road: 15 000 of 30 000
+        QCOMPARE(classes->item(2, 2)->text(), QStringLiteral("1.000")); // all the reference's Road found
+        QCOMPARE(classes->item(3, 4)->text(), QStringLiteral("15000")); // Vegetation in the reference
+        QCOMPARE(classes->item(3, 6)->text(), QStringLiteral("0.38"));  // 15 000 × 0.25 m² = 0.375 ha
+        QTableWidget* matrix = metrics->matrixTable();
+        QVERIFY(matrix->item(3, 2)->text().startsWith(
+            QStringLiteral("15000\n100.0 %"))); // Vegetation seen as Road
+        // Worst first: the tile holding the differing quarter.
+        QListWidget* worst = metrics->worstList();
+        QVERIFY(worst->count() >= 1);
+        // Tile 0, 0 holds x 150-255 of the quarter (106 × 100 px), tile 1, 0 the rest (44 × 100).
+        QCOMPARE(worst->count(), 2);
+        QVERIFY2(worst->item(0)->text().startsWith(QStringLiteral("Tile 0, 0: 10600 of")),
+                 qPrintable(worst->item(0)->text()));
+        QVERIFY2(worst->item(1)->text().startsWith(QStringLiteral("Tile 1, 0: 4400 of")),
+                 qPrintable(worst->item(1)->text()));
+
+        MapCanvas* canvas = window.canvas();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_1, Qt::ControlModifier);
+        const auto colourAt = [&](QPointF image) {
+            canvas->repaint();
+            const QPointF w = canvas->view().imageToWidget(image);
+            return canvas->grab().toImage().pixelColor(QPoint(int(w.x()), int(w.y())));
+        };
+        const QColor maskView = colourAt(QPointF(220, 50));
+        QTest::keyClick(canvas, Qt::Key_V);
+        QCOMPARE(window.overlay()->comparison(), MaskOverlay::Comparison::Other);
+        const QColor otherView = colourAt(QPointF(220, 50));
+        QVERIFY2(otherView != maskView, qPrintable(otherView.name()));
+        QCOMPARE(colourAt(QPointF(50, 50)), [&] {
+            QTest::keyClick(canvas, Qt::Key_V); // and back: the same left half either way
+            return colourAt(QPointF(50, 50));
+        }());
+        QCOMPARE(window.overlay()->comparison(), MaskOverlay::Comparison::Mask);
+
+        // Differences only: the differing quarter in the comparison's colour, the rest dimmed.
+        QTest::keyClick(canvas, Qt::Key_X);
+        QCOMPARE(window.overlay()->comparison(), MaskOverlay::Comparison::Difference);
+        QCOMPARE(colourAt(QPointF(220, 50)), otherView);
+        const QColor agreeing = colourAt(QPointF(50, 150));
+        QVERIFY2(agreeing.red() < 128 && agreeing.green() < 128 && agreeing.blue() < 128,
+                 qPrintable(agreeing.name()));
+
+        // Swipe: the mask left of the divider, the comparison right of it.
+        QTest::keyClick(canvas, Qt::Key_V, Qt::ShiftModifier);
+        QCOMPARE(window.overlay()->comparison(), MaskOverlay::Comparison::Swipe);
+        comparison->swipeSlider()->setValue(1000); // all the mask
+        QCOMPARE(colourAt(QPointF(220, 50)), maskView);
+        comparison->swipeSlider()->setValue(0); // all the comparison
+        QCOMPARE(colourAt(QPointF(220, 50)), otherView);
+
+        // A worst tile jumps the view there.
+        canvas->setView(QPointF(10, 190), canvas->view().scale());
+        QTest::mouseClick(worst->viewport(), Qt::LeftButton, Qt::NoModifier,
+                          worst->visualItemRect(worst->item(0)).center());
+        QVERIFY(QRectF(0, 0, 256, 256).contains(canvas->view().center()));
+
+        // An edit that fixes the quarter: the figures follow.
+        measured.clear();
+        {
+            MaskPainter painter(*window.document(), QStringLiteral("Fix"));
+            for (int y = 0; y < 100; ++y)
+                painter.paintSpan(y, 150, 300, PaintSpec{3});
+            painter.commit();
+        }
+        QVERIFY(measured.wait(20000));
+        QVERIFY2(metrics->summaryText().contains(QStringLiteral("pixel accuracy 1.000")),
+                 qPrintable(metrics->summaryText()));
+        QCOMPARE(worst->count(), 0);
+    }
+
+    void aMaskOfAnotherSizeIsRefused() {
+        MainWindow window;
+        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
+        window.show();
+        QSignalSpy ready(&window, &MainWindow::documentReady);
+        window.openFile(m_image, m_mask);
+        QVERIFY(ready.wait(20000));
+        const QString small = m_dir.filePath(QStringLiteral("small.png"));
+        QString error;
+        QVERIFY(MaskFiles::save(small, LabelMask(QSize(30, 20)), ClassPalette::dubaiAerial(), {}, &error));
+        QSignalSpy failed(window.comparisonActions(), &ComparisonActions::failed);
+        window.comparisonActions()->compareWith(small);
+        QVERIFY(failed.wait(20000));
+        QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("30 × 20")),
+                 qPrintable(failed.first().at(0).toString()));
+        QVERIFY(!window.overlay()->comparisonMask());
+        QVERIFY(!window.comparisonActions()->toggleAction()->isEnabled());
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_image;
+    QString m_mask;
+    QString m_reference;
+};
+
+QTEST_MAIN(TestReviewWindow)
+#include "test_review_window.moc"
