@@ -177,8 +177,8 @@ void ProjectBrowser::onProjectLoaded(const QString& path, std::optional<DatasetP
 void ProjectBrowser::goTo(int index) {
     if (!m_project || index < 0 || index >= m_project->size())
         return;
-    if (index == m_current && m_pending < 0 && m_opening < 0)
-        return;
+    if ((index == m_current && m_pending < 0 && m_opening < 0) || (index == m_opening && m_pending < 0))
+        return; // there already, or on the way (a click also activates the row)
     m_pending = index;
     if (!m_leaving)
         leaveCurrent();
