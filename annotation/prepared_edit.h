@@ -5,6 +5,7 @@
 #include "annotation/mask_tile.h"
 
 #include <QRect>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,12 +32,18 @@ public:
 
     PreparedEdit() = default;
     static PreparedEdit paint(const LabelMask& snapshot, const RegionMask& region, const PaintSpec& spec);
+    // The labels of `source` (a comparison mask of the same size) taken over inside `area`, as if
+    // a person had painted each of them (provenance "edited"; unlabeled there erases).
+    static PreparedEdit copy(const LabelMask& snapshot, const LabelMask& source, const QRect& area);
 
     bool isEmpty() const { return m_tiles.empty(); }
     const std::vector<Tile>& tiles() const { return m_tiles; }
     QRect area() const { return m_area; } // image pixels of the tiles it changes
 
 private:
+    // Puts the tile as `write` leaves a copy of it into the edit, when anything changed.
+    void addTile(const LabelMask& snapshot, int tx, int ty, const std::function<bool(MaskTile&)>& write);
+
     std::vector<Tile> m_tiles;
     QRect m_area;
 };

@@ -4,11 +4,13 @@
 #include "annotation/label_document.h"
 #include "annotation/mask_agreement.h"
 #include "annotation/mask_files.h"
+#include "annotation/prepared_edit.h"
 #include "annotation/raster_source.h"
 #include "app/main_window.h"
 #include "ui/map_canvas.h"
 #include "ui/mask_overlay.h"
 #include "ui/metrics_panel.h"
+#include "ui/rectangle_select_tool.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -61,6 +63,8 @@ ComparisonActions::ComparisonActions(MainWindow* window)
     });
 }
 
+ComparisonActions::~ComparisonActions() = default;
+
 void ComparisonActions::install(QMenu* view) {
     view->addSeparator();
     m_open = view->addAction(tr("Compare &With…"), this, &ComparisonActions::askForFile);
@@ -79,6 +83,11 @@ void ComparisonActions::install(QMenu* view) {
         connect(action, &QAction::toggled, this, &ComparisonActions::setView);
         m_window->addAction(action);
     }
+    m_accept = view->addAction(tr("&Accept the Comparison in a Selection…"), this,
+                               &ComparisonActions::acceptInSelection);
+    m_accept->setShortcut(QKeySequence(Qt::SHIFT | Qt::Key_X));
+    m_accept->setEnabled(false);
+    m_window->addAction(m_accept);
     m_close = view->addAction(tr("Close Comparison"), this, &ComparisonActions::closeComparison);
     m_close->setEnabled(false);
 
@@ -139,7 +148,7 @@ void ComparisonActions::compareWith(const QString& path) {
         }
         m_comparison = mask;
         m_window->overlay()->setComparisonMask(mask);
-        for (QAction* action : {m_toggle, m_swipe, m_difference, m_close})
+        for (QAction* action : {m_toggle, m_swipe, m_difference, m_accept, m_close})
             action->setEnabled(true);
         m_toolbar->show();
         m_dock->show();
@@ -167,11 +176,51 @@ void ComparisonActions::closeComparison() {
         action->setChecked(false);
         action->setEnabled(false);
     }
-    if (m_close)
-        m_close->setEnabled(false);
+    for (QAction* action : {m_close, m_accept})
+        if (action)
+            action->setEnabled(false);
     if (m_toolbar)
         m_toolbar->hide();
     m_metrics->clear(tr("Compare the mask with another (View ▸ Compare With…) to see how they agree."));
+}
+
+void ComparisonActions::acceptInSelection() {
+    MapCanvas* canvas = m_window->canvas();
+    if (!m_comparison || m_selectTool)
+        return;
+    m_toolBefore = canvas->tool();
+    m_selectTool = std::make_unique<RectangleSelectTool>(canvas, [this, canvas](const QRect& selected) {
+        if (canvas->tool() == m_selectTool.get())
+            canvas->setTool(m_toolBefore);
+        // Still on the stack (inside its release or cancel): deleted later.
+        QMetaObject::invokeMethod(
+            this, [this] { m_selectTool.reset(); }, Qt::QueuedConnection);
+        if (!selected.isNull())
+            acceptIn(selected);
+    });
+    canvas->setTool(m_selectTool.get());
+}
+
+void ComparisonActions::acceptIn(const QRect& area) {
+    LabelDocument* document = m_window->document();
+    if (!m_comparison || !document)
+        return;
+    auto* watcher = new QFutureWatcher<PreparedEdit>(this);
+    QPointer<LabelDocument> target(document);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, target, area] {
+        watcher->deleteLater();
+        if (!target || target != m_window->document())
+            return;
+        const PreparedEdit edit = watcher->result();
+        if (edit.isEmpty() || target->applyPrepared(edit, tr("Accept the comparison")))
+            Q_EMIT accepted(area);
+        else
+            Q_EMIT failed(tr("The mask changed there while the comparison was being taken over: try again."));
+    });
+    watcher->setFuture(QtConcurrent::run(
+        [snapshot = std::make_shared<const LabelMask>(document->mask()), comparison = m_comparison, area] {
+            return PreparedEdit::copy(*snapshot, *comparison, area);
+        }));
 }
 
 void ComparisonActions::setView() {

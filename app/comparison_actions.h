@@ -18,17 +18,21 @@ namespace segstudio {
 class LabelDocument;
 class MainWindow;
 class MetricsPanel;
+class RectangleSelectTool;
+class CanvasTool;
 
 // Review against a comparison layer: View ▸ Compare With… (or `segstudio IMAGE --compare OTHER`)
 // reads a mask of the image (a reference, or another model's output, in any of our mask formats)
 // on a worker; V flips between the mask and the comparison, Shift+V splits them with a swipe
 // divider (the slider of the Compare toolbar), X shows only where they differ. The Metrics dock
 // shows how they agree, computed on a worker from snapshots and again a moment after each edit;
-// its worst tiles jump the view there.
+// its worst tiles jump the view there. Shift+X takes the comparison's labels in a dragged
+// rectangle, as an ordinary undoable edit.
 class ComparisonActions : public QObject {
     Q_OBJECT
 public:
     explicit ComparisonActions(MainWindow* window);
+    ~ComparisonActions() override;
 
     void install(QMenu* view);
     MetricsPanel* metricsPanel() const { return m_metrics; }
@@ -37,15 +41,21 @@ public:
     QAction* swipeAction() const { return m_swipe; }
     QAction* differenceAction() const { return m_difference; }
     QSlider* swipeSlider() const { return m_slider; }
+    QAction* acceptAction() const { return m_accept; }
 
 public Q_SLOTS:
     void compareWith(const QString& path); // reads on a worker; compared() or failed() follows
     void closeComparison();
+    // Lets the person drag a rectangle, then takes the comparison's labels there (one undoable
+    // edit, a person's labels, computed on a worker); acceptIn() does it without the drag.
+    void acceptInSelection();
+    void acceptIn(const QRect& area);
 
 Q_SIGNALS:
     void compared(const QString& path);
     void failed(const QString& message);
     void metricsUpdated();
+    void accepted(const QRect& area);
 
 private:
     void askForFile();
@@ -63,6 +73,9 @@ private:
     QAction* m_toggle = nullptr;
     QAction* m_swipe = nullptr;
     QAction* m_difference = nullptr;
+    QAction* m_accept = nullptr;
+    std::unique_ptr<RectangleSelectTool> m_selectTool;
+    CanvasTool* m_toolBefore = nullptr;
     QPointer<LabelDocument> m_document;
     std::shared_ptr<const LabelMask> m_comparison;
     QTimer m_remeasure;

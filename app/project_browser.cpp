@@ -77,11 +77,6 @@ ProjectBrowser::ProjectBrowser(MainWindow* window)
     });
 }
 
-ProjectBrowser::~ProjectBrowser() {
-    // The project file of the last save is written before the window goes.
-    m_saving.waitForFinished();
-}
-
 void ProjectBrowser::install(QMenu* file) {
     QAction* before = file->actions().value(2); // after Open and Open Recent
     m_newProject = new QAction(tr("New &Project from Folder…"), this);
@@ -329,6 +324,28 @@ void ProjectBrowser::startProjectSave() {
         return result;
     });
     watcher->setFuture(m_saving);
+}
+
+ProjectBrowser::~ProjectBrowser() {
+    // The window is closing: the project file gets what it has been told before it goes. A write
+    // under way finishes; its figures, and those of the writes still queued, go into one last
+    // write here (no event loop is left to run them).
+    m_saving.waitForFinished();
+    if (!m_project || m_saveQueue.isEmpty())
+        return;
+    if (m_saving.isValid() && m_saving.resultCount() > 0) {
+        const SaveResult done = m_saving.result();
+        if (done.figures.index >= 0 && done.figures.index < m_project->size())
+            applyFiguresTo(m_project->image(done.figures.index), done.figures, done.when);
+    }
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    for (const SaveRequest& request : std::as_const(m_saveQueue))
+        if (request.measure && request.measure->first < m_project->size())
+            applyFiguresTo(m_project->image(request.measure->first),
+                           measureMask(request.measure->first, *request.measure->second), now);
+    QString error;
+    if (!m_project->save(&error))
+        qWarning("%s", qPrintable(error));
 }
 
 int ProjectBrowser::nextWhere(int from, const std::function<bool(const ProjectImage&)>& wanted) const {

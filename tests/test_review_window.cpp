@@ -149,18 +149,29 @@ private Q_SLOTS:
                           worst->visualItemRect(worst->item(0)).center());
         QVERIFY(QRectF(0, 0, 256, 256).contains(canvas->view().center()));
 
-        // An edit that fixes the quarter: the figures follow.
+        // Taking the comparison's labels over a dragged rectangle around the quarter fixes it, as one
+        // undoable edit of a person's labels; the figures follow.
         measured.clear();
-        {
-            MaskPainter painter(*window.document(), QStringLiteral("Fix"));
-            for (int y = 0; y < 100; ++y)
-                painter.paintSpan(y, 150, 300, PaintSpec{3});
-            painter.commit();
-        }
+        QSignalSpy accepted(comparison, &ComparisonActions::accepted);
+        QTest::keyClick(canvas, Qt::Key_X, Qt::ShiftModifier);
+        const QPoint from = canvas->view().imageToWidget(QPointF(140.5, 0.5)).toPoint();
+        const QPoint to = canvas->view().imageToWidget(QPointF(299.5, 104.5)).toPoint();
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, from);
+        QTest::mouseMove(canvas, (from + to) / 2);
+        QTest::mouseMove(canvas, to);
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, to);
+        QVERIFY(accepted.wait(20000));
+        LabelDocument* document = window.document();
+        QCOMPARE(document->mask().classAt(220, 50), quint8(3));
+        QCOMPARE(document->mask().provenanceAt(220, 50), Provenance::Edited);
+        QCOMPARE(document->mask().classAt(100, 50), quint8(1)); // outside the rectangle: as it was
+        QCOMPARE(document->history().count(), 1);
         QVERIFY(measured.wait(20000));
         QVERIFY2(metrics->summaryText().contains(QStringLiteral("pixel accuracy 1.000")),
                  qPrintable(metrics->summaryText()));
         QCOMPARE(worst->count(), 0);
+        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier); // undone in one step
+        QCOMPARE(document->mask().classAt(220, 50), quint8(2));
     }
 
     void aMaskOfAnotherSizeIsRefused() {
