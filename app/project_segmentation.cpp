@@ -126,12 +126,12 @@ void ProjectSegmentation::predictAhead() {
 }
 
 void ProjectSegmentation::onImageSegmented(int index, double meanConfidence, const QString& error) {
+    m_stale.removeAll(index); // done, or not to be tried again and again
     if (!error.isEmpty()) {
         ++m_failures;
         Q_EMIT message(error, 8000);
         return;
     }
-    m_stale.removeAll(index);
     m_browser->recordPrediction(index, meanConfidence);
     Q_EMIT imageSegmented(index);
 }
