@@ -77,13 +77,15 @@ void ProjectLearning::learnNow() {
         m_again = true;
         return;
     }
-    // The reviewed images in the order they were reviewed, with their masks on disk.
+    // The reviewed images in the order they were reviewed (the worker finds their masks).
     QList<std::pair<int, ReviewedImage>> ordered;
     for (int i = 0; i < project->size(); ++i) {
         const ProjectImage& image = project->image(i);
-        const QString mask = project->maskToRead(i);
-        if (image.status == ImageStatus::Reviewed && QFileInfo::exists(mask))
-            ordered.append({image.reviewOrder, ReviewedImage{project->absolute(image.image), mask}});
+        if (image.status == ImageStatus::Reviewed)
+            ordered.append({image.reviewOrder,
+                            ReviewedImage{project->absolute(image.image), project->absolute(image.mask),
+                                          image.sourceMask.isEmpty() ? QString()
+                                                                     : project->absolute(image.sourceMask)}});
     }
     std::stable_sort(ordered.begin(), ordered.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -69,8 +69,8 @@ void ProjectSegmentation::segmentAll() {
         const ProjectImage& image = project->image(i);
         if (i == m_browser->currentImage() || image.status == ImageStatus::Reviewed)
             continue; // the open image is the window's own; reviewed ones are done
-        files.append(
-            {i, project->absolute(image.image), project->maskToRead(i), project->absolute(image.mask)});
+        files.append({i, project->absolute(image.image), project->absolute(image.mask),
+                      image.sourceMask.isEmpty() ? QString() : project->absolute(image.sourceMask)});
     }
     if (files.isEmpty()) {
         Q_EMIT message(tr("Every image but the open one is reviewed: nothing to segment"), 5000);
@@ -102,7 +102,7 @@ void ProjectSegmentation::predictAhead() {
     for (int index : std::as_const(m_stale)) {
         const ProjectImage& image = project->image(index);
         if (index != current && image.status == ImageStatus::Predicted && stale.size() < 4)
-            stale.append({index, project->absolute(image.image), QString(), project->absolute(image.mask)});
+            stale.append({index, project->absolute(image.image), project->absolute(image.mask), QString()});
     }
     m_stale.removeIf([&](int index) {
         return index == current || project->image(index).status != ImageStatus::Predicted;
@@ -121,7 +121,7 @@ void ProjectSegmentation::predictAhead() {
     if (image.status != ImageStatus::New || QFileInfo::exists(project->maskToRead(next)))
         return; // it has a mask already: nothing is predicted over it unasked
     controller->segmentFiles(
-        {{next, project->absolute(image.image), QString(), project->absolute(image.mask)}},
+        {{next, project->absolute(image.image), project->absolute(image.mask), QString()}},
         project->classes(), true);
 }
 

@@ -225,7 +225,7 @@ int runSimulateDataset(const QStringList& arguments) {
         const QString maskPath = masks.filePath(QStringLiteral("%1.png").arg(k, 5, 10, QLatin1Char('0')));
         if (!MaskFiles::save(maskPath, corrected, palette, image->georeference(), &error))
             return failWith(error);
-        reviewed.append({pair.image, maskPath});
+        reviewed.append({pair.image, maskPath, QString()});
 
         QElapsedTimer learning;
         learning.start();

@@ -5,6 +5,7 @@
 #include "annotation/raster_source.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QObject>
 #include <QSet>
 
@@ -44,13 +45,21 @@ LearningOutcome learnFromDataset(const LearningModels& models, const QList<Revie
                                  const std::function<void(const inference::TrainStep&)>& progress,
                                  const std::atomic<bool>* cancel) {
     LearningOutcome outcome;
+    // Which file holds each reviewed image's labels is decided here, on the worker.
+    QList<ReviewedImage> withMasks;
+    for (ReviewedImage entry : reviewed) {
+        if (!QFileInfo::exists(entry.mask))
+            entry.mask = entry.sourceMask;
+        if (!entry.mask.isEmpty() && QFileInfo::exists(entry.mask))
+            withMasks.append(entry);
+    }
     std::vector<std::shared_ptr<RasterSource>> images;
     std::vector<LabelMask> masks;
-    const QList<int> chosen = imagesToLearnFrom(int(reviewed.size()), settings);
+    const QList<int> chosen = imagesToLearnFrom(int(withMasks.size()), settings);
     images.reserve(size_t(chosen.size()));
     masks.reserve(size_t(chosen.size()));
     for (int index : chosen) {
-        const ReviewedImage& entry = reviewed[index];
+        const ReviewedImage& entry = withMasks[index];
         QString error;
         auto image = RasterSource::open(entry.image, &error);
         if (!image) {

@@ -8,10 +8,13 @@
 
 namespace segstudio {
 
-// One image of a project a person has reviewed: the image and its saved mask (absolute paths).
+// One image of a project a person has reviewed (absolute paths): the image, its project mask,
+// and the mask it came with, read when the project mask does not exist. An image with neither
+// file is left out of learning.
 struct ReviewedImage {
     QString image;
     QString mask;
+    QString sourceMask;
 };
 
 // How a project's model learns across its images.

@@ -225,10 +225,12 @@ void ModelWorker::segmentFiles(quint64 job, const QList<FileToSegment>& files, c
         double confidence = -1;
         const auto image = RasterSource::open(file.image, &error);
         std::optional<LabelMask> mask;
+        // Which mask to start from is decided here: checking thousands of files is no work for
+        // the GUI thread. A person's labels in it are kept.
+        const QString readFrom = QFileInfo::exists(file.mask) ? file.mask : file.sourceMask;
         if (image)
-            mask = QFileInfo::exists(file.readFrom)
-                       ? MaskFiles::load(file.readFrom, image->size(), palette, &error)
-                       : std::optional<LabelMask>(LabelMask(image->size()));
+            mask = QFileInfo::exists(readFrom) ? MaskFiles::load(readFrom, image->size(), palette, &error)
+                                               : std::optional<LabelMask>(LabelMask(image->size()));
         if (image && mask) {
             // A document of this thread's own, never shown: the window's writer and rules.
             LabelDocument document(std::move(*mask), palette);

@@ -38,8 +38,8 @@ struct ModelClasses {
 struct FileToSegment {
     int index = -1; // the caller's (a project's image index)
     QString image;
-    QString readFrom; // the mask to start from, when there is one (a person's labels are kept)
-    QString mask;     // where the prediction is saved
+    QString mask;       // where the prediction is saved, and read first when it exists
+    QString sourceMask; // else this one, when there is one (a mask that came with the image)
 };
 
 class ModelWorker : public QObject {
