@@ -93,6 +93,27 @@ void MaskPainter::paintSpan(int y, int x0, int x1, const PaintSpec& spec) {
             [&](MaskTile& tile, int offset, int count) { paintPixels(tile, offset, count, spec); });
 }
 
+void MaskPainter::copySpan(int y, int x0, int x1, const LabelMask& source) {
+    const LabelMask& mask = m_document->mask();
+    x0 = std::max(x0, 0);
+    x1 = std::min(x1, mask.width());
+    if (source.size() != mask.size() || y < 0 || y >= mask.height() || x0 >= x1)
+        return;
+    std::vector<quint8> row(size_t(x1 - x0));
+    source.readClasses(QRect(x0, y, x1 - x0, 1), row.data(), qsizetype(row.size()));
+    size_t next = 0; // forSpan hands the pieces over left to right
+    forSpan(y, x0, x1, [&](MaskTile& tile, int offset, int count) {
+        for (int i = 0; i < count;) { // runs of one class, each painted as a person paints it
+            int end = i + 1;
+            while (end < count && row[next + size_t(end)] == row[next + size_t(i)])
+                ++end;
+            paintPixels(tile, offset + i, end - i, PaintSpec{row[next + size_t(i)]});
+            i = end;
+        }
+        next += size_t(count);
+    });
+}
+
 void MaskPainter::reviewSpan(int y, int x0, int x1) {
     // Unallocated tiles hold only unlabeled pixels: nothing to review there.
     const LabelMask& mask = m_document->mask();

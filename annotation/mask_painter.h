@@ -11,6 +11,7 @@
 namespace segstudio {
 
 class LabelDocument;
+class LabelMask;
 struct RegionMask;
 
 // Which pixels a paint operation may change.
@@ -48,6 +49,9 @@ public:
     // The rule of paintSpan for `count` pixels of one tile from index `offset` (row-major): what
     // PreparedEdit applies to tiles of a snapshot on a worker.
     static void paintPixels(MaskTile& tile, int offset, int count, const PaintSpec& spec);
+    // Takes the labels of `source` (a mask of the same size: the comparison layer) for pixels
+    // x0 <= x < x1 of row y, as if a person had painted each (unlabeled there erases).
+    void copySpan(int y, int x0, int x1, const LabelMask& source);
     // Marks labeled pixels x0 <= x < x1 of row y as reviewed (classes unchanged).
     void reviewSpan(int y, int x0, int x1);
     void paintRegion(const RegionMask& region, const PaintSpec& spec);

@@ -47,7 +47,8 @@ QPointF snapBrushCentre(QPointF position, double diameter) {
     return QPointF(std::round(position.x()), std::round(position.y()));
 }
 
-void paintSegment(MaskPainter& painter, QPointF from, QPointF to, double diameter, const PaintSpec& spec) {
+void forEachSegmentSpan(QPointF from, QPointF to, double diameter,
+                        const std::function<void(int y, int x0, int x1)>& span) {
     const double r = std::clamp(diameter, MinBrushDiameter, MaxBrushDiameter) / 2;
     const double r2 = r * r + Epsilon;
     const QPointF d = to - from;
@@ -82,8 +83,19 @@ void paintSegment(MaskPainter& painter, QPointF from, QPointF to, double diamete
         // Pixel x belongs when its centre x + 0.5 is inside [low, high].
         const int x0 = int(std::ceil(row.low - 0.5 - Epsilon));
         const int x1 = int(std::floor(row.high - 0.5 + Epsilon)) + 1;
-        painter.paintSpan(y, x0, x1, spec);
+        span(y, x0, x1);
     }
+}
+
+void paintSegment(MaskPainter& painter, QPointF from, QPointF to, double diameter, const PaintSpec& spec) {
+    forEachSegmentSpan(from, to, diameter,
+                       [&](int y, int x0, int x1) { painter.paintSpan(y, x0, x1, spec); });
+    painter.flush();
+}
+
+void copySegment(MaskPainter& painter, QPointF from, QPointF to, double diameter, const LabelMask& source) {
+    forEachSegmentSpan(from, to, diameter,
+                       [&](int y, int x0, int x1) { painter.copySpan(y, x0, x1, source); });
     painter.flush();
 }
 

@@ -27,6 +27,11 @@ QPointF snapBrushCentre(QPointF position, double diameter);
 // pixel whose centre lies within diameter/2 of the segment. A stroke is a chain of segments,
 // so fast mouse moves leave no gaps.
 void paintSegment(MaskPainter& painter, QPointF from, QPointF to, double diameter, const PaintSpec& spec);
+// The same brush taking the labels of `source` (the comparison layer) under it.
+void copySegment(MaskPainter& painter, QPointF from, QPointF to, double diameter, const LabelMask& source);
+// The rows of pixels such a swept brush covers: span(y, x0, x1) for x0 <= x < x1.
+void forEachSegmentSpan(QPointF from, QPointF to, double diameter,
+                        const std::function<void(int y, int x0, int x1)>& span);
 
 // Calls span(y, x0, x1) for each run of pixels x0 <= x < x1 of row y inside `polygon`
 // (non-zero winding, so a lasso that crosses itself fills every loop), clipped to `clip`.

@@ -11,6 +11,7 @@
 #include "ui/mask_overlay.h"
 #include "ui/metrics_panel.h"
 #include "ui/rectangle_select_tool.h"
+#include "ui/tool_box.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -148,6 +149,7 @@ void ComparisonActions::compareWith(const QString& path) {
         }
         m_comparison = mask;
         m_window->overlay()->setComparisonMask(mask);
+        m_window->toolBox()->setComparison(mask);
         for (QAction* action : {m_toggle, m_swipe, m_difference, m_accept, m_close})
             action->setEnabled(true);
         m_toolbar->show();
@@ -172,6 +174,7 @@ void ComparisonActions::closeComparison() {
     m_comparison.reset();
     m_remeasure.stop();
     m_window->overlay()->setComparisonMask(nullptr);
+    m_window->toolBox()->setComparison(nullptr);
     for (QAction* action : {m_toggle, m_swipe, m_difference}) {
         action->setChecked(false);
         action->setEnabled(false);

@@ -72,7 +72,7 @@ void EditActions::install(QMenu* file) {
     edit->addAction(tr("&Add Class"), m_classes, &ClassPanel::addClass);
     edit->addSeparator();
     QMenu* tools = edit->addMenu(tr("&Tools"));
-    for (int tool = int(ToolBox::Tool::Navigate); tool <= int(ToolBox::Tool::Review); ++tool)
+    for (int tool = int(ToolBox::Tool::Navigate); tool <= int(ToolBox::Tool::TakeComparison); ++tool)
         tools->addAction(m_tools->action(ToolBox::Tool(tool)));
     m_window->addActions({m_save, m_saveAs, m_undo, m_redo});
     m_window->addActions(m_tools->actions());

@@ -11,6 +11,8 @@
 #include "ui/map_canvas.h"
 #include "ui/mask_overlay.h"
 #include "ui/metrics_panel.h"
+#include "ui/tool_box.h"
+#include "ui/tool_settings.h"
 
 #include <QApplication>
 #include <QListWidget>
@@ -172,6 +174,57 @@ private Q_SLOTS:
         QCOMPARE(worst->count(), 0);
         QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier); // undone in one step
         QCOMPARE(document->mask().classAt(220, 50), quint8(2));
+    }
+
+    // The comparison brush (T) paints the comparison's labels under a dragged stroke and nothing
+    // else, as one undo step; it is off while there is no comparison.
+    void comparisonBrushTakesItsLabels() {
+        MainWindow window;
+        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy ready(&window, &MainWindow::documentReady);
+        window.openFile(m_image, m_mask);
+        QVERIFY(ready.wait(20000));
+        QAction* brush = window.toolBox()->action(ToolBox::Tool::TakeComparison);
+        QVERIFY(!brush->isEnabled());
+        QSignalSpy compared(window.comparisonActions(), &ComparisonActions::compared);
+        window.comparisonActions()->compareWith(m_reference);
+        QVERIFY(compared.wait(20000));
+        QVERIFY(brush->isEnabled());
+
+        MapCanvas* canvas = window.canvas();
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_1, Qt::ControlModifier);
+        QTest::keyClick(canvas, Qt::Key_T);
+        QCOMPARE(window.toolBox()->tool(), ToolBox::Tool::TakeComparison);
+        const Provenance loaded = window.document()->mask().provenanceAt(120, 50);
+        window.toolSettings()->setBrushDiameter(11); // odd: centred on a pixel, rows y-5 … y+5
+        // From the differing quarter (mask Road, comparison Vegetation) into the agreeing left half.
+        const QPoint from = canvas->view().imageToWidget(QPointF(250.5, 50.5)).toPoint();
+        const QPoint to = canvas->view().imageToWidget(QPointF(100.5, 50.5)).toPoint();
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, from);
+        QTest::mouseMove(canvas, (from + to) / 2);
+        QTest::mouseMove(canvas, to);
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, to);
+        LabelDocument* document = window.document();
+        const LabelMask& mask = document->mask();
+        QCOMPARE(mask.classAt(250, 50), quint8(3));
+        QCOMPARE(mask.classAt(200, 55), quint8(3)); // the stroke's edge row
+        QCOMPARE(mask.provenanceAt(200, 50), Provenance::Edited);
+        QCOMPARE(mask.classAt(200, 56), quint8(2)); // just outside the stroke: the mask's Road
+        QCOMPARE(mask.classAt(200, 90), quint8(2));
+        QCOMPARE(mask.classAt(120, 50), quint8(1)); // where both agree: the same class, now a person's
+        QCOMPARE(mask.provenanceAt(120, 50), Provenance::Edited);
+        QCOMPARE(document->history().count(), 1);
+        QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(document->mask().classAt(250, 50), quint8(2));
+        QCOMPARE(document->mask().provenanceAt(120, 50), loaded);
+
+        window.comparisonActions()->closeComparison();
+        QVERIFY(!brush->isEnabled());
+        QCOMPARE(window.toolBox()->tool(), ToolBox::Tool::Navigate);
     }
 
     void aMaskOfAnotherSizeIsRefused() {

@@ -10,11 +10,11 @@
 
 namespace segstudio {
 
-BrushTool::BrushTool(MapCanvas* canvas, ToolSettings* settings, bool eraser, QObject* parent)
+BrushTool::BrushTool(MapCanvas* canvas, ToolSettings* settings, Kind kind, QObject* parent)
     : QObject(parent)
     , m_canvas(canvas)
     , m_settings(settings)
-    , m_eraser(eraser) {
+    , m_kind(kind) {
     // A new size shows at once, where the cursor is.
     connect(settings, &ToolSettings::changed, this, [this] {
         if (m_cursorShown && m_canvas->tool() == this)
@@ -29,23 +29,37 @@ void BrushTool::setDocument(LabelDocument* document) {
     m_document = document;
 }
 
+void BrushTool::setSource(std::shared_ptr<const LabelMask> source) {
+    cancel();
+    m_source = std::move(source);
+}
+
 void BrushTool::press(QPointF image) {
-    if (!m_document)
+    if (!m_document || (m_kind == Kind::TakeComparison && !m_source))
         return;
     cancel();
-    const double diameter = m_settings->brushDiameter();
-    m_painter = std::make_unique<MaskPainter>(*m_document, m_eraser ? tr("Erase") : tr("Brush"));
-    m_last = MaskTools::snapBrushCentre(image, diameter);
-    MaskTools::paintSegment(*m_painter, m_last, m_last, diameter, m_settings->paintSpec(m_eraser));
+    const QString text = m_kind == Kind::Erase            ? tr("Erase")
+                         : m_kind == Kind::TakeComparison ? tr("Take the comparison")
+                                                          : tr("Brush");
+    m_painter = std::make_unique<MaskPainter>(*m_document, text);
+    m_last = MaskTools::snapBrushCentre(image, m_settings->brushDiameter());
+    paint(m_last, m_last);
     updateCursor(image);
+}
+
+void BrushTool::paint(QPointF from, QPointF to) {
+    const double diameter = m_settings->brushDiameter();
+    if (m_kind == Kind::TakeComparison)
+        MaskTools::copySegment(*m_painter, from, to, diameter, *m_source);
+    else
+        MaskTools::paintSegment(*m_painter, from, to, diameter, m_settings->paintSpec(m_kind == Kind::Erase));
 }
 
 void BrushTool::move(QPointF image, bool dragging) {
     if (dragging && m_painter && m_painter->isActive()) {
-        const double diameter = m_settings->brushDiameter();
-        const QPointF centre = MaskTools::snapBrushCentre(image, diameter);
+        const QPointF centre = MaskTools::snapBrushCentre(image, m_settings->brushDiameter());
         if (centre != m_last) {
-            MaskTools::paintSegment(*m_painter, m_last, centre, diameter, m_settings->paintSpec(m_eraser));
+            paint(m_last, centre);
             m_last = centre;
         }
     }
@@ -95,7 +109,10 @@ void BrushTool::paintOverlay(QPainter& painter) {
     painter.setBrush(Qt::NoBrush);
     painter.setPen(QPen(QColor(0, 0, 0, 200), 3));
     painter.drawEllipse(circle);
-    painter.setPen(QPen(m_eraser ? QColor(255, 120, 120) : QColor(255, 255, 255), 1));
+    const QColor light = m_kind == Kind::Erase            ? QColor(255, 120, 120)
+                         : m_kind == Kind::TakeComparison ? QColor(120, 220, 255)
+                                                          : QColor(255, 255, 255);
+    painter.setPen(QPen(light, 1));
     painter.drawEllipse(circle);
 }
 

@@ -21,8 +21,9 @@ ToolBox::ToolBox(MapCanvas* canvas, ToolSettings* settings, ClassPanel* classes,
     , m_canvas(canvas)
     , m_settings(settings)
     , m_classes(classes)
-    , m_brush(new BrushTool(canvas, settings, false, this))
-    , m_eraser(new BrushTool(canvas, settings, true, this))
+    , m_brush(new BrushTool(canvas, settings, BrushTool::Kind::Paint, this))
+    , m_eraser(new BrushTool(canvas, settings, BrushTool::Kind::Erase, this))
+    , m_comparisonBrush(new BrushTool(canvas, settings, BrushTool::Kind::TakeComparison, this))
     , m_polygon(new RegionTool(canvas, settings, RegionTool::Kind::Polygon, this))
     , m_lasso(new RegionTool(canvas, settings, RegionTool::Kind::Lasso, this))
     , m_grabCut(new RegionTool(canvas, settings, RegionTool::Kind::GrabCut, this))
@@ -41,6 +42,8 @@ ToolBox::ToolBox(MapCanvas* canvas, ToolSettings* settings, ClassPanel* classes,
     addToolAction(Tool::GrabCut, tr("GrabCut"), Qt::Key_G,
                   tr("Drag a rough outline; the object's edge is found"));
     addToolAction(Tool::Review, tr("Review"), Qt::Key_R, tr("Drag an outline to mark its labels reviewed"));
+    addToolAction(Tool::TakeComparison, tr("Comparison brush"), Qt::Key_T,
+                  tr("Paint the comparison layer's labels (View ▸ Compare With… first)"));
     action(Tool::Navigate)->setChecked(true);
 
     for (int i = 1; i <= 9; ++i) {
@@ -104,6 +107,7 @@ void ToolBox::setDocument(LabelDocument* document) {
     m_document = document;
     m_brush->setDocument(document);
     m_eraser->setDocument(document);
+    m_comparisonBrush->setDocument(document);
     for (RegionTool* tool : {m_polygon, m_lasso, m_grabCut, m_review})
         tool->setDocument(document);
     m_fill->setDocument(document);
@@ -113,7 +117,16 @@ void ToolBox::setDocument(LabelDocument* document) {
     rebuildModeBox();
     for (QAction* a : std::as_const(m_toolActions))
         a->setEnabled(document || a->data().toInt() == int(Tool::Navigate));
+    action(Tool::TakeComparison)->setEnabled(document && m_hasComparison);
     if (!document)
+        setTool(Tool::Navigate);
+}
+
+void ToolBox::setComparison(std::shared_ptr<const LabelMask> comparison) {
+    m_hasComparison = comparison != nullptr;
+    m_comparisonBrush->setSource(std::move(comparison));
+    action(Tool::TakeComparison)->setEnabled(m_document && m_hasComparison);
+    if (!m_hasComparison && m_tool == Tool::TakeComparison)
         setTool(Tool::Navigate);
 }
 
@@ -129,6 +142,9 @@ void ToolBox::setTool(Tool tool) {
         break;
     case Tool::Eraser:
         canvasTool = m_eraser;
+        break;
+    case Tool::TakeComparison:
+        canvasTool = m_comparisonBrush;
         break;
     case Tool::Polygon:
         canvasTool = m_polygon;

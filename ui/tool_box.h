@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <memory>
 
 class QAction;
 class QActionGroup;
@@ -22,19 +23,21 @@ class RegionTool;
 class ToolSettings;
 
 // All editing tools of a canvas, the actions that pick them (B brush, E eraser, P polygon,
-// L lasso, F fill, W wand, G GrabCut, R review, H navigate), the class keys 1-9, `[` / `]` for
-// the brush size and Esc, plus a toolbar with them and the size, mode and tolerance controls.
-// Switching tools cancels whatever the previous one had in progress.
+// L lasso, F fill, W wand, G GrabCut, R review, T take the comparison's labels, H navigate), the class keys
+// 1-9, `[` / `]` for the brush size and Esc, plus a toolbar with them and the size, mode and tolerance
+// controls. Switching tools cancels whatever the previous one had in progress.
 class ToolBox : public QObject {
     Q_OBJECT
 public:
-    enum class Tool { Navigate, Brush, Eraser, Polygon, Lasso, Fill, Wand, GrabCut, Review };
+    enum class Tool { Navigate, Brush, Eraser, Polygon, Lasso, Fill, Wand, GrabCut, Review, TakeComparison };
 
     ToolBox(MapCanvas* canvas, ToolSettings* settings, ClassPanel* classes, QWidget* window);
     ~ToolBox() override;
 
     void setDocument(LabelDocument* document);
     void setTool(Tool tool);
+    // The comparison layer the comparison brush (T) paints from; null disables that brush.
+    void setComparison(std::shared_ptr<const LabelMask> comparison);
     Tool tool() const { return m_tool; }
     QAction* action(Tool tool) const;
     // The actions to add to the window (so their shortcuts work anywhere in it).
@@ -43,6 +46,7 @@ public:
 
     BrushTool* brush() const { return m_brush; }
     BrushTool* eraser() const { return m_eraser; }
+    BrushTool* comparisonBrush() const { return m_comparisonBrush; }
     RegionTool* polygon() const { return m_polygon; }
     RegionTool* lasso() const { return m_lasso; }
     RegionTool* grabCut() const { return m_grabCut; }
@@ -65,6 +69,8 @@ private:
     Tool m_tool = Tool::Navigate;
     BrushTool* m_brush;
     BrushTool* m_eraser;
+    BrushTool* m_comparisonBrush;
+    bool m_hasComparison = false;
     RegionTool* m_polygon;
     RegionTool* m_lasso;
     RegionTool* m_grabCut;
