@@ -118,16 +118,21 @@ void AreaCounter::addRow(const quint8* classes, int width, int row) {
     std::array<qint64, 256> counts{};
     for (int x = 0; x < width; ++x)
         ++counts[classes[x]];
-    double pixelM2 = m_pixelM2;
-    if (m_geographic) {
-        const double north = m_transform[3] + row * m_transform[5];
-        pixelM2 = ClassAreas::geographicCellArea(north, north + m_transform[5], m_transform[1], m_semiMajor,
-                                                 m_inverseFlattening);
-    }
+    const double pixelM2 = pixelAreaOfRow(row);
     for (size_t v = 0; v < 256; ++v) {
         m_pixels[v] += counts[v];
         m_areas[v] += double(counts[v]) * pixelM2;
     }
+}
+
+double AreaCounter::pixelAreaOfRow(int row) const {
+    if (!m_inSquareMetres)
+        return 0;
+    if (!m_geographic)
+        return m_pixelM2;
+    const double north = m_transform[3] + row * m_transform[5];
+    return ClassAreas::geographicCellArea(north, north + m_transform[5], m_transform[1], m_semiMajor,
+                                          m_inverseFlattening);
 }
 
 bool AreaCounter::finish(const ClassPalette& palette, const QString& name, AreaReport& report,

@@ -45,6 +45,8 @@ public:
     bool start(const std::array<double, 6>& geoTransform, const QString& crsWkt, bool georeferenced,
                QString* error);
     void addRow(const quint8* classes, int width, int row);
+    // m² of one pixel of `row`; 0 when counting pixels only.
+    double pixelAreaOfRow(int row) const;
     // Fails, naming the value, when a value other than 255 is no class of the palette.
     bool finish(const ClassPalette& palette, const QString& name, AreaReport& report, QString* error) const;
 

@@ -1,5 +1,6 @@
 #include "annotation/mask_agreement.h"
 
+#include "annotation/agreement_tracker.h"
 #include "annotation/label_mask.h"
 
 #include <algorithm>
@@ -16,35 +17,9 @@ double ratio(qint64 part, qint64 whole) {
 } // namespace
 
 MaskAgreement MaskAgreement::of(const LabelMask& mask, const LabelMask& comparison, int classes) {
-    MaskAgreement agreement;
-    agreement.classes = std::clamp(classes, 1, 255);
-    const int k = agreement.classes;
-    agreement.counts.assign(size_t(k) * size_t(k), 0);
-    if (mask.size() != comparison.size())
-        return agreement;
-    std::vector<quint8> ours(size_t(LabelMask::TileSize) * LabelMask::TileSize);
-    std::vector<quint8> theirs(ours.size());
-    for (int ty = 0; ty < mask.tilesDown(); ++ty)
-        for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
-            if (!mask.tile(tx, ty) || !comparison.tile(tx, ty))
-                continue; // an unlabeled tile on either side compares nothing
-            const QRect rect = mask.tileRect(tx, ty);
-            mask.readClasses(rect, ours.data(), rect.width());
-            comparison.readClasses(rect, theirs.data(), rect.width());
-            Tile tile{QPoint(tx, ty), 0, 0};
-            const size_t pixels = size_t(rect.width()) * size_t(rect.height());
-            for (size_t i = 0; i < pixels; ++i) {
-                const int predicted = ours[i], reference = theirs[i];
-                if (predicted >= k || reference >= k)
-                    continue; // unlabeled, or a class beyond the list
-                ++agreement.counts[size_t(reference * k + predicted)];
-                ++tile.compared;
-                tile.differing += predicted != reference;
-            }
-            if (tile.compared > 0)
-                agreement.tiles.push_back(tile);
-        }
-    return agreement;
+    AgreementTracker tracker(classes);
+    tracker.update(mask, comparison);
+    return tracker.in();
 }
 
 qint64 MaskAgreement::total() const {

@@ -22,8 +22,12 @@ struct MaskAgreement {
     int classes = 0;
     std::vector<qint64> counts; // [reference * classes + predicted]
     std::vector<Tile> tiles;    // every tile with compared pixels, row-major
+    // m² of each class in the comparison and in the mask (georeferenced images); else empty.
+    std::vector<double> referenceM2, predictedM2;
 
     static MaskAgreement of(const LabelMask& mask, const LabelMask& comparison, int classes);
+
+    bool hasAreas() const { return !referenceM2.empty(); }
 
     qint64 count(int reference, int predicted) const {
         return counts[size_t(reference * classes + predicted)];

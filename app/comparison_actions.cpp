@@ -1,5 +1,6 @@
 #include "app/comparison_actions.h"
 
+#include "annotation/agreement_tracker.h"
 #include "annotation/class_areas.h"
 #include "annotation/label_document.h"
 #include "annotation/mask_agreement.h"
@@ -27,26 +28,28 @@
 namespace segstudio {
 namespace {
 
-// Hectares of one pixel in a projected CRS; 0 without one (geographic CRSs vary by row: pixels).
-double hectaresPerPixel(const RasterSource& image) {
+// m² of one pixel of each row of a georeferenced image (geodesic per row in a geographic CRS);
+// empty without a georeference: the metrics count pixels.
+std::vector<double> rowAreas(const RasterSource& image, int height) {
     const Georeference& georeference = image.georeference();
-    if (!georeference.isValid() || !georeference.hasCrs() || georeference.crsIsGeographic())
-        return 0;
+    if (!georeference.isValid() || !georeference.hasCrs())
+        return {};
     AreaCounter counter;
     QString error;
-    if (!counter.start(georeference.geoTransform(), georeference.crsWkt(), true, &error))
-        return 0;
-    const quint8 one = 0;
-    counter.addRow(&one, 1, 0);
-    ClassPalette palette;
-    palette.insert({0, QStringLiteral("pixel"), Qt::black, true});
-    AreaReport report;
-    if (!counter.finish(palette, {}, report, &error) || !report.inSquareMetres || report.classes.isEmpty())
-        return 0;
-    return report.classes.first().areaM2 / 10000.0;
+    if (!counter.start(georeference.geoTransform(), georeference.crsWkt(), true, &error) ||
+        counter.pixelAreaOfRow(0) <= 0)
+        return {};
+    std::vector<double> areas(size_t(std::max(0, height)));
+    for (int row = 0; row < height; ++row)
+        areas[size_t(row)] = counter.pixelAreaOfRow(row);
+    return areas;
 }
 
 } // namespace
+
+struct ComparisonActions::Measurement {
+    std::unique_ptr<AgreementTracker> tracker;
+};
 
 ComparisonActions::ComparisonActions(MainWindow* window)
     : QObject(window)
@@ -56,6 +59,11 @@ ComparisonActions::ComparisonActions(MainWindow* window)
     m_remeasure.setInterval(500); // after the person pauses, not on every dab
     connect(&m_remeasure, &QTimer::timeout, this, &ComparisonActions::measure);
     connect(window->session(), &DocumentSession::documentChanged, this, &ComparisonActions::onDocument);
+    connect(m_metrics, &MetricsPanel::scopeChanged, this, &ComparisonActions::onScope);
+    connect(window->canvas(), &MapCanvas::viewChanged, this, [this] {
+        if (m_comparison && m_metrics->scope() == MetricsPanel::Scope::Visible)
+            m_remeasure.start();
+    });
     connect(m_metrics, &MetricsPanel::tileActivated, this, [this](const QRect& tile) {
         MapCanvas* canvas = m_window->canvas();
         const double fit = 0.5 * std::min(canvas->width(), canvas->height()) / double(tile.width());
@@ -148,6 +156,7 @@ void ComparisonActions::compareWith(const QString& path) {
             return;
         }
         m_comparison = mask;
+        m_measurement = std::make_shared<Measurement>();
         m_window->overlay()->setComparisonMask(mask);
         m_window->toolBox()->setComparison(mask);
         for (QAction* action : {m_toggle, m_swipe, m_difference, m_accept, m_close})
@@ -172,6 +181,7 @@ void ComparisonActions::compareWith(const QString& path) {
 void ComparisonActions::closeComparison() {
     ++m_request;
     m_comparison.reset();
+    m_measurement.reset();
     m_remeasure.stop();
     m_window->overlay()->setComparisonMask(nullptr);
     m_window->toolBox()->setComparison(nullptr);
@@ -188,20 +198,44 @@ void ComparisonActions::closeComparison() {
 }
 
 void ComparisonActions::acceptInSelection() {
+    if (m_comparison)
+        pickRectangle([this](const QRect& selected) {
+            if (!selected.isNull())
+                acceptIn(selected);
+        });
+}
+
+void ComparisonActions::pickRectangle(std::function<void(const QRect&)> picked) {
     MapCanvas* canvas = m_window->canvas();
-    if (!m_comparison || m_selectTool)
+    if (m_selectTool)
         return;
     m_toolBefore = canvas->tool();
-    m_selectTool = std::make_unique<RectangleSelectTool>(canvas, [this, canvas](const QRect& selected) {
-        if (canvas->tool() == m_selectTool.get())
-            canvas->setTool(m_toolBefore);
-        // Still on the stack (inside its release or cancel): deleted later.
-        QMetaObject::invokeMethod(
-            this, [this] { m_selectTool.reset(); }, Qt::QueuedConnection);
-        if (!selected.isNull())
-            acceptIn(selected);
-    });
+    m_selectTool =
+        std::make_unique<RectangleSelectTool>(canvas, [this, canvas, picked](const QRect& selected) {
+            if (canvas->tool() == m_selectTool.get())
+                canvas->setTool(m_toolBefore);
+            // Still on the stack (inside its release or cancel): deleted later.
+            QMetaObject::invokeMethod(
+                this, [this] { m_selectTool.reset(); }, Qt::QueuedConnection);
+            picked(selected);
+        });
     canvas->setTool(m_selectTool.get());
+}
+
+void ComparisonActions::onScope() {
+    if (m_metrics->scope() != MetricsPanel::Scope::Selection) {
+        measure();
+        return;
+    }
+    if (!m_comparison)
+        return;
+    pickRectangle([this](const QRect& selected) {
+        if (!selected.isNull())
+            m_selection = selected;
+        else if (m_selection.isNull())
+            m_metrics->setScope(MetricsPanel::Scope::Image); // cancelled, and no selection before
+        measure();
+    });
 }
 
 void ComparisonActions::acceptIn(const QRect& area) {
@@ -258,22 +292,38 @@ void ComparisonActions::measure() {
     int classes = 1;
     for (const LabelClass& c : document->palette().classes())
         classes = std::max(classes, c.id + 1);
+    QRect area; // null: the whole image
+    QString where = tr("Whole image");
+    const auto describe = [](const QRect& r) {
+        return tr("%1, %2, %3 × %4 px").arg(r.x()).arg(r.y()).arg(r.width()).arg(r.height());
+    };
+    if (m_metrics->scope() == MetricsPanel::Scope::Visible) {
+        area = m_window->canvas()->view().visibleImageRect().toAlignedRect() & document->mask().rect();
+        where = tr("Visible area (%1)").arg(describe(area));
+    } else if (m_metrics->scope() == MetricsPanel::Scope::Selection && !m_selection.isNull()) {
+        area = m_selection & document->mask().rect();
+        where = tr("Selection (%1)").arg(describe(area));
+    }
     const auto snapshot = std::make_shared<const LabelMask>(document->mask());
     const quint64 request = m_request;
-    auto* watcher = new QFutureWatcher<std::pair<MaskAgreement, double>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, request] {
+    auto* watcher = new QFutureWatcher<MaskAgreement>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, request, where] {
         watcher->deleteLater();
         m_measuring = false;
         LabelDocument* current = m_window->document();
         if (request != m_request || !current)
             return;
-        const auto& [agreement, hectares] = watcher->result();
-        m_metrics->setAgreement(agreement, current->palette(), hectares);
+        m_metrics->setAgreement(watcher->result(), current->palette(), where);
         Q_EMIT metricsUpdated();
     });
-    watcher->setFuture(QtConcurrent::run([snapshot, comparison = m_comparison, classes,
-                                          image = document->image()] {
-        return std::make_pair(MaskAgreement::of(*snapshot, *comparison, classes), hectaresPerPixel(*image));
+    // One measurement runs at a time (m_measuring), so the tracker has one thread at a time.
+    watcher->setFuture(QtConcurrent::run([snapshot, comparison = m_comparison, measurement = m_measurement,
+                                          classes, image = document->image(), area] {
+        if (!measurement->tracker || measurement->tracker->classes() != classes)
+            measurement->tracker =
+                std::make_unique<AgreementTracker>(classes, rowAreas(*image, snapshot->height()));
+        measurement->tracker->update(*snapshot, *comparison);
+        return measurement->tracker->in(area);
     }));
 }
 

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QTimer>
+#include <functional>
 #include <memory>
 
 class QAction;
@@ -25,9 +26,10 @@ class CanvasTool;
 // reads a mask of the image (a reference, or another model's output, in any of our mask formats)
 // on a worker; V flips between the mask and the comparison, Shift+V splits them with a swipe
 // divider (the slider of the Compare toolbar), X shows only where they differ. The Metrics dock
-// shows how they agree, computed on a worker from snapshots and again a moment after each edit;
-// its worst tiles jump the view there. Shift+X takes the comparison's labels in a dragged
-// rectangle, as an ordinary undoable edit.
+// shows how they agree in the whole image, the visible area or a dragged selection, computed on a
+// worker from snapshots and again a moment after each edit or view change (reading only the
+// tiles that changed); its worst tiles jump the view there. Shift+X takes the comparison's labels
+// in a dragged rectangle and T brushes them, both ordinary undoable edits.
 class ComparisonActions : public QObject {
     Q_OBJECT
 public:
@@ -62,6 +64,9 @@ private:
     void setView();
     void measure();
     void onDocument(LabelDocument* document);
+    void onScope();
+    // Lets the person drag a rectangle on the canvas; `picked` gets it (null when cancelled).
+    void pickRectangle(std::function<void(const QRect&)> picked);
 
     MainWindow* m_window;
     MetricsPanel* m_metrics;
@@ -78,6 +83,9 @@ private:
     CanvasTool* m_toolBefore = nullptr;
     QPointer<LabelDocument> m_document;
     std::shared_ptr<const LabelMask> m_comparison;
+    struct Measurement; // the tile-by-tile figures, kept on the worker between updates
+    std::shared_ptr<Measurement> m_measurement;
+    QRect m_selection; // of the Metrics dock's "Selection" scope
     QTimer m_remeasure;
     quint64 m_request = 0;
     bool m_measuring = false;

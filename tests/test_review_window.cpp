@@ -15,6 +15,7 @@
 #include "ui/tool_settings.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QListWidget>
 #include <QSettings>
 #include <QSignalSpy>
@@ -174,6 +175,65 @@ private Q_SLOTS:
         QCOMPARE(worst->count(), 0);
         QTest::keyClick(canvas, Qt::Key_Z, Qt::ControlModifier); // undone in one step
         QCOMPARE(document->mask().classAt(220, 50), quint8(2));
+    }
+
+    // The figures of the visible area follow the view; a dragged selection gets its own.
+    void metricsOfTheVisibleAreaAndASelection() {
+        MainWindow window;
+        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy ready(&window, &MainWindow::documentReady);
+        window.openFile(m_image, m_mask);
+        QVERIFY(ready.wait(20000));
+        ComparisonActions* comparison = window.comparisonActions();
+        QSignalSpy measured(comparison, &ComparisonActions::metricsUpdated);
+        comparison->compareWith(m_reference);
+        QVERIFY(measured.wait(20000));
+        MetricsPanel* metrics = comparison->metricsPanel();
+        QVERIFY(metrics->summaryText().startsWith(QStringLiteral("Whole image: ")));
+
+        // Zoomed in on the agreeing left half: everything visible agrees.
+        MapCanvas* canvas = window.canvas();
+        canvas->setView(QPointF(60, 100), 8);
+        const QRect visible = canvas->view().visibleImageRect().toAlignedRect() & QRect(0, 0, 300, 200);
+        QVERIFY(visible.right() < 150);
+        measured.clear();
+        QComboBox* scope = metrics->scopeBox();
+        scope->setCurrentIndex(int(MetricsPanel::Scope::Visible));
+        Q_EMIT scope->activated(scope->currentIndex());
+        QVERIFY(measured.count() > 0 || measured.wait(20000));
+        QVERIFY2(metrics->summaryText().startsWith(QStringLiteral("Visible area")),
+                 qPrintable(metrics->summaryText()));
+        QVERIFY2(metrics->summaryText().contains(QStringLiteral("pixel accuracy 1.000 · %1 px")
+                                                     .arg(qint64(visible.width()) * visible.height())),
+                 qPrintable(metrics->summaryText()));
+        QCOMPARE(metrics->worstList()->count(), 0);
+        // Panning to the differing quarter: the figures follow the view.
+        measured.clear();
+        canvas->setView(QPointF(225, 50), 8);
+        QVERIFY(measured.wait(20000));
+        QVERIFY2(metrics->summaryText().contains(QStringLiteral("pixel accuracy 0.000")),
+                 qPrintable(metrics->summaryText()));
+
+        // A selection dragged around x 100-199, y 0-99: half of it (x ≥ 150) differs.
+        canvas->setView(QPointF(150, 50), 4); // widget pixels a quarter of an image pixel: exact corners
+        measured.clear();
+        scope->setCurrentIndex(int(MetricsPanel::Scope::Selection));
+        Q_EMIT scope->activated(scope->currentIndex());
+        const QPoint from = canvas->view().imageToWidget(QPointF(100.5, 0.5)).toPoint();
+        const QPoint to = canvas->view().imageToWidget(QPointF(199.5, 99.5)).toPoint();
+        QTest::mousePress(canvas, Qt::LeftButton, Qt::NoModifier, from);
+        QTest::mouseMove(canvas, (from + to) / 2);
+        QTest::mouseMove(canvas, to);
+        QTest::mouseRelease(canvas, Qt::LeftButton, Qt::NoModifier, to);
+        QVERIFY(measured.count() > 0 || measured.wait(20000));
+        QVERIFY2(metrics->summaryText().startsWith(QStringLiteral("Selection (100, 0, 100 × 100 px)")),
+                 qPrintable(metrics->summaryText()));
+        QVERIFY2(metrics->summaryText().contains(QStringLiteral("pixel accuracy 0.500 · 10000 px")),
+                 qPrintable(metrics->summaryText()));
+        QCOMPARE(metrics->classTable()->item(3, 4)->text(), QStringLiteral("5000")); // Vegetation there
     }
 
     // The comparison brush (T) paints the comparison's labels under a dragged stroke and nothing

@@ -2,6 +2,8 @@
 
 #include "annotation/label_mask.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListWidget>
@@ -26,6 +28,7 @@ QTableWidgetItem* cell(const QString& text) {
 
 MetricsPanel::MetricsPanel(QWidget* parent)
     : QWidget(parent)
+    , m_scopeBox(new QComboBox(this))
     , m_summary(new QLabel(this))
     , m_classes(new QTableWidget(this))
     , m_matrix(new QTableWidget(this))
@@ -39,8 +42,20 @@ MetricsPanel::MetricsPanel(QWidget* parent)
     m_classes->setObjectName(QStringLiteral("metricsClasses"));
     m_matrix->setObjectName(QStringLiteral("confusionMatrix"));
     m_worst->setObjectName(QStringLiteral("worstTiles"));
+    m_scopeBox->setObjectName(QStringLiteral("metricsScope"));
+    m_scopeBox->addItem(tr("Whole image"));
+    m_scopeBox->addItem(tr("Visible area"));
+    m_scopeBox->addItem(tr("Selection…"));
+    m_scopeBox->setToolTip(
+        tr("Which pixels the figures count; a selection is a rectangle dragged on the canvas"));
+    connect(m_scopeBox, &QComboBox::activated, this,
+            [this](int index) { Q_EMIT scopeChanged(Scope(index)); });
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
+    auto* scopeRow = new QHBoxLayout;
+    scopeRow->addWidget(new QLabel(tr("Measure"), this));
+    scopeRow->addWidget(m_scopeBox, 1);
+    layout->addLayout(scopeRow);
     layout->addWidget(m_summary);
     layout->addWidget(m_classes, 2);
     layout->addWidget(new QLabel(tr("Confusion matrix (rows: comparison, columns: mask)"), this));
@@ -52,6 +67,14 @@ MetricsPanel::MetricsPanel(QWidget* parent)
     connect(m_worst, &QListWidget::itemClicked, this,
             [this](QListWidgetItem* item) { Q_EMIT tileActivated(item->data(Qt::UserRole).toRect()); });
     clear(tr("Compare the mask with another (View ▸ Compare With…) to see how they agree."));
+}
+
+MetricsPanel::Scope MetricsPanel::scope() const {
+    return Scope(m_scopeBox->currentIndex());
+}
+
+void MetricsPanel::setScope(Scope scope) {
+    m_scopeBox->setCurrentIndex(int(scope));
 }
 
 QString MetricsPanel::summaryText() const {
@@ -70,12 +93,19 @@ void MetricsPanel::clear(const QString& why) {
 }
 
 void MetricsPanel::setAgreement(const MaskAgreement& agreement, const ClassPalette& palette,
-                                double hectaresPerPixel) {
+                                const QString& where) {
     const QList<LabelClass>& classes = palette.classes();
-    m_summary->setText(tr("mIoU %1 · pixel accuracy %2 · %3 px compared")
-                           .arg(number(agreement.meanIoU()), number(agreement.pixelAccuracy()))
-                           .arg(agreement.total()));
-    const bool hectares = hectaresPerPixel > 0;
+    QString summary = tr("mIoU %1 · pixel accuracy %2 · %3 px compared")
+                          .arg(number(agreement.meanIoU()), number(agreement.pixelAccuracy()))
+                          .arg(agreement.total());
+    if (agreement.hasAreas()) {
+        double m2 = 0;
+        for (double area : agreement.referenceM2)
+            m2 += area;
+        summary += tr(" (%1 ha)").arg(number(m2 / 1e4, 2));
+    }
+    m_summary->setText(where + QStringLiteral(": ") + summary);
+    const bool hectares = agreement.hasAreas();
     QStringList headers{tr("IoU"), tr("Precision"),     tr("Recall"),
                         tr("F1"),  tr("Comparison px"), tr("Mask px")};
     if (hectares)
@@ -97,10 +127,8 @@ void MetricsPanel::setAgreement(const MaskAgreement& agreement, const ClassPalet
         m_classes->setItem(row, 4, cell(QString::number(agreement.referencePixels(c.id))));
         m_classes->setItem(row, 5, cell(QString::number(agreement.predictedPixels(c.id))));
         if (hectares) {
-            m_classes->setItem(row, 6,
-                               cell(number(double(agreement.referencePixels(c.id)) * hectaresPerPixel, 2)));
-            m_classes->setItem(row, 7,
-                               cell(number(double(agreement.predictedPixels(c.id)) * hectaresPerPixel, 2)));
+            m_classes->setItem(row, 6, cell(number(agreement.referenceM2[size_t(c.id)] / 1e4, 2)));
+            m_classes->setItem(row, 7, cell(number(agreement.predictedM2[size_t(c.id)] / 1e4, 2)));
         }
     }
     m_classes->setVerticalHeaderLabels(names);
