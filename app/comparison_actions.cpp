@@ -7,10 +7,13 @@
 #include "annotation/mask_files.h"
 #include "annotation/prepared_edit.h"
 #include "annotation/raster_source.h"
+#include "app/jobs/segmentation_controller.h"
 #include "app/main_window.h"
+#include "app/model_actions.h"
 #include "ui/map_canvas.h"
 #include "ui/mask_overlay.h"
 #include "ui/metrics_panel.h"
+#include "ui/model_versions_panel.h"
 #include "ui/rectangle_select_tool.h"
 #include "ui/tool_box.h"
 
@@ -59,6 +62,8 @@ ComparisonActions::ComparisonActions(MainWindow* window)
     m_remeasure.setInterval(500); // after the person pauses, not on every dab
     connect(&m_remeasure, &QTimer::timeout, this, &ComparisonActions::measure);
     connect(window->session(), &DocumentSession::documentChanged, this, &ComparisonActions::onDocument);
+    connect(window->modelActions()->versionsPanel(), &ModelVersionsPanel::compareRequested, this,
+            &ComparisonActions::compareWithVersion);
     connect(m_metrics, &MetricsPanel::scopeChanged, this, &ComparisonActions::onScope);
     connect(window->canvas(), &MapCanvas::viewChanged, this, [this] {
         if (m_comparison && m_metrics->scope() == MetricsPanel::Scope::Visible)
@@ -155,17 +160,7 @@ void ComparisonActions::compareWith(const QString& path) {
             Q_EMIT failed(error);
             return;
         }
-        m_comparison = mask;
-        m_measurement = std::make_shared<Measurement>();
-        m_window->overlay()->setComparisonMask(mask);
-        m_window->toolBox()->setComparison(mask);
-        for (QAction* action : {m_toggle, m_swipe, m_difference, m_accept, m_close})
-            action->setEnabled(true);
-        m_toolbar->show();
-        m_dock->show();
-        m_dock->raise();
-        measure();
-        Q_EMIT compared(path);
+        useComparison(mask, path);
     });
     watcher->setFuture(
         QtConcurrent::run([path, size = document->mask().size(), palette = document->palette()] {
@@ -176,6 +171,52 @@ void ComparisonActions::compareWith(const QString& path) {
                 shared = std::make_shared<const LabelMask>(std::move(*mask));
             return std::make_pair(shared, error);
         }));
+}
+
+void ComparisonActions::useComparison(std::shared_ptr<const LabelMask> mask, const QString& name) {
+    m_comparison = mask;
+    m_measurement = std::make_shared<Measurement>();
+    m_window->overlay()->setComparisonMask(mask);
+    m_window->toolBox()->setComparison(mask);
+    for (QAction* action : {m_toggle, m_swipe, m_difference, m_accept, m_close})
+        action->setEnabled(true);
+    m_toolbar->show();
+    m_dock->show();
+    m_dock->raise();
+    measure();
+    Q_EMIT compared(name);
+}
+
+void ComparisonActions::compareWithVersion(int version) {
+    LabelDocument* document = m_window->document();
+    SegmentationController* controller = m_window->modelActions()->controller();
+    if (!document || !document->image()) {
+        Q_EMIT failed(tr("Open an image first: a comparison is a mask of the open image."));
+        return;
+    }
+    if (controller->isBusy() && !controller->isBackgroundBatch()) {
+        Q_EMIT failed(
+            tr("The model is busy: compare with version %1 once the running job is done.").arg(version));
+        return;
+    }
+    const quint64 request = ++m_request;
+    QPointer<LabelDocument> target(document);
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection =
+        connect(controller, &SegmentationController::versionPredicted, this,
+                [this, connection, request, target, version](int, std::shared_ptr<const LabelMask> mask,
+                                                             bool cancelled, const QString& error) {
+                    disconnect(*connection);
+                    if (request != m_request || !target || target != m_window->document())
+                        return; // another image or another comparison meanwhile
+                    if (!mask) {
+                        if (!cancelled)
+                            Q_EMIT failed(error);
+                        return;
+                    }
+                    useComparison(mask, tr("model version %1").arg(version));
+                });
+    controller->predictWithVersion(version);
 }
 
 void ComparisonActions::closeComparison() {

@@ -47,6 +47,9 @@ public:
 
 public Q_SLOTS:
     void compareWith(const QString& path); // reads on a worker; compared() or failed() follows
+    // Compares with what model version `version` predicts for the image (made on the model
+    // worker, the document untouched); compared() or failed() follows.
+    void compareWithVersion(int version);
     void closeComparison();
     // Lets the person drag a rectangle, then takes the comparison's labels there (one undoable
     // edit, a person's labels, computed on a worker); acceptIn() does it without the drag.
@@ -65,6 +68,7 @@ private:
     void measure();
     void onDocument(LabelDocument* document);
     void onScope();
+    void useComparison(std::shared_ptr<const LabelMask> mask, const QString& name);
     // Lets the person drag a rectangle on the canvas; `picked` gets it (null when cancelled).
     void pickRectangle(std::function<void(const QRect&)> picked);
 

@@ -156,6 +156,10 @@ ModelActions::ModelActions(QMainWindow* window, MapCanvas* canvas, MaskOverlay* 
         m_progress->finish();
         updateEnabled();
     });
+    connect(m_controller, &SegmentationController::versionPredicted, this, [this] {
+        m_progress->finish();
+        updateEnabled();
+    });
     connect(m_controller, &SegmentationController::learnFinished, this,
             [this](bool cancelled, const QString& error, bool accepted) {
                 m_progress->finish();
@@ -264,6 +268,7 @@ void ModelActions::updateEnabled() {
     m_openModel->setEnabled(!busy);
     m_saveVersion->setEnabled(m_controller->hasModel());
     m_versions->setBusy(busy);
+    m_versions->setCanCompare(m_document && m_document->image());
 }
 
 QRect ModelActions::visibleImageRect() const {

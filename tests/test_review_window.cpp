@@ -5,18 +5,28 @@
 #include "annotation/label_document.h"
 #include "annotation/mask_files.h"
 #include "annotation/mask_painter.h"
+#include "annotation/raster_source.h"
 #include "app/comparison_actions.h"
+#include "app/jobs/class_mapping.h"
+#include "app/jobs/segmentation_controller.h"
+#include "app/jobs/segmentation_job.h"
+#include "app/jobs/settings.h"
 #include "app/main_window.h"
+#include "app/model_actions.h"
+#include "inference/segmentation_model.h"
+#include "inference/tiled_predictor.h"
 #include "test_support.h"
 #include "ui/map_canvas.h"
 #include "ui/mask_overlay.h"
 #include "ui/metrics_panel.h"
+#include "ui/model_versions_panel.h"
 #include "ui/tool_box.h"
 #include "ui/tool_settings.h"
 
 #include <QApplication>
 #include <QComboBox>
 #include <QListWidget>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -285,6 +295,83 @@ private Q_SLOTS:
         window.comparisonActions()->closeComparison();
         QVERIFY(!brush->isEnabled());
         QCOMPARE(window.toolBox()->tool(), ToolBox::Tool::Navigate);
+    }
+
+    // "Compare with model version N": that version's whole-image prediction, made on the model
+    // worker while another version is current, becomes the comparison layer, pixel for pixel what
+    // that version predicts on its own; the document is not touched.
+    void compareWithAnEarlierModelVersion() {
+        const QString image = m_dir.filePath(QStringLiteral("textured.tif"));
+        test::RasterSpec spec;
+        spec.width = 300;
+        spec.height = 200;
+        spec.bands = 3;
+        QVERIFY(test::writeGeoTiff(image, spec, [](int x, int y, int band) {
+            return (x * (band + 3) + y * 7 + (x / 40) * 90 * band) % 256;
+        }));
+        const QString first = m_dir.filePath(QStringLiteral("first.pt")),
+                      second = m_dir.filePath(QStringLiteral("second.pt"));
+        inference::ModelMetadata metadata;
+        metadata.architecture.width = 0.25;
+        QString error;
+        QVERIFY(ClassMapping::classesForModel(ClassPalette::dubaiAerial(), metadata.classes, &error));
+        std::string why;
+        metadata.name = "first";
+        QVERIFY2(inference::SegmentationModel::createBuiltIn(metadata, 11)->save(first.toStdString(), &why),
+                 why.c_str());
+        metadata.name = "second";
+        QVERIFY2(inference::SegmentationModel::createBuiltIn(metadata, 12)->save(second.toStdString(), &why),
+                 why.c_str());
+
+        MainWindow window;
+        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
+        window.show();
+        QSignalSpy ready(&window, &MainWindow::documentReady);
+        window.openFile(image);
+        QVERIFY(ready.wait(20000));
+        SegmentationController* controller = window.modelActions()->controller();
+        QSignalSpy added(controller, &SegmentationController::versionAdded);
+        controller->openModel(first);
+        QVERIFY(added.wait(30000));
+        const int firstVersion = added.takeFirst().at(0).value<ModelVersionInfo>().id;
+        controller->openModel(second);
+        QVERIFY(added.wait(30000));
+        QTRY_VERIFY_WITH_TIMEOUT(controller->currentVersion() != firstVersion && !controller->isBusy(),
+                                 60000);
+        const LabelMask before = window.document()->mask();
+
+        ModelVersionsPanel* versions = window.modelActions()->versionsPanel();
+        versions->selectVersion(firstVersion);
+        auto* compare = versions->findChild<QPushButton*>(QStringLiteral("compareVersion"));
+        QVERIFY(compare && compare->isEnabled());
+        QSignalSpy compared(window.comparisonActions(), &ComparisonActions::compared);
+        QTest::mouseClick(compare, Qt::LeftButton);
+        QVERIFY(compared.wait(60000));
+        QCOMPARE(compared.first().at(0).toString(), QStringLiteral("model version %1").arg(firstVersion));
+        QVERIFY(window.document()->mask().contentEquals(before));
+
+        // Each model's prediction, made here independently: the comparison is the first one's.
+        const auto predictWith = [&](const QString& bundle) {
+            auto model = inference::SegmentationModel::load(bundle.toStdString(), &why);
+            auto predictor =
+                model ? inference::TiledPredictor::create(*model, Settings::load().prediction, &why)
+                      : nullptr;
+            auto source = RasterSource::open(image, &error);
+            LabelDocument document(LabelMask(source->size()), ClassPalette::dubaiAerial());
+            document.setImage(source);
+            if (!predictor || !SegmentationJob(*predictor, *source)
+                                   .segmentDocument(document, PredictionRules{}, {}, &error))
+                return LabelMask();
+            return document.mask();
+        };
+        const LabelMask expected = predictWith(first), other = predictWith(second);
+        QVERIFY2(!expected.isNull() && !other.isNull(), qPrintable(error + QString::fromStdString(why)));
+        QVERIFY(expected.classHistogram() != other.classHistogram()); // the fixture tells them apart
+        const LabelMask& comparison = *window.overlay()->comparisonMask();
+        QCOMPARE(comparison.classHistogram(), expected.classHistogram());
+        for (int y = 0; y < 200; y += 7)
+            for (int x = 0; x < 300; x += 7)
+                QCOMPARE(comparison.classAt(x, y), expected.classAt(x, y));
     }
 
     void aMaskOfAnotherSizeIsRefused() {

@@ -20,6 +20,7 @@ ModelVersionsPanel::ModelVersionsPanel(QWidget* parent)
     , m_table(new QTableWidget(0, ColumnCount, this))
     , m_use(new QPushButton(tr("Use"), this))
     , m_save(new QPushButton(tr("Save…"), this))
+    , m_compare(new QPushButton(tr("Compare"), this))
     , m_open(new QPushButton(tr("Open Model…"), this)) {
     m_table->setObjectName(QStringLiteral("modelVersions"));
     m_table->setHorizontalHeaderLabels(
@@ -33,6 +34,9 @@ ModelVersionsPanel::ModelVersionsPanel(QWidget* parent)
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_use->setObjectName(QStringLiteral("useVersion"));
     m_save->setObjectName(QStringLiteral("saveVersion"));
+    m_compare->setObjectName(QStringLiteral("compareVersion"));
+    m_compare->setToolTip(tr("Predict the image with the selected version into the comparison layer, "
+                             "to see and measure what changed between versions"));
     m_open->setObjectName(QStringLiteral("openModel"));
     m_use->setToolTip(tr("Predict with the selected version from now on"));
     m_save->setToolTip(tr("Save the selected version as a model bundle (weights and JSON sidecar)"));
@@ -41,6 +45,7 @@ ModelVersionsPanel::ModelVersionsPanel(QWidget* parent)
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_use);
     buttons->addWidget(m_save);
+    buttons->addWidget(m_compare);
     buttons->addStretch();
     buttons->addWidget(m_open);
     auto* layout = new QVBoxLayout(this);
@@ -59,6 +64,10 @@ ModelVersionsPanel::ModelVersionsPanel(QWidget* parent)
     connect(m_save, &QPushButton::clicked, this, [this] {
         if (const int id = selectedVersion(); id >= 0)
             Q_EMIT saveRequested(id);
+    });
+    connect(m_compare, &QPushButton::clicked, this, [this] {
+        if (const int id = selectedVersion(); id >= 0)
+            Q_EMIT compareRequested(id);
     });
     connect(m_open, &QPushButton::clicked, this, &ModelVersionsPanel::openRequested);
     connect(m_table, &QTableWidget::itemSelectionChanged, this, &ModelVersionsPanel::updateButtons);
@@ -127,6 +136,11 @@ void ModelVersionsPanel::selectVersion(int id) {
         m_table->selectRow(row);
 }
 
+void ModelVersionsPanel::setCanCompare(bool can) {
+    m_canCompare = can;
+    updateButtons();
+}
+
 void ModelVersionsPanel::setBusy(bool busy) {
     m_busy = busy;
     updateButtons();
@@ -136,6 +150,7 @@ void ModelVersionsPanel::updateButtons() {
     const int selected = selectedVersion();
     m_use->setEnabled(!m_busy && selected >= 0 && selected != m_current);
     m_save->setEnabled(selected >= 0);
+    m_compare->setEnabled(!m_busy && selected >= 0 && m_canCompare);
     m_open->setEnabled(!m_busy);
 }
 

@@ -237,7 +237,8 @@ void ModelWorker::segmentFiles(quint64 job, const QList<FileToSegment>& files, c
             document.setImage(image);
             document.history().setLimits(0, 1);
             SegmentationJob segmentation(*m_predictor, *image);
-            const bool ok = segmentation.segmentDocument(document, PredictionRules{}, {}, &error);
+            const bool ok = segmentation.segmentDocument(document, PredictionRules{}, {}, &error,
+                                                         [&] { return isCancelled(job); });
             if (isCancelled(job)) {
                 Q_EMIT filesFinished(job, true);
                 return;
@@ -262,6 +263,51 @@ void ModelWorker::useVersion(int id) {
     QString error;
     if (!ensurePredictor(&error))
         Q_EMIT message(error);
+}
+
+void ModelWorker::predictWithVersion(quint64 job, int version, std::shared_ptr<const RasterSource> image,
+                                     const ClassPalette& palette) {
+    QString error;
+    const auto finish = [&](std::shared_ptr<const LabelMask> mask) {
+        Q_EMIT versionPredicted(job, version, std::move(mask), isCancelled(job), error);
+    };
+    if (isCancelled(job))
+        return finish(nullptr);
+    // The current version's predictor is kept for the window; another gets one for this job.
+    std::unique_ptr<inference::TiledPredictor> own;
+    inference::TiledPredictor* predictor = nullptr;
+    if (version == m_currentId) {
+        if (!ensurePredictor(&error))
+            return finish(nullptr);
+        predictor = m_predictor.get();
+    } else {
+        inference::SegmentationModel* model =
+            m_registry.contains(version) ? m_registry.model(version, &error) : nullptr;
+        if (!model) {
+            if (error.isEmpty())
+                error = tr("There is no model version %1.").arg(version);
+            return finish(nullptr);
+        }
+        std::string why;
+        own = inference::TiledPredictor::create(*model, m_options, &why);
+        if (!own) {
+            error = tr("Cannot use model version %1 on %2: %3")
+                        .arg(version)
+                        .arg(QString::fromStdString(m_options.device), QString::fromStdString(why));
+            return finish(nullptr);
+        }
+        predictor = own.get();
+    }
+    // A document of this thread's own, never shown: the window's writer and rules.
+    LabelDocument document(LabelMask(image->size()), palette);
+    document.setImage(image);
+    document.history().setLimits(0, 1);
+    const bool ok = SegmentationJob(*predictor, *image)
+                        .segmentDocument(
+                            document, PredictionRules{},
+                            [&](int done, int total) { Q_EMIT segmentProgress(job, done, total); }, &error,
+                            [&] { return isCancelled(job); });
+    finish(ok && !isCancelled(job) ? std::make_shared<const LabelMask>(document.mask()) : nullptr);
 }
 
 void ModelWorker::saveVersion(int id, const QString& path) {

@@ -67,6 +67,11 @@ public:
     // exists, so a person's labels stay; written atomically), one after another; cancelled
     // between regions. fileSegmented() after each, filesFinished() at the end.
     void segmentFiles(quint64 job, const QList<segstudio::FileToSegment>& files, const ClassPalette& palette);
+    // The whole image predicted with model version `version` into a mask of its own (the
+    // document is not touched): what a comparison with that version shows. versionPredicted()
+    // follows, with a null mask when cancelled (between regions) or failed.
+    void predictWithVersion(quint64 job, int version, std::shared_ptr<const RasterSource> image,
+                            const ClassPalette& palette);
     void useVersion(int id);
     void saveVersion(int id, const QString& path);
 
@@ -89,6 +94,8 @@ Q_SIGNALS:
     void message(const QString& text);
     void fileSegmented(quint64 job, int index, double meanConfidence, const QString& error);
     void filesFinished(quint64 job, bool cancelled);
+    void versionPredicted(quint64 job, int version, std::shared_ptr<const segstudio::LabelMask> mask,
+                          bool cancelled, const QString& error);
 
 private:
     bool isCancelled(quint64 job) const { return job <= m_cancelledUpTo.load(); }
@@ -109,3 +116,4 @@ private:
 
 Q_DECLARE_METATYPE(segstudio::ModelClasses)
 Q_DECLARE_METATYPE(segstudio::FileToSegment)
+Q_DECLARE_METATYPE(std::shared_ptr<const segstudio::LabelMask>)

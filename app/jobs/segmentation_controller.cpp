@@ -29,6 +29,7 @@ SegmentationController::SegmentationController(QObject* parent, int maxVersionsI
     qRegisterMetaType<PredictedRegion>();
     qRegisterMetaType<ModelClasses>();
     qRegisterMetaType<ModelVersionInfo>();
+    qRegisterMetaType<std::shared_ptr<const LabelMask>>();
     m_thread->setObjectName(QStringLiteral("model worker"));
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
@@ -53,7 +54,7 @@ SegmentationController::SegmentationController(QObject* parent, int maxVersionsI
                     Q_EMIT fileSegmented(index, confidence, error);
             });
     connect(m_worker, &ModelWorker::segmentProgress, this, [this](quint64 job, int done, int total) {
-        if (job != m_job || m_running != Job::Batch)
+        if (job != m_job || (m_running != Job::Batch && m_running != Job::Compare))
             return;
         const double elapsed = m_clock.nsecsElapsed() / 1e9;
         Q_EMIT jobProgress(done, total, done > 0 ? elapsed / done * (total - done) : -1);
@@ -64,6 +65,14 @@ SegmentationController::SegmentationController(QObject* parent, int maxVersionsI
         m_running = Job::None;
         Q_EMIT batchFinished(cancelled, m_batchInBackground);
     });
+    connect(m_worker, &ModelWorker::versionPredicted, this,
+            [this](quint64 job, int version, std::shared_ptr<const LabelMask> mask, bool cancelled,
+                   const QString& error) {
+                if (job != m_job || m_running != Job::Compare)
+                    return; // for a document left meanwhile
+                m_running = Job::None;
+                Q_EMIT versionPredicted(version, std::move(mask), cancelled, error);
+            });
     connect(m_worker, &ModelWorker::learnProgress, this,
             [this](quint64 job, int step, int steps, double loss) {
                 if (job != m_job || m_running != Job::Learn)
@@ -85,8 +94,10 @@ SegmentationController::~SegmentationController() {
 void SegmentationController::setDocument(LabelDocument* document) {
     // A segmentation belongs to its document; learning does not: it goes on, and its new version
     // predicts the new document when accepted (a project learns while the person moves on).
-    if (m_running == Job::Segment) {
+    if (m_running == Job::Segment || m_running == Job::Compare) {
         cancel();
+        if (m_running == Job::Compare)
+            Q_EMIT versionPredicted(0, nullptr, true, {});
         m_running = Job::None;
     }
     m_pending.clear();
@@ -143,6 +154,21 @@ void SegmentationController::segmentFiles(const QList<FileToSegment>& files, con
     QMetaObject::invokeMethod(
         m_worker,
         [worker = m_worker, job = m_job, files, palette] { worker->segmentFiles(job, files, palette); },
+        Qt::QueuedConnection);
+}
+
+void SegmentationController::predictWithVersion(int version) {
+    yieldBackground();
+    if (!m_document || !m_document->image() || isBusy())
+        return;
+    m_running = Job::Compare;
+    ++m_job;
+    m_clock.start();
+    Q_EMIT jobStarted(Job::Compare, tr("Predicting with model version %1 for the comparison").arg(version));
+    QMetaObject::invokeMethod(
+        m_worker,
+        [worker = m_worker, job = m_job, version, image = m_document->image(),
+         palette = m_document->palette()] { worker->predictWithVersion(job, version, image, palette); },
         Qt::QueuedConnection);
 }
 

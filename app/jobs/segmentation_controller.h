@@ -33,7 +33,7 @@ class SegmentationController : public QObject {
 public:
     // Batch: whole images that are not open (Segment All, the next image ahead); like Learn it
     // goes on when the window opens another image.
-    enum class Job { None, Segment, Learn, Batch };
+    enum class Job { None, Segment, Learn, Batch, Compare };
     explicit SegmentationController(QObject* parent = nullptr,
                                     int maxVersionsInMemory = ModelRegistry::DefaultMaxInMemory);
     ~SegmentationController() override; // cancels what runs and waits for the worker to stop
@@ -68,6 +68,9 @@ public:
     // cancels it and starts at once.
     void segmentFiles(const QList<FileToSegment>& files, const ClassPalette& palette, bool background);
     bool isBackgroundBatch() const { return m_running == Job::Batch && m_batchInBackground; }
+    // The open image predicted with model version `version` into a mask of its own, for the
+    // comparison layer; versionPredicted() follows (cancel() stops it between regions).
+    void predictWithVersion(int version);
     void cancel();
     void useVersion(int id);
     void saveVersion(int id, const QString& path);
@@ -100,6 +103,8 @@ Q_SIGNALS:
     // A file of the batch is predicted and saved (`meanConfidence` -1 and `error` when not).
     void fileSegmented(int index, double meanConfidence, const QString& error);
     void batchFinished(bool cancelled, bool background);
+    void versionPredicted(int version, std::shared_ptr<const segstudio::LabelMask> mask, bool cancelled,
+                          const QString& error);
 
 private:
     static quint64 key(QPoint tile) { return (quint64(quint32(tile.y())) << 32) | quint32(tile.x()); }

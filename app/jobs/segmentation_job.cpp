@@ -102,7 +102,8 @@ bool SegmentationJob::run(const QList<QRect>& regions, const std::function<void(
 }
 
 bool SegmentationJob::segmentDocument(LabelDocument& document, const PredictionRules& rules,
-                                      const std::function<void(int, int)>& progress, QString* error) {
+                                      const std::function<void(int, int)>& progress, QString* error,
+                                      const std::function<bool()>& cancelled) {
     const QRect whole = document.mask().rect();
     const QList<QRect> regions = regionsOf(whole, whole.size(), QRectF(whole).center());
     int done = 0;
@@ -113,7 +114,7 @@ bool SegmentationJob::segmentDocument(LabelDocument& document, const PredictionR
             if (progress)
                 progress(++done, int(regions.size()));
         },
-        {}, error);
+        cancelled, error);
 }
 
 } // namespace segstudio

@@ -49,9 +49,11 @@ public:
 
     // The command line's Segment Image: every region of `document` (whose image this job reads)
     // predicted and written in place, in the window's order from the image centre, through the
-    // window's writer. `progress(regionsDone, regionsTotal)` after each region.
+    // window's writer. `progress(regionsDone, regionsTotal)` after each region; `cancelled` is
+    // asked between regions (false, no error, when it says so).
     bool segmentDocument(LabelDocument& document, const PredictionRules& rules,
-                         const std::function<void(int, int)>& progress = {}, QString* error = nullptr);
+                         const std::function<void(int, int)>& progress = {}, QString* error = nullptr,
+                         const std::function<bool()>& cancelled = {});
 
     const ModelInput& input() const { return m_input; }
 
