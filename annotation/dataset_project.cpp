@@ -99,6 +99,10 @@ QJsonObject imageToJson(const ProjectImage& image) {
         entry.insert(QStringLiteral("changed_share"), image.changedShare);
     if (image.reviewOrder > 0)
         entry.insert(QStringLiteral("review_order"), image.reviewOrder);
+    if (!image.reference.isEmpty())
+        entry.insert(QStringLiteral("reference"), image.reference);
+    if (image.referenceMiou >= 0)
+        entry.insert(QStringLiteral("reference_miou"), image.referenceMiou);
     return entry;
 }
 
@@ -115,6 +119,10 @@ QString imageFromJson(const QJsonObject& entry, ProjectImage& image) {
     if (!image.sourceMask.isEmpty() && !isInsideProject(image.sourceMask))
         return QObject::tr("its source mask \"%1\" is not a path inside the project's folder")
             .arg(image.sourceMask);
+    image.reference = entry.value(QStringLiteral("reference")).toString();
+    if (!image.reference.isEmpty() && !isInsideProject(image.reference))
+        return QObject::tr("its reference mask \"%1\" is not a path inside the project's folder")
+            .arg(image.reference);
     const QString status = entry.value(QStringLiteral("status")).toString();
     const auto parsed = statusFromName(status);
     if (!parsed)
@@ -129,7 +137,8 @@ QString imageFromJson(const QJsonObject& entry, ProjectImage& image) {
         return QObject::tr("its size %1 × %2 is negative").arg(width).arg(height);
     image.size = QSize(width, height);
     for (auto [key, value] : {std::pair{"mean_confidence", &image.meanConfidence},
-                              std::pair{"changed_share", &image.changedShare}}) {
+                              std::pair{"changed_share", &image.changedShare},
+                              std::pair{"reference_miou", &image.referenceMiou}}) {
         const double number = entry.value(QLatin1String(key)).toDouble(-1);
         if (!std::isfinite(number) || number > 1)
             return QObject::tr("its %1 is not a share between 0 and 1").arg(QLatin1String(key));
@@ -338,6 +347,43 @@ QString DatasetProject::absolute(const QString& relative) const {
 
 QString DatasetProject::relative(const QString& absolutePath) const {
     return QDir(folder()).relativeFilePath(absolutePath);
+}
+
+QHash<int, QString> DatasetProject::referencesIn(const QString& folder, QString* error) const {
+    QHash<int, QString> references;
+    const QString root = QDir(folder).absolutePath();
+    if (!isInsideProject(relative(root)) && QDir::cleanPath(root) != QDir::cleanPath(this->folder())) {
+        *error = QObject::tr("The reference masks must be inside the project's folder (%1), so that the "
+                             "project can move with them; %2 is not.")
+                     .arg(QDir::toNativeSeparators(this->folder()), QDir::toNativeSeparators(root));
+        return references;
+    }
+    QHash<QString, QString> byPath;     // path under `folder` without extension -> relative path
+    QHash<QString, QStringList> byName; // base name -> relative paths
+    QDirIterator files(root, {QStringLiteral("*.png"), QStringLiteral("*.tif"), QStringLiteral("*.tiff")},
+                       QDir::Files | QDir::NoSymLinks, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        const QFileInfo file(files.next());
+        if (file.fileName().contains(QLatin1String(".provenance.")))
+            continue; // our sidecar, not a mask
+        const QString under = QDir(root).relativeFilePath(file.absoluteFilePath());
+        const QString key =
+            QDir::cleanPath(QFileInfo(under).path() + QLatin1Char('/') + file.completeBaseName());
+        byPath.insert(key, relative(file.absoluteFilePath()));
+        byName[file.completeBaseName()].append(relative(file.absoluteFilePath()));
+    }
+    for (int i = 0; i < m_images.size(); ++i) {
+        const QFileInfo image(m_images[i].image);
+        const QString key = QDir::cleanPath(image.path() + QLatin1Char('/') + image.completeBaseName());
+        if (const auto exact = byPath.constFind(key); exact != byPath.cend())
+            references.insert(i, *exact);
+        else if (const QStringList named = byName.value(image.completeBaseName()); named.size() == 1)
+            references.insert(i, named.first());
+    }
+    if (references.isEmpty())
+        *error = QObject::tr("No mask in %1 has the name of an image of the project.")
+                     .arg(QDir::toNativeSeparators(root));
+    return references;
 }
 
 QString DatasetProject::maskToRead(int index) const {

@@ -3,6 +3,7 @@
 #include "annotation/class_palette.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QSize>
 #include <QString>
@@ -28,6 +29,8 @@ struct ProjectImage {
     double meanConfidence = -1; // of its last prediction, 0-1; -1 when unknown
     double changedShare = -1;   // share of pixels the person changed from the prediction given
     int reviewOrder = 0;        // 1, 2, ... in the order images were reviewed; 0 when not
+    QString reference;          // a reference mask to score the mask against (review); may be empty
+    double referenceMiou = -1;  // mIoU of the mask against the reference, 0-1; -1 when not scored
 };
 
 // A model version of the project: a bundle stored in the project's folder.
@@ -85,6 +88,11 @@ public:
     // the mask the image came with, else the project's mask (to be created on the first save).
     QString maskToRead(int index) const;
     int count(ImageStatus status) const;
+
+    // Reference masks for the images among the mask files under `folder` (inside the project's
+    // folder): the one at the image's own path there (without extension), else the only one of
+    // its base name. Image index -> relative path. Reads the folder: a worker thread's job.
+    QHash<int, QString> referencesIn(const QString& folder, QString* error) const;
 
     // Marks image `index` reviewed (next in review order) at `when`.
     void markReviewed(int index, const QDateTime& when);

@@ -22,6 +22,24 @@ MaskAgreement MaskAgreement::of(const LabelMask& mask, const LabelMask& comparis
     return tracker.in();
 }
 
+int MaskAgreement::classesOf(const ClassPalette& palette) {
+    int classes = 1;
+    for (const LabelClass& c : palette.classes())
+        classes = std::max(classes, c.id + 1);
+    return classes;
+}
+
+void MaskAgreement::add(const MaskAgreement& other) {
+    if (counts.empty()) {
+        classes = other.classes;
+        counts.assign(other.counts.size(), 0);
+    }
+    if (other.classes != classes)
+        return;
+    for (size_t i = 0; i < counts.size(); ++i)
+        counts[i] += other.counts[i];
+}
+
 qint64 MaskAgreement::total() const {
     qint64 sum = 0;
     for (qint64 c : counts)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "annotation/class_palette.h"
+
 #include <QPoint>
 #include <QtGlobal>
 #include <vector>
@@ -26,6 +28,10 @@ struct MaskAgreement {
     std::vector<double> referenceM2, predictedM2;
 
     static MaskAgreement of(const LabelMask& mask, const LabelMask& comparison, int classes);
+    // The class ids a palette's agreement counts: 0 up to its largest id.
+    static int classesOf(const ClassPalette& palette);
+    // Adds another agreement's counts (the dataset's totals from its images').
+    void add(const MaskAgreement& other);
 
     bool hasAreas() const { return !referenceM2.empty(); }
 

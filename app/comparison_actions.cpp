@@ -330,9 +330,7 @@ void ComparisonActions::measure() {
         return;
     }
     m_measuring = true;
-    int classes = 1;
-    for (const LabelClass& c : document->palette().classes())
-        classes = std::max(classes, c.id + 1);
+    const int classes = MaskAgreement::classesOf(document->palette());
     QRect area; // null: the whole image
     QString where = tr("Whole image");
     const auto describe = [](const QRect& r) {

@@ -32,6 +32,8 @@ class ToolSettings;
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
+    // A message box over the window (the window's one way to say something went wrong).
+    void showError(const QString& title, const QString& message);
     explicit MainWindow(QWidget* parent = nullptr);
     ~MainWindow() override;
 
@@ -87,7 +89,6 @@ private:
     void updateZoomText();
     void addRecentFile(const QString& path);
     void rebuildRecentMenu();
-    void showError(const QString& title, const QString& message);
 
     MapCanvas* m_canvas;
     ImageInfoPanel* m_info;

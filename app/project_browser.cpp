@@ -3,9 +3,11 @@
 #include "annotation/label_document.h"
 #include "annotation/label_mask.h"
 #include "annotation/mask_statistics.h"
+#include "annotation/reference_scores.h"
 #include "app/jobs/project_files.h"
 #include "app/main_window.h"
 #include "app/project_learning.h"
+#include "app/project_scores.h"
 #include "app/project_segmentation.h"
 #include "ui/images_panel.h"
 #include "ui/project_image_model.h"
@@ -117,6 +119,12 @@ void ProjectBrowser::install(QMenu* file) {
     m_learning = new ProjectLearning(m_window, this);
     m_learning->install(images);
     connect(m_learning, &ProjectLearning::message, this, &ProjectBrowser::message);
+    images->addSeparator();
+    m_scores = new ProjectScores(m_window, this);
+    m_scores->install(images);
+    connect(m_scores, &ProjectScores::message, this, &ProjectBrowser::message);
+    connect(m_scores, &ProjectScores::failed, m_window,
+            [this](const QString& error) { m_window->showError(tr("Score against references"), error); });
     images->addSeparator();
     images->addAction(m_dock->toggleViewAction());
     updateEnabled();
@@ -266,7 +274,7 @@ void ProjectBrowser::queueProjectSave(SaveRequest request) {
 namespace {
 
 // What the saved mask says about its image: worker thread (it reads every pixel).
-ProjectBrowser::MaskFigures measureMask(int index, const LabelMask& mask) {
+ProjectBrowser::MaskFigures measureMask(const DatasetProject& project, int index, const LabelMask& mask) {
     const MaskStatistics statistics = MaskStatistics::of(mask);
     ProjectBrowser::MaskFigures figures;
     figures.index = index;
@@ -274,6 +282,8 @@ ProjectBrowser::MaskFigures measureMask(int index, const LabelMask& mask) {
     figures.edited = statistics.edited + statistics.reviewed > 0;
     figures.predicted = statistics.predicted > 0;
     figures.meanConfidence = statistics.meanPredictedConfidence;
+    if (!project.image(index).reference.isEmpty()) // the review's figure follows the person's work
+        figures.referenceMiou = ReferenceScores::of(project, index, &mask).miou;
     return figures;
 }
 
@@ -284,6 +294,8 @@ void applyFiguresTo(ProjectImage& entry, const ProjectBrowser::MaskFigures& figu
     entry.changedShare = figures.changedShare;
     if (figures.meanConfidence >= 0)
         entry.meanConfidence = figures.meanConfidence;
+    if (figures.referenceMiou > -2)
+        entry.referenceMiou = figures.referenceMiou;
     if (entry.status != ImageStatus::Reviewed && (figures.edited || figures.predicted))
         entry.status = figures.edited ? ImageStatus::InProgress : ImageStatus::Predicted;
 }
@@ -317,7 +329,7 @@ void ProjectBrowser::startProjectSave() {
         SaveResult result;
         result.when = QDateTime::currentDateTimeUtc();
         if (request.measure) {
-            result.figures = measureMask(request.measure->first, *request.measure->second);
+            result.figures = measureMask(project, request.measure->first, *request.measure->second);
             applyFiguresTo(project.image(result.figures.index), result.figures, result.when);
         }
         project.save(&result.error);
@@ -342,7 +354,7 @@ ProjectBrowser::~ProjectBrowser() {
     for (const SaveRequest& request : std::as_const(m_saveQueue))
         if (request.measure && request.measure->first < m_project->size())
             applyFiguresTo(m_project->image(request.measure->first),
-                           measureMask(request.measure->first, *request.measure->second), now);
+                           measureMask(*m_project, request.measure->first, *request.measure->second), now);
     QString error;
     if (!m_project->save(&error))
         qWarning("%s", qPrintable(error));
@@ -437,6 +449,21 @@ void ProjectBrowser::recordPrediction(int index, double meanConfidence) {
     entry.meanConfidence = meanConfidence;
     entry.modified = QDateTime::currentDateTimeUtc();
     m_model->imageChanged(index);
+    queueProjectSave({});
+}
+
+void ProjectBrowser::recordReferenceScores(const QHash<int, QString>& references,
+                                           const QHash<int, double>& scores) {
+    if (!m_project)
+        return;
+    for (auto it = references.cbegin(); it != references.cend(); ++it)
+        if (it.key() >= 0 && it.key() < m_project->size())
+            m_project->image(it.key()).reference = it.value();
+    for (auto it = scores.cbegin(); it != scores.cend(); ++it)
+        if (it.key() >= 0 && it.key() < m_project->size()) {
+            m_project->image(it.key()).referenceMiou = it.value();
+            m_model->imageChanged(it.key());
+        }
     queueProjectSave({});
 }
 

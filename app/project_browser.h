@@ -19,6 +19,7 @@ class LabelMask;
 class MainWindow;
 class ProjectImageModel;
 class ProjectLearning;
+class ProjectScores;
 class ProjectSegmentation;
 
 // A project in the window: File ▸ New Project from Folder / Open Project, the Images dock, and
@@ -44,6 +45,7 @@ public:
     QDockWidget* imagesDock() const { return m_dock; }
     ProjectLearning* learning() const { return m_learning; }
     ProjectSegmentation* segmentation() const { return m_segmentation; }
+    ProjectScores* scores() const { return m_scores; }
     QAction* nextAction() const { return m_next; }
     QAction* previousAction() const { return m_previous; }
     QAction* nextNotReviewedAction() const { return m_nextNotReviewed; }
@@ -54,6 +56,8 @@ public:
     // Image `index` was predicted into its project mask (outside the window): it is "predicted"
     // unless a person worked on it, with this mean confidence.
     void recordPrediction(int index, double meanConfidence);
+    // Reference masks found for images, and their masks' mIoU against them (-1: not scored).
+    void recordReferenceScores(const QHash<int, QString>& references, const QHash<int, double>& scores);
 
 public Q_SLOTS:
     void goTo(int index);
@@ -80,6 +84,7 @@ public:
         bool predicted = false;
         double changedShare = -1;
         double meanConfidence = -1;
+        double referenceMiou = -2; // against the image's reference; -2: not measured
     };
 
 private:
@@ -110,6 +115,7 @@ private:
     QDockWidget* m_dock = nullptr;
     ProjectLearning* m_learning = nullptr;
     ProjectSegmentation* m_segmentation = nullptr;
+    ProjectScores* m_scores = nullptr;
     int m_current = -1; // the image in the window
     int m_pending = -1; // the image to go to once the current one is saved
     int m_opening = -1; // the image the window is opening

@@ -6,6 +6,7 @@
 #include "annotation/gdal_setup.h"
 #include "annotation/label_document.h"
 #include "annotation/mask_files.h"
+#include "annotation/mask_painter.h"
 #include "annotation/raster_source.h"
 #include "app/jobs/class_mapping.h"
 #include "app/main_window.h"
@@ -13,12 +14,14 @@
 #include "app/project_browser.h"
 #include "app/project_exports.h"
 #include "app/project_learning.h"
+#include "app/project_scores.h"
 #include "app/project_segmentation.h"
 #include "inference/segmentation_model.h"
 #include "test_support.h"
 #include "ui/correction_effort_chart.h"
 #include "ui/images_panel.h"
 #include "ui/map_canvas.h"
+#include "ui/project_image_model.h"
 #include "ui/tool_box.h"
 #include "ui/tool_settings.h"
 
@@ -302,6 +305,104 @@ private Q_SLOTS:
         QVERIFY(stored.wait(120000));
         QVERIFY(segmented.wait(60000));
         QCOMPARE(segmented.first().at(0).toInt(), 2);
+    }
+
+    // Images ▸ Score Against References: masks matched by path or by name, each image's mIoU
+    // against its reference in the dock, worst first, then following the person's edits.
+    void scoreAgainstReferencesWorstFirst() {
+        QString error;
+        const auto loose = RasterSource::open(path(QStringLiteral("loose.jpg")), &error);
+        QVERIFY2(loose, qPrintable(error));
+        const ClassPalette palette = ClassPalette::dubaiAerial();
+        // The mask of loose.jpg: all Land (id 1).
+        const auto filled = [&](const std::function<quint8(int x)>& classAt) {
+            LabelDocument document(LabelMask(loose->size()), palette);
+            MaskPainter painter(document, QStringLiteral("fixture"));
+            for (int y = 0; y < loose->size().height(); ++y)
+                for (int x = 0; x < loose->size().width(); ++x) {
+                    int end = x + 1;
+                    while (end < loose->size().width() && classAt(end) == classAt(x))
+                        ++end;
+                    painter.paintSpan(y, x, end, PaintSpec{classAt(x)});
+                    x = end - 1;
+                }
+            painter.commit();
+            return document.mask();
+        };
+        QVERIFY(QDir().mkpath(path(QStringLiteral("segstudio/masks"))));
+        QVERIFY(MaskFiles::save(path(QStringLiteral("segstudio/masks/loose.png")),
+                                filled([](int) { return 1; }), palette, {}, &error));
+        ProjectBrowser* browser = m_window->projectBrowser();
+        QSignalSpy opened(browser, &ProjectBrowser::imageOpened);
+        m_window->openPath(m_dir->path());
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(opened.takeFirst().at(0).toInt(), 0);
+
+        // References added afterwards: loose's at its own path (left half Land, right half Road:
+        // Land IoU 0.5, Road 0, mIoU 0.25); image_part_001's by name (its imported mask: 1.0);
+        // image_part_002's at its path, but it has no mask yet (not scored).
+        const int half = loose->size().width() / 2;
+        QVERIFY(QDir().mkpath(path(QStringLiteral("refs/tile_1/images"))));
+        QVERIFY(MaskFiles::save(path(QStringLiteral("refs/loose.png")),
+                                filled([half](int x) { return quint8(x < half ? 1 : 2); }), palette, {},
+                                &error));
+        QVERIFY(QFile::copy(path(QStringLiteral("tile_1/masks/image_part_001.png")),
+                            path(QStringLiteral("refs/image_part_001.png"))));
+        QVERIFY(QFile::copy(path(QStringLiteral("tile_1/masks/image_part_001.png")),
+                            path(QStringLiteral("refs/tile_1/images/image_part_002.png"))));
+        QSignalSpy scored(browser->scores(), &ProjectScores::scored);
+        browser->scores()->scoreAgainst(path(QStringLiteral("refs")));
+        QVERIFY(scored.wait(30000));
+        QCOMPARE(scored.first().at(0).toInt(), 2);
+        const DatasetProject* project = browser->project();
+        QCOMPARE(project->image(0).reference, QStringLiteral("refs/loose.png"));
+        QCOMPARE(project->image(1).reference, QStringLiteral("refs/image_part_001.png"));
+        QCOMPARE(project->image(2).reference, QStringLiteral("refs/tile_1/images/image_part_002.png"));
+        QVERIFY(std::abs(project->image(0).referenceMiou - 0.25) < 1e-3);
+        QCOMPARE(project->image(1).referenceMiou, 1.0);
+        QCOMPARE(project->image(2).referenceMiou, -1.0);
+        const double pooled = scored.first().at(1).toDouble();
+        QVERIFY2(pooled > 0.25 && pooled < 1, qPrintable(QString::number(pooled)));
+        QVERIFY2(browser->imagesPanel()->countsText().contains(
+                     QStringLiteral("Against references: 2 scored, mean mIoU 0.625, worst 0.250")),
+                 qPrintable(browser->imagesPanel()->countsText()));
+
+        // Worst first in the dock: loose (0.25), image_part_001 (1.0), then the unscored one.
+        ImagesPanel* panel = browser->imagesPanel();
+        panel->setOrder(ImagesPanel::Order::WorstFirst);
+        QAbstractItemModel* rows = panel->list()->model();
+        for (int row = 0; row < 3; ++row)
+            QCOMPARE(rows->index(row, 0).data(ProjectImageModel::ImageIndexRole).toInt(), row);
+        QVERIFY(rows->index(0, 0).data(Qt::DisplayRole).toString().contains(QStringLiteral("mIoU 0.250")));
+
+        // The right half painted Road, then the next image: the score follows on saving.
+        LabelDocument* document = m_window->document();
+        {
+            MaskPainter painter(*document, QStringLiteral("fix"));
+            for (int y = 0; y < loose->size().height(); ++y)
+                painter.paintSpan(y, half, loose->size().width(), PaintSpec{2});
+            painter.commit();
+        }
+        QSignalSpy saved(browser, &ProjectBrowser::projectSaved);
+        QTest::keyClick(m_window->canvas(), Qt::Key_PageDown);
+        QVERIFY(opened.wait(20000));
+        QTRY_COMPARE_WITH_TIMEOUT(browser->project()->image(0).referenceMiou, 1.0, 20000);
+        // Both score 1.0 now: the project's order decides.
+        QCOMPARE(rows->index(0, 0).data(ProjectImageModel::ImageIndexRole).toInt(), 0);
+        QTRY_VERIFY(saved.count() > 0);
+        const auto onDisk = DatasetProject::load(browser->project()->path(), &error);
+        QVERIFY2(onDisk, qPrintable(error));
+        QCOMPARE(onDisk->image(0).reference, QStringLiteral("refs/loose.png"));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            DatasetProject::load(browser->project()->path(), &error)->image(0).referenceMiou, 1.0, 20000);
+
+        // A folder outside the project is refused with the reason.
+        QTemporaryDir outside;
+        QSignalSpy failed(browser->scores(), &ProjectScores::failed);
+        browser->scores()->scoreAgainst(outside.path());
+        QVERIFY(failed.wait(20000));
+        QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("inside the project's folder")),
+                 qPrintable(failed.first().at(0).toString()));
     }
 
     void theNextImageIsPredictedBeforeThePersonGetsThere() {

@@ -5,6 +5,7 @@
 #include "ui/project_image_model.h"
 
 #include <QComboBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
 #include <QSortFilterProxyModel>
@@ -22,6 +23,13 @@ public:
         invalidateFilter();
     }
     ImagesPanel::Filter filter() const { return m_filter; }
+    // Worst mIoU against the references first; images without a score after them, in order.
+    void setWorstFirst(bool worstFirst) {
+        m_worstFirst = worstFirst;
+        sort(worstFirst ? 0 : -1);
+        if (!worstFirst)
+            invalidate(); // back to the project's order
+    }
 
 protected:
     bool filterAcceptsRow(int row, const QModelIndex& parent) const override {
@@ -44,8 +52,19 @@ protected:
         return true;
     }
 
+    bool lessThan(const QModelIndex& left, const QModelIndex& right) const override {
+        const double a = left.data(ProjectImageModel::ReferenceMiouRole).toDouble();
+        const double b = right.data(ProjectImageModel::ReferenceMiouRole).toDouble();
+        if ((a >= 0) != (b >= 0))
+            return a >= 0; // scored images first
+        if (a >= 0 && a != b)
+            return a < b;
+        return left.row() < right.row();
+    }
+
 private:
     ImagesPanel::Filter m_filter = ImagesPanel::Filter::All;
+    bool m_worstFirst = false;
 };
 
 } // namespace
@@ -56,6 +75,7 @@ ImagesPanel::ImagesPanel(ProjectImageModel* model, QWidget* parent)
     , m_proxy(new StatusFilter(this))
     , m_counts(new QLabel(this))
     , m_filter(new QComboBox(this))
+    , m_order(new QComboBox(this))
     , m_list(new QListView(this))
     , m_effort(new CorrectionEffortChart(this)) {
     m_proxy->setSourceModel(model);
@@ -63,6 +83,9 @@ ImagesPanel::ImagesPanel(ProjectImageModel* model, QWidget* parent)
     m_filter->setObjectName(QStringLiteral("imageFilter"));
     m_filter->addItems({tr("All images"), tr("Not reviewed"), tr("New"), tr("Predicted"), tr("In progress"),
                         tr("Reviewed")});
+    m_order->setObjectName(QStringLiteral("imageOrder"));
+    m_order->addItems({tr("Project order"), tr("Worst mIoU against references first")});
+    m_proxy->setDynamicSortFilter(true); // a new score moves its row at once
     m_list->setModel(m_proxy);
     // Rows of one height: the view then never asks every row of a large project for its size.
     m_list->setUniformItemSizes(true);
@@ -75,11 +98,18 @@ ImagesPanel::ImagesPanel(ProjectImageModel* model, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_counts);
-    layout->addWidget(m_filter);
+    auto* choices = new QHBoxLayout;
+    choices->addWidget(m_filter, 1);
+    choices->addWidget(m_order, 1);
+    layout->addLayout(choices);
     layout->addWidget(m_list, 3);
     layout->addWidget(m_effort, 1);
     connect(m_filter, &QComboBox::currentIndexChanged, this, [this](int index) {
         static_cast<StatusFilter*>(m_proxy)->setFilter(Filter(index));
+        showCurrent(m_model->current());
+    });
+    connect(m_order, &QComboBox::currentIndexChanged, this, [this](int index) {
+        static_cast<StatusFilter*>(m_proxy)->setWorstFirst(index == int(Order::WorstFirst));
         showCurrent(m_model->current());
     });
     connect(m_list, &QListView::activated, this, [this](const QModelIndex& index) {
@@ -91,6 +121,10 @@ ImagesPanel::ImagesPanel(ProjectImageModel* model, QWidget* parent)
     connect(model, &QAbstractItemModel::modelReset, this, &ImagesPanel::updateCounts);
     connect(model, &QAbstractItemModel::dataChanged, this, &ImagesPanel::updateCounts);
     updateCounts();
+}
+
+void ImagesPanel::setOrder(Order order) {
+    m_order->setCurrentIndex(int(order));
 }
 
 void ImagesPanel::setFilter(Filter filter) {
@@ -116,11 +150,26 @@ void ImagesPanel::updateCounts() {
         m_counts->setText(tr("No project open"));
         return;
     }
-    m_counts->setText(tr("%1 of %2 reviewed · %3 in progress · %4 predicted")
-                          .arg(project->count(ImageStatus::Reviewed))
-                          .arg(project->size())
-                          .arg(project->count(ImageStatus::InProgress))
-                          .arg(project->count(ImageStatus::Predicted)));
+    QString text = tr("%1 of %2 reviewed · %3 in progress · %4 predicted")
+                       .arg(project->count(ImageStatus::Reviewed))
+                       .arg(project->size())
+                       .arg(project->count(ImageStatus::InProgress))
+                       .arg(project->count(ImageStatus::Predicted));
+    // The dataset's figure against references: the mean of the images' mIoU, and the worst.
+    double sum = 0, worst = 2;
+    int scored = 0;
+    for (const ProjectImage& image : project->images())
+        if (image.referenceMiou >= 0) {
+            sum += image.referenceMiou;
+            worst = std::min(worst, image.referenceMiou);
+            ++scored;
+        }
+    if (scored > 0)
+        text += tr("\nAgainst references: %1 scored, mean mIoU %2, worst %3")
+                    .arg(scored)
+                    .arg(sum / scored, 0, 'f', 3)
+                    .arg(worst, 0, 'f', 3);
+    m_counts->setText(text);
 }
 
 void ImagesPanel::showCurrent(int imageIndex) {

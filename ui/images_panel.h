@@ -12,7 +12,8 @@ namespace segstudio {
 class CorrectionEffortChart;
 class ProjectImageModel;
 
-// The Images dock of a project: how many images are reviewed, a filter by status, the list of
+// The Images dock of a project: how many images are reviewed (and how the masks score against
+// references, when scored), a filter by status, an order (worst mIoU first), the list of
 // images with thumbnails (activating one, by click or Enter, asks for it to be opened), and the
 // correction effort over the reviewed images.
 class ImagesPanel : public QWidget {
@@ -24,6 +25,8 @@ public:
     enum class Filter { All, NotReviewed, New, Predicted, InProgress, Reviewed };
     void setFilter(Filter filter);
     Filter filter() const;
+    enum class Order { Project, WorstFirst };
+    void setOrder(Order order);
     // Recounts the statuses ("37 of 120 reviewed").
     void updateCounts();
     void showCurrent(int imageIndex); // selects and scrolls to it
@@ -40,6 +43,7 @@ private:
     QSortFilterProxyModel* m_proxy;
     QLabel* m_counts;
     QComboBox* m_filter;
+    QComboBox* m_order;
     QListView* m_list;
     CorrectionEffortChart* m_effort;
 };

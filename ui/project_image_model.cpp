@@ -78,6 +78,8 @@ QVariant ProjectImageModel::data(const QModelIndex& index, int role) const {
             details += QStringLiteral(" · %1 × %2").arg(image.size.width()).arg(image.size.height());
         if (image.changedShare >= 0)
             details += tr(" · %1 % changed").arg(image.changedShare * 100, 0, 'f', 1);
+        if (image.referenceMiou >= 0)
+            details += tr(" · mIoU %1").arg(image.referenceMiou, 0, 'f', 3);
         // Datasets repeat file names across folders (tile_1/images/a.jpg, tile_2/images/a.jpg).
         const QFileInfo file(image.image);
         const QString name = file.path() == QLatin1String(".")
@@ -102,6 +104,8 @@ QVariant ProjectImageModel::data(const QModelIndex& index, int role) const {
         return int(image.status);
     case ImageIndexRole:
         return row;
+    case ReferenceMiouRole:
+        return image.referenceMiou;
     default:
         return {};
     }

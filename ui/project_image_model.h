@@ -10,15 +10,15 @@ namespace segstudio {
 
 class DatasetProject;
 
-// The images of a project as a list: name, status, size and a thumbnail. Thumbnails are made
-// when a row is first shown, on a worker thread (the image's coarsest overview that is large
+// The images of a project as a list: name, status, size, mIoU against a reference and a thumbnail. Thumbnails
+// are made when a row is first shown, on a worker thread (the image's coarsest overview that is large
 // enough), and kept in a cache of a bounded number, so a project of 10 000 images costs memory
 // for the rows on screen, not for all of them. The project is owned elsewhere (the window's
 // project browser) and outlives the model's use of it.
 class ProjectImageModel : public QAbstractListModel {
     Q_OBJECT
 public:
-    enum Role { StatusRole = Qt::UserRole + 1, ImageIndexRole };
+    enum Role { StatusRole = Qt::UserRole + 1, ImageIndexRole, ReferenceMiouRole };
     static constexpr int ThumbnailSize = 64;
 
     explicit ProjectImageModel(QObject* parent = nullptr);
