@@ -84,7 +84,10 @@ private:
     QPointer<MapCanvas> m_canvas; // the window may destroy the canvas first
     QPointer<LabelDocument> m_document;
     QCache<Key, QImage> m_tiles;
-    std::array<QRgb, 256> m_colors{}; // class → premultiplied colour, 0 = not drawn
+    // class → premultiplied colour with the opacity applied, 0 = not drawn
+    std::array<QRgb, 256> m_colors{};
+    QRgb m_dimmed = 0;             // where mask and comparison agree, in the difference view
+    QRgb m_unlabeledReference = 0; // where the comparison has no label, in the difference view
     double m_opacity = 0.5;
     bool m_outline = false;
     bool m_shown = true;

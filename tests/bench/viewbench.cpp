@@ -4,10 +4,18 @@
 //   paint_ms_median / paint_ms_p95   duration of each canvas repaint during the script
 //   peak_rss_mb      peak resident memory of the process
 // `--generate WxH` first writes a synthetic tiled, JPEG-compressed GeoTIFF with overviews to
-// --raster if that file does not exist yet.
+// --raster if that file does not exist yet. `--compare` lays a label overlay with a comparison
+// mask over the image (tiles of a few patterns, shared, so a 40 000² mask costs kilobytes), runs
+// the script in the swipe view and adds timed phases that drag the divider across and toggle
+// between mask and comparison, at 1:1 and at fit: swipe_1to1_ms_p95, swipe_fit_ms_p95,
+// toggle_1to1_ms_p95, toggle_fit_ms_p95 and their medians (every repaint of those phases, first
+// renders of newly shown overlay tiles included).
+#include "annotation/class_palette.h"
 #include "annotation/gdal_setup.h"
+#include "annotation/label_document.h"
 #include "annotation/raster_source.h"
 #include "ui/map_canvas.h"
+#include "ui/mask_overlay.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -83,6 +91,28 @@ bool generateRaster(const QString& path, int width, int height) {
     return ok;
 }
 
+// A mask of `size` whose tiles are a few shared patterns (stripes and blocks of the six
+// classes, shifted by `seed`): the overlay renders it as it would any mask.
+LabelMask patternMask(QSize size, int seed) {
+    LabelMask mask(size);
+    std::vector<std::shared_ptr<const MaskTile>> patterns;
+    for (int p = 0; p < 4; ++p) {
+        auto tile = std::make_shared<MaskTile>();
+        for (int y = 0; y < MaskTile::Size; ++y)
+            for (int x = 0; x < MaskTile::Size; ++x) {
+                const int value =
+                    p % 2 == 0 ? (x / (16 + 8 * p) + y / 48 + seed) : ((x + y * (p + 1)) / 40 + seed);
+                tile->classes[size_t(y * MaskTile::Size + x)] = quint8(value % 6);
+                tile->provenance[size_t(y * MaskTile::Size + x)] = quint8(Provenance::Predicted);
+            }
+        patterns.push_back(tile);
+    }
+    for (int ty = 0; ty < mask.tilesDown(); ++ty)
+        for (int tx = 0; tx < mask.tilesAcross(); ++tx)
+            mask.setTile(tx, ty, patterns[size_t((tx * 7 + ty * 3 + seed) % 4)]);
+    return mask;
+}
+
 double percentile(std::vector<double> values, double fraction) {
     if (values.empty())
         return 0;
@@ -127,6 +157,11 @@ public:
     }
 
     const std::vector<double>& paints() const { return m_paints; }
+    // The frames from `first` on, as their own series.
+    std::vector<double> since(size_t first) const {
+        return std::vector<double>(m_paints.begin() + qsizetype(std::min(first, m_paints.size())),
+                                   m_paints.end());
+    }
 
 private:
     MapCanvas& m_canvas;
@@ -149,6 +184,8 @@ int main(int argc, char* argv[]) {
          QStringLiteral("WxH")});
     parser.addOption({QStringLiteral("window"), QStringLiteral("Canvas size (default 1600x1000)."),
                       QStringLiteral("WxH"), QStringLiteral("1600x1000")});
+    parser.addOption({QStringLiteral("compare"),
+                      QStringLiteral("Overlay a mask and a comparison; time the swipe and the toggle.")});
     parser.process(app);
     initializeGdal();
 
@@ -181,6 +218,17 @@ int main(int argc, char* argv[]) {
     }
     const double openMs = clock.nsecsElapsed() / 1e6;
     canvas.setSource(source);
+    const bool compare = parser.isSet(QStringLiteral("compare"));
+    std::unique_ptr<LabelDocument> document;
+    std::unique_ptr<MaskOverlay> overlay;
+    if (compare) {
+        document =
+            std::make_unique<LabelDocument>(patternMask(source->size(), 0), ClassPalette::dubaiAerial());
+        overlay = std::make_unique<MaskOverlay>(&canvas);
+        overlay->setDocument(document.get());
+        overlay->setComparisonMask(std::make_shared<const LabelMask>(patternMask(source->size(), 1)));
+        overlay->setComparison(MaskOverlay::Comparison::Swipe);
+    }
     Bench bench(canvas);
     bench.settle();
     const double firstFrameMs = clock.nsecsElapsed() / 1e6;
@@ -210,6 +258,35 @@ int main(int argc, char* argv[]) {
     canvas.fitToWindow();
     bench.settle();
 
+    // The review phases: the divider dragged across and back, then V pressed 30 times, at 1:1
+    // on the centre and at fit.
+    std::vector<double> swipes[2], toggles[2]; // [0]: at 1:1, [1]: at fit
+    if (compare) {
+        for (const bool actual : {true, false}) {
+            if (actual)
+                canvas.setView(QRectF(QPointF(0, 0), QSizeF(source->size())).center(), 1.0);
+            else
+                canvas.fitToWindow();
+            overlay->setComparison(MaskOverlay::Comparison::Swipe);
+            bench.settle();
+            size_t first = bench.paints().size();
+            for (int i = 0; i <= 120; ++i) {
+                overlay->setSwipePosition(i <= 60 ? i / 60.0 : (120 - i) / 60.0);
+                bench.frame();
+            }
+            const std::vector<double> swiped = bench.since(first);
+            swipes[actual ? 0 : 1] = swiped;
+            first = bench.paints().size();
+            for (int i = 0; i < 30; ++i) {
+                overlay->setComparison(i % 2 == 0 ? MaskOverlay::Comparison::Other
+                                                  : MaskOverlay::Comparison::Mask);
+                bench.frame();
+            }
+            const std::vector<double> toggled = bench.since(first);
+            toggles[actual ? 0 : 1] = toggled;
+        }
+    }
+
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     const QJsonObject result{
@@ -226,6 +303,19 @@ int main(int argc, char* argv[]) {
         {"cache_mb", std::round(canvas.tileCache().cachedBytes() / 1048576.0)},
         {"peak_rss_mb", std::round(usage.ru_maxrss / 1024.0)},
     };
-    std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+    QJsonObject output = result;
+    if (compare) {
+        const auto add = [&output](const char* name, const std::vector<double>& series) {
+            output.insert(QStringLiteral("%1_ms_median").arg(QLatin1String(name)),
+                          std::round(percentile(series, 0.5) * 100) / 100);
+            output.insert(QStringLiteral("%1_ms_p95").arg(QLatin1String(name)),
+                          std::round(percentile(series, 0.95) * 100) / 100);
+        };
+        add("swipe_1to1", swipes[0]);
+        add("swipe_fit", swipes[1]);
+        add("toggle_1to1", toggles[0]);
+        add("toggle_fit", toggles[1]);
+    }
+    std::printf("%s\n", QJsonDocument(output).toJson(QJsonDocument::Compact).constData());
     return 0;
 }
