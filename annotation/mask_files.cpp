@@ -4,6 +4,7 @@
 #include "annotation/gdal_setup.h"
 #include "annotation/label_raster_format.h"
 #include "annotation/mask_dataset.h"
+#include "annotation/mask_reader.h"
 #include "annotation/qgis_style.h"
 #include "annotation/source_policy.h"
 #include "storage/atomic_file.h"
@@ -32,151 +33,11 @@ QString fileName(const QString& path) {
     return QFileInfo(path).fileName();
 }
 
-QString colorText(QRgb rgb) {
-    return QColor(rgb).name(QColor::HexRgb).toUpper();
-}
-
-// Decodes raw samples into class bytes: values of a one-band raster through a 256-entry table,
-// or colours of an RGB(A) raster through the palette. Records what it cannot decode.
-class SampleDecoder {
-public:
-    static constexpr int Unknown = -1;
-
-    SampleDecoder(const ClassPalette& palette)
-        : m_palette(palette) {}
-
-    // One-band raster. With a colour table, an index is decoded through its colour; without,
-    // the value is the class id itself.
-    void setIndexTable(GDALColorTableH table) {
-        for (int i = 0; i < 256; ++i) {
-            if (i == Unlabeled) {
-                m_table[i] = Unlabeled;
-                continue;
-            }
-            if (!table) {
-                m_table[i] = m_palette.contains(i) ? i : Unknown;
-                continue;
-            }
-            const GDALColorEntry* entry =
-                i < GDALGetColorEntryCount(table) ? GDALGetColorEntry(table, i) : nullptr;
-            if (!entry) {
-                m_table[i] = Unknown;
-                continue;
-            }
-            const QRgb rgb = qRgb(entry->c1, entry->c2, entry->c3);
-            m_table[i] = decodeColor(rgb, i);
-            m_tableColors[i] = rgb;
-        }
-        m_hasColorTable = table != nullptr;
-    }
-
-    quint8 index(quint8 value) {
-        const int c = m_table[value];
-        if (c == Unknown) {
-            // The colour in the low 24 bits, the index + 1 above them (qRgb's alpha masked off).
-            ++m_unknown[m_hasColorTable ? (m_tableColors[value] & 0xFFFFFFu) | 0x1000000u * (value + 1u)
-                                        : value];
-            return Unlabeled;
-        }
-        return quint8(c);
-    }
-
-    quint8 color(QRgb rgb) {
-        rgb &= 0xFFFFFF;
-        if (rgb == m_lastColor)
-            return m_lastClass;
-        auto it = m_colors.constFind(rgb);
-        int c = it != m_colors.constEnd() ? *it : (m_colors[rgb] = decodeColor(rgb, -1));
-        m_lastColor = rgb;
-        if (c == Unknown) {
-            ++m_unknown[rgb];
-            m_lastColor = 0xFFFFFFFFu; // keep counting every unknown pixel
-            return Unlabeled;
-        }
-        m_lastClass = quint8(c);
-        return m_lastClass;
-    }
-
-    bool failed() const { return !m_unknown.empty(); }
-    bool hasColorTable() const { return m_hasColorTable; }
-
-    QString report(bool indexed) const {
-        std::vector<std::pair<quint32, qint64>> items(m_unknown.begin(), m_unknown.end());
-        std::sort(items.begin(), items.end(), [](auto& a, auto& b) { return a.second > b.second; });
-        QStringList parts;
-        for (size_t i = 0; i < std::min<size_t>(items.size(), 5); ++i) {
-            const quint32 key = items[i].first;
-            const qint64 count = items[i].second;
-            if (!indexed)
-                parts << QObject::tr("%1 (%2 px)").arg(colorText(key)).arg(count);
-            else if (m_hasColorTable)
-                parts << QObject::tr("index %1 = %2 (%3 px)")
-                             .arg((key >> 24) - 1)
-                             .arg(colorText(key))
-                             .arg(count);
-            else
-                parts << QObject::tr("value %1 (%2 px)").arg(key).arg(count);
-        }
-        if (items.size() > 5)
-            parts << QObject::tr("and %1 more").arg(items.size() - 5);
-        return parts.join(QStringLiteral(", "));
-    }
-
-private:
-    // Same id and colour first (our own files), then a unique colour match (foreign palettes).
-    int decodeColor(QRgb rgb, int index) const {
-        if (index >= 0) {
-            const LabelClass* same = m_palette.find(index);
-            if (same && (same->color.rgb() & 0xFFFFFF) == (rgb & 0xFFFFFF))
-                return index;
-        }
-        if (const auto id = m_palette.classOfColor(rgb))
-            return *id;
-        if ((m_palette.unlabeledColor().rgb() & 0xFFFFFF) == (rgb & 0xFFFFFF))
-            return Unlabeled;
-        return Unknown;
-    }
-
-    const ClassPalette& m_palette;
-    int m_table[256] = {};
-    QRgb m_tableColors[256] = {};
-    bool m_hasColorTable = false;
-    QHash<QRgb, int> m_colors;
-    QRgb m_lastColor = 0xFFFFFFFFu;
-    quint8 m_lastClass = Unlabeled;
-    std::map<quint32, qint64> m_unknown;
-};
-
-struct DatasetCloser {
-    void operator()(void* dataset) const { GDALClose(dataset); }
-};
-using DatasetPtr = std::unique_ptr<void, DatasetCloser>;
-
-DatasetPtr openRaster(const QString& path, QString* error) {
-    if (QFileInfo(path).isDir()) {
-        *error = QObject::tr("%1 is a folder, not a mask file.").arg(QDir::toNativeSeparators(path));
-        return nullptr;
-    }
-    if (const QString problem = SourcePolicy::problemWith(path); !problem.isEmpty()) {
-        *error = problem;
-        return nullptr;
-    }
-    QuietGdalErrors quiet;
-    DatasetPtr dataset(
-        GDALOpenEx(path.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-    if (!dataset) {
-        const QString why = QuietGdalErrors::lastMessage();
-        *error = QFileInfo::exists(path)
-                     ? QObject::tr("%1 is not a readable raster%2")
-                           .arg(fileName(path), why.isEmpty() ? QString() : QStringLiteral(": ") + why)
-                     : QObject::tr("%1 does not exist.").arg(fileName(path));
-    }
-    return dataset;
-}
+using DatasetPtr = MaskReader::Dataset;
 
 // Reads band 1 of a provenance sidecar into the tiles that `mask` already has.
 bool readProvenance(const QString& path, LabelMask& mask, QString* error) {
-    DatasetPtr dataset = openRaster(path, error);
+    DatasetPtr dataset = MaskReader::openRaster(path, error);
     if (!dataset)
         return false;
     QuietGdalErrors quiet;
@@ -246,20 +107,10 @@ std::optional<ClassPalette> loadPaletteSidecar(const QString& maskPath, QString*
 
 std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassPalette& palette,
                               QString* error) {
-    DatasetPtr dataset = openRaster(path, error);
-    if (!dataset)
+    const std::unique_ptr<MaskReader> reader = MaskReader::open(path, imageSize, palette, error);
+    if (!reader)
         return std::nullopt;
-    QuietGdalErrors quiet;
-    const QSize size(GDALGetRasterXSize(dataset.get()), GDALGetRasterYSize(dataset.get()));
-    if (size != imageSize) {
-        *error = QObject::tr("%1 is %2 × %3 px but the image is %4 × %5 px: it is not a mask of this image.")
-                     .arg(fileName(path))
-                     .arg(size.width())
-                     .arg(size.height())
-                     .arg(imageSize.width())
-                     .arg(imageSize.height());
-        return std::nullopt;
-    }
+    const QSize size = reader->size();
     // Every tile of a mask may come to hold a class, a provenance and a confidence byte per pixel:
     // refuse, from the header alone, a mask this machine could not hold.
     // (Tiles are whole 256² squares, also at the image's edges.)
@@ -277,58 +128,21 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
                      .arg(memory / 1e9, 0, 'f', 1);
         return std::nullopt;
     }
-    if (const QString problem = oversizedBlockProblem(dataset.get()); !problem.isEmpty()) {
-        *error = QStringLiteral("%1: %2").arg(fileName(path), problem);
-        return std::nullopt;
-    }
-    const int bands = GDALGetRasterCount(dataset.get());
-    GDALRasterBandH first = bands > 0 ? GDALGetRasterBand(dataset.get(), 1) : nullptr;
-    if (!first || (bands != 1 && bands != 3 && bands != 4) || GDALGetRasterDataType(first) != GDT_Byte) {
-        *error = QObject::tr("%1 is not a label mask: expected one 8-bit band of class values or 8-bit RGB "
-                             "colours, found %2 band(s) of %3.")
-                     .arg(fileName(path))
-                     .arg(bands)
-                     .arg(first ? QString::fromUtf8(GDALGetDataTypeName(GDALGetRasterDataType(first)))
-                                : QStringLiteral("nothing"));
-        return std::nullopt;
-    }
-    const bool indexed = bands == 1;
-    SampleDecoder decoder(palette);
-    if (indexed)
-        decoder.setIndexTable(GDALGetRasterColorTable(first));
 
     LabelMask mask(size);
-    const int channels = indexed ? 1 : 3;
     // Read in chunks of whole tiles, at most StripRows × ChunkColumns: memory stays a few MB
     // whatever the width a header claims.
     constexpr int ChunkColumns = 16 * LabelMask::TileSize;
     const int chunkWidth = std::min(ChunkColumns, size.width());
     const int stripRows = std::min(StripRows, size.height());
-    std::vector<quint8> strip(size_t(chunkWidth) * stripRows * channels);
     std::vector<quint8> classes(size_t(chunkWidth) * stripRows);
-    int bandMap[3] = {1, 2, 3};
     for (int y0 = 0; y0 < size.height(); y0 += StripRows) {
         const int rows = std::min(StripRows, size.height() - y0);
         for (int x0 = 0; x0 < size.width(); x0 += ChunkColumns) {
             const int width = std::min(ChunkColumns, size.width() - x0);
-            // Pixel-interleaved for RGB: one colour is three adjacent bytes.
-            if (GDALDatasetRasterIO(dataset.get(), GF_Read, x0, y0, width, rows, strip.data(), width, rows,
-                                    GDT_Byte, channels, bandMap, channels, qint64(channels) * width,
-                                    1) != CE_None) {
-                const QString why = QuietGdalErrors::lastMessage();
-                *error = QObject::tr("%1 could not be read (it may be truncated or damaged): %2")
-                             .arg(fileName(path), why.isEmpty() ? QObject::tr("read error") : why);
+            if (!reader->read(QRect(x0, y0, width, rows), classes.data(), error))
                 return std::nullopt;
-            }
-            const size_t count = size_t(width) * size_t(rows);
-            if (indexed) {
-                for (size_t i = 0; i < count; ++i)
-                    classes[i] = decoder.index(strip[i]);
-            } else {
-                for (size_t i = 0; i < count; ++i)
-                    classes[i] = decoder.color(qRgb(strip[3 * i], strip[3 * i + 1], strip[3 * i + 2]));
-            }
-            if (decoder.failed())
+            if (reader->failed())
                 continue; // keep counting for the report, but build nothing
             // Only tiles holding a label are allocated.
             const int ty = y0 / LabelMask::TileSize;
@@ -357,21 +171,8 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
             }
         }
     }
-    if (decoder.failed()) {
-        if (const QString shared = palette.sharedColorProblem();
-            !shared.isEmpty() && (!indexed || decoder.hasColorTable())) {
-            *error = QObject::tr("The colours of %1 cannot be read as classes: in the class list, %2. Give "
-                                 "every class its own colour.")
-                         .arg(fileName(path), shared);
-            return std::nullopt;
-        }
-        *error = indexed
-                     ? QObject::tr("The classes of %1 do not fit the class list: %2 match no class. Load "
-                                   "the matching class list first.")
-                           .arg(fileName(path), decoder.report(true))
-                     : QObject::tr("%1 has colours that are not class colours: %2. Add classes with these "
-                                   "colours first.")
-                           .arg(fileName(path), decoder.report(false));
+    if (reader->failed()) {
+        *error = reader->decodeError();
         return std::nullopt;
     }
     const QString provenancePath = provenanceSidecarPath(path);

@@ -2,6 +2,7 @@
 #include "annotation/class_areas.h"
 #include "annotation/gdal_errors.h"
 #include "annotation/mask_files.h"
+#include "annotation/mask_reader.h"
 #include "annotation/source_policy.h"
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
@@ -257,41 +258,52 @@ int runEval(const QStringList& arguments) {
         if (withAreas && (!referenceArea.start(where.geoTransform, where.crsWkt, true, &error) ||
                           !predictedArea.start(where.geoTransform, where.crsWkt, true, &error)))
             return failWith(QStringLiteral("%1: %2").arg(referenced, error));
-        const auto referenceMask = MaskFiles::load(referenced, referenceSize, *palette, &error);
-        if (!referenceMask)
+        // Streamed in strips of 256 rows and at most 4096 columns: memory stays a few MB for
+        // masks of any size (a 40 000² pair included), whatever their format.
+        const auto referenceReader = MaskReader::open(referenced, QSize(), *palette, &error);
+        if (!referenceReader)
             return failWith(error);
-        const auto predictedMask = MaskFiles::load(predicted, referenceMask->size(), *palette, &error);
-        if (!predictedMask)
+        const auto predictedReader = MaskReader::open(predicted, referenceReader->size(), *palette, &error);
+        if (!predictedReader)
             return failWith(error);
-        const int width = referenceMask->width(), height = referenceMask->height();
+        const int width = referenceReader->size().width(), height = referenceReader->size().height();
         const int tilesAcross = (width + WorstTile - 1) / WorstTile;
+        constexpr int ChunkColumns = 16 * WorstTile;
         std::vector<long long> disagreeing(size_t(tilesAcross), 0);
-        // Row by row: masks may be far larger than memory allows as one buffer.
-        std::vector<uint8_t> p(static_cast<size_t>(width)), r(p.size());
-        for (int y = 0; y < height; ++y) {
-            const QRect row(0, y, width, 1);
-            predictedMask->readClasses(row, p.data(), qsizetype(p.size()));
-            referenceMask->readClasses(row, r.data(), qsizetype(r.size()));
-            if (!matrix.add(p.data(), r.data(), p.size()))
-                return failWith(QStringLiteral("%1 holds a class outside the class list").arg(predicted));
-            if (withAreas) {
-                referenceArea.addRow(r.data(), width, y);
-                predictedArea.addRow(p.data(), width, y);
+        std::vector<uint8_t> p(size_t(std::min(ChunkColumns, width)) * WorstTile), r(p.size());
+        for (int top = 0; top < height; top += WorstTile) {
+            const int rows = std::min(WorstTile, height - top);
+            for (int x0 = 0; x0 < width; x0 += ChunkColumns) {
+                const int columns = std::min(ChunkColumns, width - x0);
+                const QRect chunk(x0, top, columns, rows);
+                if (!predictedReader->read(chunk, p.data(), &error) ||
+                    !referenceReader->read(chunk, r.data(), &error))
+                    return failWith(error);
+                for (const MaskReader* reader : {predictedReader.get(), referenceReader.get()})
+                    if (reader->failed())
+                        return failWith(reader->decodeError());
+                const size_t count = size_t(columns) * size_t(rows);
+                if (!matrix.add(p.data(), r.data(), count))
+                    return failWith(QStringLiteral("%1 holds a class outside the class list").arg(predicted));
+                for (int y = 0; y < rows; ++y) {
+                    const uint8_t* predictedRow = p.data() + size_t(y) * columns;
+                    const uint8_t* referenceRow = r.data() + size_t(y) * columns;
+                    if (withAreas) {
+                        referenceArea.addRow(referenceRow, columns, top + y);
+                        predictedArea.addRow(predictedRow, columns, top + y);
+                    }
+                    for (int x = 0; x < columns; ++x)
+                        disagreeing[size_t((x0 + x) / WorstTile)] +=
+                            referenceRow[x] != Unlabeled && predictedRow[x] != referenceRow[x];
+                }
             }
-            for (int x = 0; x < width; ++x)
-                disagreeing[size_t(x / WorstTile)] +=
-                    r[size_t(x)] != Unlabeled && p[size_t(x)] != r[size_t(x)];
-            if ((y + 1) % WorstTile == 0 || y + 1 == height) {
-                const int top = y / WorstTile * WorstTile;
-                for (int tx = 0; tx < tilesAcross; ++tx)
-                    tiles.push_back(
-                        {pair,
-                         QRect(tx * WorstTile, top, std::min(WorstTile, width - tx * WorstTile), y + 1 - top),
-                         disagreeing[size_t(tx)]});
-                std::fill(disagreeing.begin(), disagreeing.end(), 0);
-                if (tiles.size() > size_t(8 * std::max(worstCount, 1)) + 4096)
-                    tiles = worstOf(std::move(tiles), worstCount); // bounded, whatever the size
-            }
+            for (int tx = 0; tx < tilesAcross; ++tx)
+                tiles.push_back(
+                    {pair, QRect(tx * WorstTile, top, std::min(WorstTile, width - tx * WorstTile), rows),
+                     disagreeing[size_t(tx)]});
+            std::fill(disagreeing.begin(), disagreeing.end(), 0);
+            if (tiles.size() > size_t(8 * std::max(worstCount, 1)) + 4096)
+                tiles = worstOf(std::move(tiles), worstCount); // bounded, whatever the size
         }
         if (withAreas) {
             AreaReport referenceReport, predictedReport;
