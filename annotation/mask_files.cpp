@@ -182,7 +182,7 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
 }
 
 bool save(const QString& path, const LabelMask& mask, const ClassPalette& palette,
-          const Georeference& georeference, QString* error) {
+          const Georeference& georeference, QString* error, const QString& attribution) {
     if (!isSupportedForWriting(path, error))
         return false;
     const bool png = QFileInfo(path).suffix().toLower() == QLatin1String("png");
@@ -205,6 +205,14 @@ bool save(const QString& path, const LabelMask& mask, const ClassPalette& palett
         options.SetNameValue("ZLEVEL", "6");
     else
         options = LabelRasterFormat::geoTiffOptions();
+    // The imagery's credit travels with what is made from it.
+    if (!attribution.isEmpty()) {
+        const QByteArray credit = attribution.toUtf8();
+        classes.SetMetadataItem("TIFFTAG_COPYRIGHT", credit.constData());
+        classes.SetMetadataItem("SOURCE_ATTRIBUTION", credit.constData());
+        if (png)
+            options.SetNameValue("WRITE_METADATA_AS_TEXT", "YES");
+    }
     if (!LabelRasterFormat::writeCopy(maskFile, png ? "PNG" : "GTiff", GDALDataset::ToHandle(&classes),
                                       options.List(), error))
         return false;

@@ -40,9 +40,10 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
                               QString* error);
 
 // Writes the classes of `mask` (and both sidecars) atomically. False with *error on failure;
-// the previous files are then untouched.
+// the previous files are then untouched. `attribution`: the imagery's credit, written into the
+// file's metadata (TIFFTAG_COPYRIGHT and SOURCE_ATTRIBUTION, as predict writes them; PNG text).
 bool save(const QString& path, const LabelMask& mask, const ClassPalette& palette,
-          const Georeference& georeference, QString* error);
+          const Georeference& georeference, QString* error, const QString& attribution = {});
 
 } // namespace MaskFiles
 } // namespace segstudio

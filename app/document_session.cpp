@@ -237,9 +237,10 @@ void DocumentSession::saveAs(const QString& path) {
                 Q_EMIT saved(path);
             });
     watcher->setFuture(QtConcurrent::run([snapshot, palette = m_document->palette(),
-                                          georeference = m_document->image()->georeference(), path] {
+                                          georeference = m_document->image()->georeference(),
+                                          credit = m_document->image()->info().attribution, path] {
         SaveResult result;
-        result.ok = MaskFiles::save(path, *snapshot, palette, georeference, &result.error);
+        result.ok = MaskFiles::save(path, *snapshot, palette, georeference, &result.error, credit);
         return result;
     }));
 }

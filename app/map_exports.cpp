@@ -105,18 +105,20 @@ void MapExports::exportPolygons(const QString& path) {
             8000);
         Q_EMIT polygonsExported(path, result.features);
     });
-    watcher->setFuture(QtConcurrent::run([mask, palette, georeference, path] {
-        ExportResult result;
-        // The mask as a label GeoTIFF in a private folder, then polygonized like the command line.
-        QTemporaryDir scratch;
-        const QString raster = scratch.filePath(QStringLiteral("mask.tif"));
-        if (!scratch.isValid() || !MaskFiles::save(raster, *mask, palette, georeference, &result.error))
+    watcher->setFuture(QtConcurrent::run(
+        [mask, palette, georeference, path, credit = document->image()->info().attribution] {
+            ExportResult result;
+            // The mask as a label GeoTIFF in a private folder, then polygonized like the command line.
+            QTemporaryDir scratch;
+            const QString raster = scratch.filePath(QStringLiteral("mask.tif"));
+            if (!scratch.isValid() ||
+                !MaskFiles::save(raster, *mask, palette, georeference, &result.error, credit))
+                return result;
+            VectorizeResult counts;
+            result.ok = LabelPolygons::vectorize(raster, path, palette, {}, &counts, &result.error);
+            result.features = counts.features;
             return result;
-        VectorizeResult counts;
-        result.ok = LabelPolygons::vectorize(raster, path, palette, {}, &counts, &result.error);
-        result.features = counts.features;
-        return result;
-    }));
+        }));
 }
 
 void MapExports::measureAreas() {

@@ -303,9 +303,37 @@ private Q_SLOTS:
         auto* credit = m_window->findChild<QLabel*>(QStringLiteral("imageryAttribution"));
         QVERIFY(credit);
         QVERIFY(credit->isHidden());
+        QSignalSpy ready(m_window.get(), &MainWindow::documentReady);
         open(tiles);
         QVERIFY(credit->isVisible());
         QCOMPARE(credit->text(), QStringLiteral("Imagery: Test Imagery contributors"));
+
+        // What the window writes from that imagery carries its credit: the mask and the polygons.
+        if (!m_window->session()->document())
+            QVERIFY(ready.wait(20000));
+        LabelDocument* document = m_window->session()->document();
+        LabelMask labels(document->mask().size());
+        for (int y = 10; y < 40; ++y)
+            for (int x = 10; x < 40; ++x)
+                labels.mutableTile(0, 0).classes[size_t(y * LabelMask::TileSize + x)] = 2;
+        document->replaceMask(labels, QStringLiteral("test labels"));
+        const QString mask = dir.filePath(QStringLiteral("labels.tif"));
+        QSignalSpy saved(m_window->session(), &DocumentSession::saved);
+        m_window->session()->saveAs(mask);
+        QVERIFY(saved.wait(20000));
+        const QString gpkg = dir.filePath(QStringLiteral("labels.gpkg"));
+        QSignalSpy exported(m_window->mapExports(), &MapExports::polygonsExported);
+        m_window->mapExports()->exportPolygons(gpkg);
+        QVERIFY(exported.wait(30000));
+        for (const QString& written : {mask, gpkg}) {
+            GDALDatasetH dataset = GDALOpenEx(written.toUtf8().constData(), GDAL_OF_RASTER | GDAL_OF_VECTOR,
+                                              nullptr, nullptr, nullptr);
+            QVERIFY(dataset);
+            const char* item = GDALGetMetadataItem(dataset, "SOURCE_ATTRIBUTION", nullptr);
+            QCOMPARE(QString::fromUtf8(item ? item : ""), QStringLiteral("Test Imagery contributors"));
+            GDALClose(dataset);
+        }
+
         open(dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")));
         QVERIFY(credit->isHidden());
     }

@@ -243,7 +243,8 @@ void ModelWorker::segmentFiles(quint64 job, const QList<FileToSegment>& files, c
                 Q_EMIT filesFinished(job, true);
                 return;
             }
-            if (ok && MaskFiles::save(file.mask, document.mask(), palette, image->georeference(), &error))
+            if (ok && MaskFiles::save(file.mask, document.mask(), palette, image->georeference(), &error,
+                                      image->info().attribution))
                 confidence = MaskStatistics::of(document.mask()).meanPredictedConfidence;
         }
         Q_EMIT fileSegmented(job, file.index, confidence, error);
