@@ -6,6 +6,7 @@
 #include "annotation/tile_pyramid.h"
 
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -53,33 +54,48 @@ std::pair<double, double> dataTypeRange(const QString& type) {
 
 std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* error) {
     const QFileInfo file(path);
-    const QString shown = file.fileName().isEmpty() ? path : file.fileName();
+    const bool service = TilePyramid::isServiceTemplate(path);
+    const QString shown = service                     ? path.section(QLatin1Char('#'), 0, 0)
+                          : file.fileName().isEmpty() ? path
+                                                      : file.fileName();
     auto fail = [&](const QString& why) {
         if (error)
             *error = QStringLiteral("Cannot open “%1”: %2").arg(shown, why);
         return nullptr;
     };
-    if (!file.exists())
-        return fail(QStringLiteral("the file does not exist."));
     TilePyramid pyramid;
     QString pyramidError;
-    const bool tileFolder = file.isDir() && TilePyramid::find(path, pyramid, &pyramidError);
-    if (file.isDir() && !tileFolder)
+    if (service) {
+        // A tile service on a server: only when the person allowed network sources.
+        if (const QString problem = SourcePolicy::problemWith(shown); !problem.isEmpty()) {
+            if (error)
+                *error = QStringLiteral("Cannot open “%1”: %2").arg(shown, problem);
+            return nullptr;
+        }
+        const QString cache =
+            QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/tiles");
+        if (!TilePyramid::fromTemplate(path, cache, pyramid, &pyramidError))
+            return fail(pyramidError);
+    }
+    if (!service && !file.exists())
+        return fail(QStringLiteral("the file does not exist."));
+    const bool tileFolder = service || (file.isDir() && TilePyramid::find(path, pyramid, &pyramidError));
+    if (!service && file.isDir() && !tileFolder)
         return fail(
             pyramidError.isEmpty()
                 ? QStringLiteral("it is a folder, and neither an image file nor a folder of map tiles "
                                  "(ZOOM/X/Y.png).")
                 : pyramidError);
-    if (!file.isReadable())
+    if (!service && !file.isReadable())
         return fail(QStringLiteral("you do not have permission to read it."));
-    if (const QString problem = SourcePolicy::problemWith(path); !problem.isEmpty()) {
+    if (const QString problem = service ? QString() : SourcePolicy::problemWith(path); !problem.isEmpty()) {
         if (error)
             *error = QStringLiteral("Cannot open “%1”: %2").arg(shown, problem);
         return nullptr;
     }
 
     std::shared_ptr<RasterSource> source(new RasterSource);
-    source->m_info.path = file.absoluteFilePath();
+    source->m_info.path = service ? path : file.absoluteFilePath();
     if (tileFolder) {
         source->m_gdalName = pyramid.gdalConnection();
         if (source->m_gdalName.isEmpty())
@@ -129,6 +145,8 @@ std::shared_ptr<RasterSource> RasterSource::open(const QString& path, QString* e
     }
     if (const char* credit = GDALGetMetadataItem(handle, "attribution", nullptr))
         info.attribution = QString::fromUtf8(credit).trimmed();
+    if (!pyramid.attribution.isEmpty())
+        info.attribution = pyramid.attribution.trimmed(); // the person's entry for a service
     int hasNoData = 0;
     const double noData = GDALGetRasterNoDataValue(first, &hasNoData);
     if (hasNoData)

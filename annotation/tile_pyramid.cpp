@@ -7,6 +7,8 @@
 #include <QImageReader>
 #include <QObject>
 #include <QUrl>
+#include <QUrlQuery>
+#include <cmath>
 #include <gdal.h>
 #include <gdal_utils.h>
 
@@ -83,24 +85,107 @@ bool TilePyramid::find(const QString& folderPath, TilePyramid& pyramid, QString*
     return true;
 }
 
+bool TilePyramid::isServiceTemplate(const QString& text) {
+    const QString url = text.section(QLatin1Char('#'), 0, 0);
+    return (url.startsWith(QLatin1String("http://")) || url.startsWith(QLatin1String("https://"))) &&
+           url.contains(QLatin1String("{z}")) && url.contains(QLatin1String("{x}")) &&
+           url.contains(QLatin1String("{y}"));
+}
+
+QString TilePyramid::serviceTemplate(const QString& url, int zoom, const QRectF& area,
+                                     const QString& attribution) {
+    QUrlQuery fragment;
+    fragment.addQueryItem(QStringLiteral("zoom"), QString::number(zoom));
+    fragment.addQueryItem(QStringLiteral("area"), QStringLiteral("%1,%2,%3,%4")
+                                                      .arg(area.left(), 0, 'f', 7)
+                                                      .arg(area.top(), 0, 'f', 7)
+                                                      .arg(area.right(), 0, 'f', 7)
+                                                      .arg(area.bottom(), 0, 'f', 7));
+    if (!attribution.isEmpty())
+        fragment.addQueryItem(QStringLiteral("attribution"),
+                              QString::fromUtf8(QUrl::toPercentEncoding(attribution)));
+    return url.section(QLatin1Char('#'), 0, 0) + QLatin1Char('#') + fragment.toString(QUrl::FullyEncoded);
+}
+
+bool TilePyramid::fromTemplate(const QString& spec, const QString& cacheFolder, TilePyramid& pyramid,
+                               QString* error) {
+    const QString url = spec.section(QLatin1Char('#'), 0, 0);
+    const QUrlQuery fragment(spec.section(QLatin1Char('#'), 1));
+    const auto fail = [error](const QString& why) {
+        *error = why;
+        return false;
+    };
+    if (!isServiceTemplate(spec))
+        return fail(
+            QObject::tr("%1 is not a tile service URL template (http(s)://…/{z}/{x}/{y}.png).").arg(url));
+    bool ok = false;
+    const int zoom = fragment.queryItemValue(QStringLiteral("zoom")).toInt(&ok);
+    if (!ok || zoom < 0 || zoom > 24)
+        return fail(QObject::tr("A tile service needs a zoom level from 0 to 24 (#zoom=17 after the URL, or "
+                                "--zoom)."));
+    const QStringList corners = fragment.queryItemValue(QStringLiteral("area")).split(QLatin1Char(','));
+    double west = 0, south = 0, east = 0, north = 0;
+    bool numbers = corners.size() == 4;
+    for (int i = 0; numbers && i < 4; ++i)
+        (i == 0 ? west : i == 1 ? south : i == 2 ? east : north) = corners[i].toDouble(&numbers);
+    constexpr double MaxLatitude = 85.0511287798;
+    if (!numbers || !(west < east) || !(south < north) || west < -180 || east > 180 || south < -MaxLatitude ||
+        north > MaxLatitude)
+        return fail(
+            QObject::tr("A tile service needs the area to work on as west,south,east,north in degrees "
+                        "(WGS 84, latitudes within ±85.05): #area=55.27,25.18,55.30,25.21 after the "
+                        "URL, or --area."));
+    const double n = double(1 << zoom);
+    const auto column = [n](double longitude) { return int(std::floor((longitude + 180) / 360 * n)); };
+    const auto row = [n](double latitude) {
+        const double phi = latitude * M_PI / 180;
+        return int(std::floor((1 - std::log(std::tan(phi) + 1 / std::cos(phi)) / M_PI) / 2 * n));
+    };
+    const int last = (1 << zoom) - 1;
+    const QRect tiles(QPoint(std::clamp(column(west), 0, last), std::clamp(row(north), 0, last)),
+                      QPoint(std::clamp(column(east), 0, last), std::clamp(row(south), 0, last)));
+    if (double(tiles.width()) * tiles.height() > 1024.0 * 1024.0)
+        return fail(QObject::tr("The area covers %1 × %2 tiles at zoom %3: choose a smaller area or zoom "
+                                "(at most 1024 × 1024 tiles).")
+                        .arg(tiles.width())
+                        .arg(tiles.height())
+                        .arg(zoom));
+    pyramid = TilePyramid();
+    pyramid.url = QString(url)
+                      .replace(QLatin1String("{z}"), QLatin1String("${z}"))
+                      .replace(QLatin1String("{x}"), QLatin1String("${x}"))
+                      .replace(QLatin1String("{y}"), QLatin1String("${y}"));
+    pyramid.zoom = zoom;
+    pyramid.tiles = tiles;
+    pyramid.bands = 3;
+    pyramid.cacheFolder = cacheFolder;
+    pyramid.attribution =
+        QUrl::fromPercentEncoding(fragment.queryItemValue(QStringLiteral("attribution")).toUtf8());
+    return true;
+}
+
 QString TilePyramid::gdalConnection() const {
-    const QString url =
-        QUrl::fromLocalFile(folder).toString() + QStringLiteral("/${z}/${x}/${y}.") + extension;
+    const QString url = !this->url.isEmpty() ? this->url
+                                             : QUrl::fromLocalFile(folder).toString() +
+                                                   QStringLiteral("/${z}/${x}/${y}.") + extension;
+    // A service's tiles are cached; a local folder's missing tiles are empty, a server's errors
+    // are errors (never silently black imagery).
+    const QString extra =
+        this->url.isEmpty() ? QStringLiteral("<ZeroBlockOnServerException>true</ZeroBlockOnServerException>")
+        : cacheFolder.isEmpty()
+            ? QString()
+            : QStringLiteral("<Cache><Path>%1</Path></Cache>").arg(cacheFolder.toHtmlEscaped());
     const QString wms =
-        QStringLiteral(
-            "<GDAL_WMS><Service name=\"TMS\"><ServerUrl>%1</ServerUrl></Service><DataWindow>"
-            "<UpperLeftX>%2</UpperLeftX><UpperLeftY>%3</UpperLeftY><LowerRightX>%3</LowerRightX>"
-            "<LowerRightY>%2</LowerRightY><TileLevel>%4</TileLevel><TileCountX>1</TileCountX>"
-            "<TileCountY>1</TileCountY><YOrigin>%5</YOrigin></DataWindow><Projection>EPSG:3857"
-            "</Projection><BlockSizeX>256</BlockSizeX><BlockSizeY>256</BlockSizeY><BandsCount>%6"
-            "</BandsCount><ZeroBlockHttpCodes>204,404</ZeroBlockHttpCodes><ZeroBlockOnServerException>"
-            "true</ZeroBlockOnServerException></GDAL_WMS>")
-            .arg(url.toHtmlEscaped())
-            .arg(-WebMercatorHalf, 0, 'f', 6)
-            .arg(WebMercatorHalf, 0, 'f', 6)
-            .arg(zoom)
-            .arg(tms ? QStringLiteral("bottom") : QStringLiteral("top"))
-            .arg(bands);
+        QStringLiteral("<GDAL_WMS><Service name=\"TMS\"><ServerUrl>%1</ServerUrl></Service><DataWindow>"
+                       "<UpperLeftX>%2</UpperLeftX><UpperLeftY>%3</UpperLeftY><LowerRightX>%3</LowerRightX>"
+                       "<LowerRightY>%2</LowerRightY><TileLevel>%4</TileLevel><TileCountX>1</TileCountX>"
+                       "<TileCountY>1</TileCountY><YOrigin>%5</YOrigin></DataWindow><Projection>EPSG:3857"
+                       "</Projection><BlockSizeX>256</BlockSizeX><BlockSizeY>256</BlockSizeY><BandsCount>%6"
+                       "</BandsCount><ZeroBlockHttpCodes>204,404</ZeroBlockHttpCodes>%7</GDAL_WMS>")
+            // All at once: a URL's own percent signs (%2C) must not be taken for placeholders.
+            .arg(url.toHtmlEscaped(), QString::number(-WebMercatorHalf, 'f', 6),
+                 QString::number(WebMercatorHalf, 'f', 6), QString::number(zoom),
+                 tms ? QStringLiteral("bottom") : QStringLiteral("top"), QString::number(bands), extra);
     // The window over the tiles present, as a VRT whose XML is itself the connection string.
     QuietGdalErrors quiet;
     GDALDatasetH world =

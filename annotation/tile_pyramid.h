@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QRect>
+#include <QRectF>
 #include <QString>
 
 namespace segstudio {
@@ -17,9 +18,23 @@ struct TilePyramid {
     QString extension; // "png", "jpg", ...
     int bands = 3;
 
+    QString url;         // a tile service's URL in GDAL's form (${z}/${x}/${y}); empty: `folder`
+    QString cacheFolder; // where GDAL caches a service's tiles; empty: no cache
+    QString attribution; // the credit the person gave for a service
+
     // Finds the pyramid in `folder`; false (and *error when it looks like one but is not usable)
     // for a folder that holds no tiles.
     static bool find(const QString& folder, TilePyramid& pyramid, QString* error);
+    // A URL template of an XYZ tile service with what to open of it in its fragment, which is
+    // never sent: "https://host/{z}/{x}/{y}.png#zoom=17&area=W,S,E,N&attribution=TEXT" (the area
+    // in degrees of longitude and latitude, WGS 84). Its tiles are cached under `cacheFolder`.
+    static bool isServiceTemplate(const QString& text);
+    static bool fromTemplate(const QString& spec, const QString& cacheFolder, TilePyramid& pyramid,
+                             QString* error);
+    // The template with the zoom, area and credit in its fragment (what the dialog and the command
+    // line's --zoom/--area make).
+    static QString serviceTemplate(const QString& url, int zoom, const QRectF& lonLatArea,
+                                   const QString& attribution);
     // What GDAL opens: a VRT window (over the tiles present) on a GDAL_WMS description of the
     // folder's file:// tiles. No cache, no network.
     QString gdalConnection() const;

@@ -4,9 +4,11 @@
 #include "annotation/class_areas.h"
 #include "annotation/gdal_setup.h"
 #include "annotation/qgis_style.h"
+#include "http_test_server.h"
 #include "small_model.h"
 #include "test_support.h"
 
+#include <QBuffer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -638,6 +640,84 @@ private Q_SLOTS:
             QVERIFY2((labels[i] == 255) == noData[i],
                      qPrintable(QStringLiteral("pixel %1: class %2").arg(i).arg(labels[i])));
         QVERIFY(std::count(noData.begin(), noData.end(), true) > 500); // the rotated scene's corners
+    }
+
+    // An XYZ service's URL template, served on loopback: refused (nothing asked of the server)
+    // until the person allows network sources; then the area's tiles at the zoom, predicted as
+    // the same tiles in a folder are, in Web Mercator, with the credit the person gave.
+    void predictFromATileServiceUrl() {
+        const QString root = m_dir.filePath(QStringLiteral("served"));
+        QHash<QString, QByteArray> files;
+        for (int x = 700; x < 702; ++x) {
+            QVERIFY(QDir().mkpath(QStringLiteral("%1/10/%2").arg(root).arg(x)));
+            QImage tile(256, 256, QImage::Format_RGB32);
+            for (int y = 0; y < 256; ++y)
+                for (int i = 0; i < 256; ++i)
+                    tile.setPixelColor(i, y, QColor::fromRgb((i * 3 + x) % 256, (y * 5) % 256, 90));
+            QByteArray png;
+            QBuffer buffer(&png);
+            QVERIFY(buffer.open(QIODevice::WriteOnly) && tile.save(&buffer, "PNG"));
+            QFile file(QStringLiteral("%1/10/%2/440.png").arg(root).arg(x));
+            QVERIFY(file.open(QIODevice::WriteOnly) && file.write(png) == png.size());
+            files.insert(QStringLiteral("/10/%1/440.png").arg(x), png);
+        }
+        test::HttpTestServer server(files);
+        const QString url = server.url(QStringLiteral("/{z}/{x}/{y}.png"));
+        // Inside tiles 700-701 × 440 of zoom 10.
+        const auto longitude = [](double x) { return x / 1024 * 360 - 180; };
+        const auto latitude = [](double y) {
+            return std::atan(std::sinh(M_PI * (1 - 2 * y / 1024))) * 180 / M_PI;
+        };
+        const QString area = QStringLiteral("%1,%2,%3,%4")
+                                 .arg(longitude(700.2), 0, 'f', 6)
+                                 .arg(latitude(440.8), 0, 'f', 6)
+                                 .arg(longitude(701.8), 0, 'f', 6)
+                                 .arg(latitude(440.2), 0, 'f', 6);
+        const QString model = m_dir.filePath(QStringLiteral("small-model/model.pt"));
+        std::string why;
+        QVERIFY(QFile::exists(model) ||
+                test::saveSmallSixClassModel(model.toStdString(), "small-test", &why));
+        const QString output = m_dir.filePath(QStringLiteral("service-classes.tif"));
+        const QStringList predict{"predict",        "--model",  model,    "--input",  url,
+                                  "--zoom",         "10",       "--area", area,       "--attribution",
+                                  "Loopback Tiles", "--output", output,   "--device", "cpu"};
+        const auto refused = cli(predict);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains(QStringLiteral("server")), qPrintable(refused.err));
+        QCOMPARE(server.requests(), 0);
+        QVERIFY(!QFileInfo::exists(output));
+        const auto noZoom = cli({"--allow-network", "predict", "--model", model, "--input", url, "--area",
+                                 area, "--output", output});
+        QCOMPARE(noZoom.exitCode, 1);
+        QVERIFY2(noZoom.err.contains(QStringLiteral("zoom level")), qPrintable(noZoom.err));
+
+        const auto run = cli(QStringList{"--allow-network"} + predict);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(server.requests() >= 2);
+        const QString fromFolder = m_dir.filePath(QStringLiteral("folder-classes.tif"));
+        QVERIFY(predictWithSmallModel(root, fromFolder));
+        GDALDatasetH classes = GDALOpen(output.toUtf8().constData(), GA_ReadOnly);
+        GDALDatasetH expected = GDALOpen(fromFolder.toUtf8().constData(), GA_ReadOnly);
+        QVERIFY(classes && expected);
+        QCOMPARE(GDALGetRasterXSize(classes), 512);
+        QCOMPARE(GDALGetRasterYSize(classes), 256);
+        double transform[6], folderTransform[6];
+        QCOMPARE(GDALGetGeoTransform(classes, transform), CE_None);
+        QCOMPARE(GDALGetGeoTransform(expected, folderTransform), CE_None);
+        for (int i = 0; i < 6; ++i)
+            QVERIFY(std::abs(transform[i] - folderTransform[i]) < 1e-6);
+        std::vector<quint8> ours(512 * 256), theirs(ours.size());
+        QCOMPARE(GDALRasterIO(GDALGetRasterBand(classes, 1), GF_Read, 0, 0, 512, 256, ours.data(), 512, 256,
+                              GDT_Byte, 0, 0),
+                 CE_None);
+        QCOMPARE(GDALRasterIO(GDALGetRasterBand(expected, 1), GF_Read, 0, 0, 512, 256, theirs.data(), 512,
+                              256, GDT_Byte, 0, 0),
+                 CE_None);
+        QVERIFY(ours == theirs);
+        const char* credit = GDALGetMetadataItem(classes, "SOURCE_ATTRIBUTION", nullptr);
+        QCOMPARE(QString::fromUtf8(credit ? credit : ""), QStringLiteral("Loopback Tiles"));
+        GDALClose(classes);
+        GDALClose(expected);
     }
 
     void predictOnATileFolderIsGeoreferenced() {

@@ -3,6 +3,7 @@
 #include "annotation/label_polygons.h"
 #include "annotation/label_raster_writer.h"
 #include "annotation/raster_source.h"
+#include "annotation/tile_pyramid.h"
 #include "app/cli/cli_commands.h"
 #include "app/cli/cli_support.h"
 #include "app/cli/option_values.h"
@@ -16,6 +17,8 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrl>
+#include <QUrlQuery>
 #include <cmath>
 #include <cstdio>
 
@@ -44,6 +47,16 @@ int runPredict(const QStringList& arguments) {
          QStringLiteral(
              "Also write the classes as polygons (.gpkg or .geojson; needs a georeferenced input)."),
          QStringLiteral("OUT.gpkg")},
+        {QStringLiteral("zoom"),
+         QStringLiteral("The zoom level of a tile service (--input 'https://host/{z}/{x}/{y}.png', with "
+                        "--allow-network)."),
+         QStringLiteral("Z")},
+        {QStringLiteral("area"),
+         QStringLiteral("The area of a tile service to predict: west,south,east,north in degrees (WGS 84)."),
+         QStringLiteral("W,S,E,N")},
+        {QStringLiteral("attribution"),
+         QStringLiteral("The credit of a tile service's imagery, written into what is made from it."),
+         QStringLiteral("TEXT")},
     });
     parser.process(arguments);
     if (!parser.isSet(QStringLiteral("input")) || !parser.isSet(QStringLiteral("output")))
@@ -55,7 +68,16 @@ int runPredict(const QStringList& arguments) {
     if (!predictorOptions(parser, options, &error) ||
         !intOption(parser, QStringLiteral("block"), 256, 16384, block, &error))
         return failWith(error);
-    const QString input = parser.value(QStringLiteral("input"));
+    QString input = parser.value(QStringLiteral("input"));
+    if (TilePyramid::isServiceTemplate(input) && !input.contains(QLatin1Char('#'))) {
+        // The service's zoom, area and credit travel with the URL, in its fragment (never sent).
+        QUrlQuery fragment;
+        for (const char* name : {"zoom", "area", "attribution"})
+            if (parser.isSet(QLatin1String(name)))
+                fragment.addQueryItem(QLatin1String(name), QString::fromUtf8(QUrl::toPercentEncoding(
+                                                               parser.value(QLatin1String(name)), ",")));
+        input += QLatin1Char('#') + fragment.toString(QUrl::FullyEncoded);
+    }
     QList<OutputFile> outputs{{QStringLiteral("output"), parser.value(QStringLiteral("output"))}};
     if (parser.isSet(QStringLiteral("confidence")))
         outputs.append({QStringLiteral("confidence"), parser.value(QStringLiteral("confidence"))});
