@@ -14,6 +14,7 @@
 #include "ui/image_info_panel.h"
 #include "ui/map_canvas.h"
 #include "ui/mask_overlay.h"
+#include "ui/tile_service_dialog.h"
 #include "ui/tool_box.h"
 #include "ui/tool_settings.h"
 
@@ -151,6 +152,11 @@ void MainWindow::createActions() {
     QAction* open = file->addAction(tr("&Open…"), this, &MainWindow::showOpenDialog);
     open->setShortcut(QKeySequence::Open);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addAction(tr("Open &Tile Service…"), this, [this] {
+        TileServiceDialog dialog(this);
+        if (dialog.exec() == QDialog::Accepted && !dialog.source().isEmpty())
+            openFile(dialog.source()); // a tile folder too: its tiles, not a project of them
+    });
     file->addSeparator();
     m_mapExports->installExport(file);
     connect(m_mapExports, &MapExports::exportFailed, this,

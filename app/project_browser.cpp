@@ -80,7 +80,12 @@ ProjectBrowser::ProjectBrowser(MainWindow* window)
 }
 
 void ProjectBrowser::install(QMenu* file) {
-    QAction* before = file->actions().value(2); // after Open and Open Recent
+    // Right after Open Recent (the File menu's submenu).
+    const QList<QAction*> entries = file->actions();
+    QAction* before = nullptr;
+    for (qsizetype i = 0; i + 1 < entries.size() && !before; ++i)
+        if (entries[i]->menu())
+            before = entries[i + 1];
     m_newProject = new QAction(tr("New &Project from Folder…"), this);
     m_openProject = new QAction(tr("Open Pro&ject…"), this);
     file->insertActions(before, {m_newProject, m_openProject});

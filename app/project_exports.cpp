@@ -37,7 +37,11 @@ ProjectExports::~ProjectExports() = default;
 void ProjectExports::install(QMenu* file) {
     m_action = new QAction(tr("Export &Dataset…"), this);
     m_action->setEnabled(false); // until a project is open
-    file->insertAction(file->actions().value(4), m_action);
+    QAction* before = nullptr;   // the first separator: the end of the opening entries
+    for (QAction* entry : file->actions())
+        if (entry->isSeparator() && !before)
+            before = entry;
+    file->insertAction(before, m_action);
     connect(m_action, &QAction::triggered, this, &ProjectExports::askAndExport);
 }
 

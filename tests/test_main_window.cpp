@@ -12,12 +12,17 @@
 #include "ui/areas_panel.h"
 #include "ui/image_info_panel.h"
 #include "ui/map_canvas.h"
+#include "ui/tile_service_dialog.h"
 
 #include <QApplication>
+#include <QBuffer>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableWidget>
@@ -292,6 +297,47 @@ private Q_SLOTS:
         QCOMPARE(m_window->canvas()->source()->size(), QSize(79, 71));
         open(dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")));
         QVERIFY(sign->isHidden());
+    }
+
+    // File ▸ Open Tile Service with a URL template: a wrong entry keeps the dialog open with the
+    // reason; a good one opens the area's tiles at the zoom (from a loopback server), with the
+    // credit the person typed in the status bar.
+    void tileServiceDialogOpensTheAreaOfAService() {
+        QHash<QString, QByteArray> files;
+        for (int x = 700; x < 702; ++x) {
+            QImage tile(256, 256, QImage::Format_RGB32);
+            tile.fill(QColor::fromRgb(200, 40 + 100 * (x % 2), 30));
+            QByteArray png;
+            QBuffer buffer(&png);
+            QVERIFY(buffer.open(QIODevice::WriteOnly) && tile.save(&buffer, "PNG"));
+            files.insert(QStringLiteral("/10/%1/440.png").arg(x), png);
+        }
+        test::HttpTestServer server(files);
+        TileServiceDialog dialog(m_window.get());
+        dialog.show();
+        QTest::keyClicks(dialog.sourceEdit(), server.url(QStringLiteral("/{z}/{x}/{y}.png")));
+        dialog.zoomBox()->setValue(10);
+        QSignalSpy accepted(&dialog, &QDialog::accepted);
+        auto* open = dialog.findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Open);
+        QTest::mouseClick(open, Qt::LeftButton); // no area yet
+        QCOMPARE(accepted.count(), 0);
+        QVERIFY2(dialog.problem().contains(QStringLiteral("area")), qPrintable(dialog.problem()));
+        QTest::keyClicks(dialog.areaEdit(), QStringLiteral("66.10,24.25,66.75,24.50"));
+        QTest::keyClicks(dialog.attributionEdit(), QStringLiteral("Loopback Tiles"));
+        QTest::mouseClick(open, Qt::LeftButton);
+        QCOMPARE(accepted.count(), 1);
+        const QString source = dialog.source();
+        QVERIFY2(source.contains(QStringLiteral("#zoom=10&area=")), qPrintable(source));
+
+        SourcePolicy::setNetworkAllowed(true);
+        this->open(source);
+        SourcePolicy::setNetworkAllowed(false);
+        QCOMPARE(m_window->canvas()->source()->size(), QSize(512, 256));
+        QTRY_VERIFY_WITH_TIMEOUT(paintedCompletely(), 20000);
+        QVERIFY(server.requests() >= 2);
+        auto* credit = m_window->findChild<QLabel*>(QStringLiteral("imageryAttribution"));
+        QCOMPARE(credit->text(), QStringLiteral("Imagery: Loopback Tiles"));
+        this->open(dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")));
     }
 
     // A tile service's credit is shown while its imagery is open, and only then.
