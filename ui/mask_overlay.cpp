@@ -1,6 +1,7 @@
 #include "ui/mask_overlay.h"
 
 #include "annotation/label_document.h"
+#include "annotation/mask_tile.h"
 #include "annotation/raster_source.h"
 #include "ui/map_canvas.h"
 
@@ -254,17 +255,35 @@ void MaskOverlay::paintPlane(QPainter& painter, Plane plane, int level, int firs
         for (int tx = firstX; tx <= lastX; ++tx) {
             const QRect levelRect = source->tileRect(level, tx, ty);
             const Key key{level, tx, ty, plane};
-            QImage* image = m_tiles.object(key);
-            if (!image) {
-                image = new QImage(renderTile(level, levelRect, plane));
+            Entry* entry = m_tiles.object(key);
+            if (!entry) {
+                entry = new Entry{renderTile(level, levelRect, plane), {}};
                 ++m_rendered;
-                const qint64 cost = image->sizeInBytes();
-                if (!m_tiles.insert(key, image, cost))
-                    return; // cannot happen with a 64 MB cache; insert() deleted the image
+                if (!m_tiles.insert(key, entry, entry->level.sizeInBytes()))
+                    return; // cannot happen with a 64 MB cache; insert() deleted the entry
             }
             const QRectF imageRect(levelRect.x() * scale, levelRect.y() * scale, levelRect.width() * scale,
                                    levelRect.height() * scale);
-            painter.drawImage(m_canvas->widgetRectOfImageRect(imageRect), *image);
+            const QRect target = m_canvas->widgetRectOfImageRect(imageRect).toAlignedRect();
+            if (target.size() == entry->level.size()) {
+                painter.drawImage(target.topLeft(), entry->level);
+                continue;
+            }
+            // Zoomed in past 4× few tiles show, and a copy would be large: drawn scaled.
+            if (target.width() > 4 * MaskTile::Size || target.height() > 4 * MaskTile::Size) {
+                painter.drawImage(target, entry->level);
+                continue;
+            }
+            // Else the copy at screen size, made once per zoom (nearest neighbour, as drawn scaled).
+            if (entry->onScreen.size() != target.size()) {
+                Entry resized{entry->level, entry->level.scaled(target.size(), Qt::IgnoreAspectRatio,
+                                                                Qt::FastTransformation)};
+                const qint64 cost = resized.level.sizeInBytes() + resized.onScreen.sizeInBytes();
+                if (!m_tiles.insert(key, new Entry(std::move(resized)), cost) ||
+                    !(entry = m_tiles.object(key)))
+                    continue;
+            }
+            painter.drawImage(target.topLeft(), entry->onScreen);
         }
     }
 }

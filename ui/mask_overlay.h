@@ -83,7 +83,14 @@ private:
 
     QPointer<MapCanvas> m_canvas; // the window may destroy the canvas first
     QPointer<LabelDocument> m_document;
-    QCache<Key, QImage> m_tiles;
+    // A tile at its pyramid level, and a copy at the size it was last drawn on screen: drawn
+    // 1:1, a cached tile is a plain blit (a scaled draw costs several times more per frame, which
+    // the swipe and the toggle repaint every frame; segstudio-viewbench --compare).
+    struct Entry {
+        QImage level;
+        QImage onScreen;
+    };
+    QCache<Key, Entry> m_tiles;
     // class → premultiplied colour with the opacity applied, 0 = not drawn
     std::array<QRgb, 256> m_colors{};
     QRgb m_dimmed = 0;             // where mask and comparison agree, in the difference view

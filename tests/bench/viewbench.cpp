@@ -9,7 +9,8 @@
 // the script in the swipe view and adds timed phases that drag the divider across and toggle
 // between mask and comparison, at 1:1 and at fit: swipe_1to1_ms_p95, swipe_fit_ms_p95,
 // toggle_1to1_ms_p95, toggle_fit_ms_p95 and their medians (every repaint of those phases, first
-// renders of newly shown overlay tiles included).
+// renders of newly shown overlay tiles included). `--hide-overlay` runs the same with the overlay
+// hidden: the canvas's own share of those figures.
 #include "annotation/class_palette.h"
 #include "annotation/gdal_setup.h"
 #include "annotation/label_document.h"
@@ -186,6 +187,10 @@ int main(int argc, char* argv[]) {
                       QStringLiteral("WxH"), QStringLiteral("1600x1000")});
     parser.addOption({QStringLiteral("compare"),
                       QStringLiteral("Overlay a mask and a comparison; time the swipe and the toggle.")});
+    parser.addOption(
+        {QStringLiteral("hide-overlay"),
+         QStringLiteral("With --compare: the same script with the overlay hidden (the canvas's own "
+                        "cost, a baseline).")});
     parser.process(app);
     initializeGdal();
 
@@ -228,6 +233,7 @@ int main(int argc, char* argv[]) {
         overlay->setDocument(document.get());
         overlay->setComparisonMask(std::make_shared<const LabelMask>(patternMask(source->size(), 1)));
         overlay->setComparison(MaskOverlay::Comparison::Swipe);
+        overlay->setShown(!parser.isSet(QStringLiteral("hide-overlay")));
     }
     Bench bench(canvas);
     bench.settle();
