@@ -358,6 +358,33 @@ private Q_SLOTS:
         QVERIFY(table.out.contains("worst 1 tiles"));
     }
 
+    // eval reads masks in strips of at most 4096 columns: a disagreement across that border is
+    // counted once, in the right tiles, as by hand.
+    void evalStreamsWideMasksAcrossItsChunks() {
+        test::RasterSpec spec;
+        spec.width = 4500;
+        spec.height = 300;
+        const QString reference = m_dir.filePath(QStringLiteral("wide-reference.tif"));
+        const QString prediction = m_dir.filePath(QStringLiteral("wide-prediction.tif"));
+        QVERIFY(test::writeGeoTiff(reference, spec, [](int, int, int) { return 1; }));
+        QVERIFY(test::writeGeoTiff(
+            prediction, spec, [](int, int x, int y) { return x >= 4000 && x < 4200 && y < 100 ? 4 : 1; }));
+        const auto run = cli({"eval", "--prediction", prediction, "--reference", reference, "--classes",
+                              m_classes, "--worst", "3", "--json"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject json = QJsonDocument::fromJson(run.out.trimmed()).object();
+        QCOMPARE(json.value(QStringLiteral("pixels")).toInteger(), qint64(4500 * 300));
+        QCOMPARE(json.value(QStringLiteral("pixel_accuracy")).toDouble(), 1.0 - 20000.0 / (4500.0 * 300.0));
+        const QJsonArray worst = json.value(QStringLiteral("worst")).toArray();
+        QCOMPARE(worst.size(), 2); // only two tiles disagree at all
+        QCOMPARE(worst[0].toObject().value(QStringLiteral("x")).toInt(), 4096); // 104 × 100 px
+        QCOMPARE(worst[0].toObject().value(QStringLiteral("disagreeing_pixels")).toInteger(), qint64(10400));
+        QCOMPARE(worst[1].toObject().value(QStringLiteral("x")).toInt(), 3840); // 96 × 100 px
+        QCOMPARE(worst[1].toObject().value(QStringLiteral("disagreeing_pixels")).toInteger(), qint64(9600));
+        QCOMPARE(worst[1].toObject().value(QStringLiteral("width")).toInt(), 256);
+        QCOMPARE(worst[0].toObject().value(QStringLiteral("height")).toInt(), 256);
+    }
+
     void evalRefusesAreasWithoutGeoreferenceAndBadCounts() {
         const QString png = m_dir.filePath(QStringLiteral("eval-plain.png"));
         QImage image(64, 64, QImage::Format_Grayscale8);
