@@ -245,16 +245,37 @@ QString csvField(QString text) {
 
 bool measureMask(const LabelMask& mask, const ClassPalette& palette,
                  const std::array<double, 6>& geoTransform, const QString& crsWkt, bool georeferenced,
-                 AreaReport& report, QString* error) {
+                 AreaReport& report, QString* error, AreaOfInterest* area) {
+    if (area && (!georeferenced || crsWkt.isEmpty())) {
+        *error =
+            QObject::tr("The image has no georeference, so the area of interest %1 cannot be laid onto it.")
+                .arg(area->name());
+        return false;
+    }
     AreaCounter counter;
     if (!counter.start(geoTransform, crsWkt, georeferenced, error))
         return false;
-    std::vector<quint8> row(size_t(std::max(1, mask.width())));
-    for (int y = 0; y < mask.height(); ++y) {
-        mask.readClasses(QRect(0, y, mask.width(), 1), row.data(), qsizetype(row.size()));
-        counter.addRow(row.data(), mask.width(), y);
+    // Strips of one mask tile's height: the area is rasterized a strip at a time.
+    const int width = std::max(1, mask.width());
+    std::vector<quint8> rows(size_t(width) * LabelMask::TileSize), inside;
+    for (int y0 = 0; y0 < mask.height(); y0 += LabelMask::TileSize) {
+        const int count = std::min(LabelMask::TileSize, mask.height() - y0);
+        mask.readClasses(QRect(0, y0, mask.width(), count), rows.data(), width);
+        if (area) {
+            if (!area->rasterizeRows(geoTransform, crsWkt, y0, mask.width(), count, inside, error))
+                return false;
+            for (size_t i = 0; i < inside.size(); ++i)
+                if (!inside[i])
+                    rows[i] = Unlabeled; // outside the area: not counted
+        }
+        for (int r = 0; r < count; ++r)
+            counter.addRow(rows.data() + size_t(r) * width, mask.width(), y0 + r);
     }
-    return counter.finish(palette, QObject::tr("the mask"), report, error);
+    if (!counter.finish(palette, QObject::tr("the mask"), report, error))
+        return false;
+    if (area)
+        report.region = area->name();
+    return true;
 }
 
 } // namespace ClassAreas

@@ -67,10 +67,11 @@ namespace ClassAreas {
 // With `area`, only the pixels inside its polygons count (the raster must be georeferenced).
 bool measure(const QString& rasterPath, const ClassPalette& palette, AreaReport& report, QString* error,
              AreaOfInterest* area = nullptr);
-// The same for a mask in memory, georeferenced like its image (`crsWkt` empty: pixels only).
+// The same for a mask in memory, georeferenced like its image (`crsWkt` empty: pixels only),
+// with `area` inside its polygons only.
 bool measureMask(const LabelMask& mask, const ClassPalette& palette,
                  const std::array<double, 6>& geoTransform, const QString& crsWkt, bool georeferenced,
-                 AreaReport& report, QString* error);
+                 AreaReport& report, QString* error, AreaOfInterest* area = nullptr);
 
 // A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break.
 QString csvField(QString text);

@@ -1,5 +1,6 @@
 #include "app/map_exports.h"
 
+#include "annotation/area_of_interest.h"
 #include "annotation/class_areas.h"
 #include "annotation/label_document.h"
 #include "annotation/label_polygons.h"
@@ -139,11 +140,14 @@ void MapExports::measureAreas() {
             m_areas->setStatus(result.error);
         Q_EMIT areasMeasured();
     });
-    watcher->setFuture(QtConcurrent::run([mask, palette, georeference] {
+    watcher->setFuture(QtConcurrent::run([mask, palette, georeference, region = m_areas->regionPath()] {
         AreasResult result;
+        std::unique_ptr<AreaOfInterest> area;
+        if (!region.isEmpty() && !(area = AreaOfInterest::open(region, &result.error)))
+            return result;
         result.ok =
             ClassAreas::measureMask(*mask, palette, georeference.geoTransform(), georeference.crsWkt(),
-                                    georeference.isValid(), result.report, &result.error);
+                                    georeference.isValid(), result.report, &result.error, area.get());
         return result;
     }));
 }

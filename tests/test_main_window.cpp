@@ -436,6 +436,32 @@ private Q_SLOTS:
         auto* table = m_window->findChild<QTableWidget*>(QStringLiteral("areasTable"));
         QVERIFY(table);
         QCOMPARE(table->item(0, 1)->text(), QStringLiteral("10000"));
+
+        // Inside a region (a polygon over pixels x 50-99, y 100-199, in the image's CRS): only the
+        // class 0 pixels there count.
+        const QString region = dir.filePath(QStringLiteral("region.geojson"));
+        const double left = 101985.0 + 50 * 300.0379266750948, right = 101985.0 + 100 * 300.0379266750948;
+        const double top = 2826915.0 - 100 * 300.041782729805, bottom = 2826915.0 - 200 * 300.041782729805;
+        QFile file(region);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QStringLiteral(
+                       "{\"type\": \"FeatureCollection\", \"crs\": {\"type\": \"name\", \"properties\": "
+                       "{\"name\": \"EPSG:32618\"}}, \"features\": [{\"type\": \"Feature\", \"properties\": "
+                       "{}, \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[%1, %3], [%2, %3], "
+                       "[%2, %4], [%1, %4], [%1, %3]]]}}]}")
+                       .arg(left, 0, 'f', 4)
+                       .arg(right, 0, 'f', 4)
+                       .arg(top, 0, 'f', 4)
+                       .arg(bottom, 0, 'f', 4)
+                       .toUtf8());
+        file.close();
+        measured.clear();
+        m_window->mapExports()->areasPanel()->setRegionPath(region);
+        QVERIFY(measured.wait(20000));
+        const AreaReport& inside = m_window->mapExports()->areasPanel()->report();
+        QCOMPARE(inside.classes[0].pixels, qint64(50 * 100));
+        QCOMPARE(inside.classes[3].pixels, qint64(0));
+        QCOMPARE(inside.region, QStringLiteral("region.geojson"));
         m_window->session()->discardJournal();
     }
 

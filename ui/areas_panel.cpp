@@ -4,6 +4,9 @@
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
@@ -21,7 +24,10 @@ AreasPanel::AreasPanel(QWidget* parent)
     , m_values(new QValueAxis)
     , m_table(new QTableWidget(0, 5, this))
     , m_status(new QLabel(tr("Measure the mask to see the area of each class."), this))
-    , m_measure(new QPushButton(tr("Measure"), this)) {
+    , m_measure(new QPushButton(tr("Measure"), this))
+    , m_region(new QLabel(this))
+    , m_chooseRegion(new QPushButton(tr("Region…"), this))
+    , m_wholeMask(new QPushButton(tr("Whole Mask"), this)) {
     auto* chart = new QChart;
     chart->addSeries(m_series);
     chart->legend()->hide();
@@ -47,8 +53,36 @@ AreasPanel::AreasPanel(QWidget* parent)
     layout->addWidget(view, 1);
     layout->addWidget(m_table, 1);
     layout->addWidget(m_status);
-    layout->addWidget(m_measure);
+    m_region->setObjectName(QStringLiteral("areasRegion"));
+    m_region->setWordWrap(true);
+    m_chooseRegion->setToolTip(tr("Count only inside the polygons of a vector file (GeoPackage, GeoJSON, "
+                                  "Shapefile) in any CRS"));
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(m_measure);
+    buttons->addWidget(m_chooseRegion);
+    buttons->addWidget(m_wholeMask);
+    layout->addWidget(m_region);
+    layout->addLayout(buttons);
     connect(m_measure, &QPushButton::clicked, this, &AreasPanel::measureRequested);
+    connect(m_chooseRegion, &QPushButton::clicked, this, [this] {
+        const QString path =
+            QFileDialog::getOpenFileName(this, tr("Area of interest"), QString(),
+                                         tr("Vector files (*.gpkg *.geojson *.json *.shp *.kml)"));
+        if (!path.isEmpty())
+            setRegionPath(path);
+    });
+    connect(m_wholeMask, &QPushButton::clicked, this, [this] { setRegionPath({}); });
+    setRegionPath({});
+}
+
+void AreasPanel::setRegionPath(const QString& path) {
+    const bool changed = path != m_regionPath;
+    m_regionPath = path;
+    m_region->setText(path.isEmpty() ? tr("Inside: the whole mask")
+                                     : tr("Inside: the polygons of %1").arg(QFileInfo(path).fileName()));
+    m_wholeMask->setEnabled(!path.isEmpty());
+    if (changed)
+        Q_EMIT measureRequested();
 }
 
 void AreasPanel::setReport(const AreaReport& report) {

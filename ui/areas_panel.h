@@ -15,7 +15,8 @@ namespace segstudio {
 
 // The Areas dock: how much of the mask each class covers, as a bar chart (Qt Charts, in hectares
 // when the image is georeferenced, else pixels) and a table (pixels, m², ha, share). It shows a
-// report; who computes it (on a worker) is the window's business.
+// report; who computes it (on a worker) is the window's business. A region (the polygons of a
+// vector file) limits the count to the area of interest.
 class AreasPanel : public QWidget {
     Q_OBJECT
 public:
@@ -24,6 +25,9 @@ public:
     void setReport(const AreaReport& report);
     void setStatus(const QString& text);
     const AreaReport& report() const { return m_report; }
+    // The vector file whose polygons bound the count; empty: the whole mask. Asks to measure.
+    void setRegionPath(const QString& path);
+    QString regionPath() const { return m_regionPath; }
 
 Q_SIGNALS:
     void measureRequested();
@@ -36,6 +40,10 @@ private:
     QTableWidget* m_table;
     QLabel* m_status;
     QPushButton* m_measure;
+    QLabel* m_region;
+    QPushButton* m_chooseRegion;
+    QPushButton* m_wholeMask;
+    QString m_regionPath;
 };
 
 } // namespace segstudio
