@@ -30,6 +30,8 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
+#include <QStyle>
+#include <QStyleOptionSlider>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -372,6 +374,87 @@ private Q_SLOTS:
         for (int y = 0; y < 200; y += 7)
             for (int x = 0; x < 300; x += 7)
                 QCOMPARE(comparison.classAt(x, y), expected.classAt(x, y));
+    }
+
+    // The swipe divider dragged with the mouse: the mask left of it, the comparison right of it.
+    void draggingTheSwipeDividerMovesTheSplit() {
+        MainWindow window;
+        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy ready(&window, &MainWindow::documentReady);
+        window.openFile(m_image, m_mask);
+        QVERIFY(ready.wait(20000));
+        ComparisonActions* comparison = window.comparisonActions();
+        QSignalSpy compared(comparison, &ComparisonActions::compared);
+        comparison->compareWith(m_reference);
+        QVERIFY(compared.wait(20000));
+        MapCanvas* canvas = window.canvas();
+        canvas->setView(QPointF(225, 50), 1.0); // the differing quarter in the middle of the canvas
+        const auto colourAt = [&](QPointF image) {
+            canvas->repaint();
+            const QPointF w = canvas->view().imageToWidget(image);
+            return canvas->grab().toImage().pixelColor(QPoint(int(w.x()), int(w.y())));
+        };
+        const QColor maskColour = colourAt(QPointF(220, 50)); // Road in the mask
+        window.overlay()->setComparison(MaskOverlay::Comparison::Other);
+        const QColor otherColour = colourAt(QPointF(220, 50)); // Vegetation in the comparison
+        QVERIFY(maskColour != otherColour);
+
+        QSlider* slider = comparison->swipeSlider();
+        const auto drag = [&](int x) { // from the centre of the handle, wherever it is now
+            QStyleOptionSlider option;
+            option.initFrom(slider);
+            option.orientation = slider->orientation();
+            option.minimum = slider->minimum();
+            option.maximum = slider->maximum();
+            option.sliderPosition = option.sliderValue = slider->value();
+            const QPoint from =
+                slider->style()
+                    ->subControlRect(QStyle::CC_Slider, &option, QStyle::SC_SliderHandle, slider)
+                    .center();
+            QTest::mousePress(slider, Qt::LeftButton, Qt::NoModifier, from);
+            QTest::mouseMove(slider, QPoint((from.x() + x) / 2, from.y()));
+            QTest::mouseMove(slider, QPoint(x, from.y()));
+            QTest::mouseRelease(slider, Qt::LeftButton, Qt::NoModifier, QPoint(x, from.y()));
+        };
+        drag(slider->width() - 1); // to the right end: all of the canvas is the mask's side
+        QCOMPARE(window.overlay()->comparison(), MaskOverlay::Comparison::Swipe);
+        QVERIFY2(slider->value() > 950, qPrintable(QString::number(slider->value())));
+        QCOMPARE(colourAt(QPointF(220, 50)), maskColour);
+        drag(0); // to the left end: all of it the comparison's
+        QVERIFY2(slider->value() < 50, qPrintable(QString::number(slider->value())));
+        QCOMPARE(colourAt(QPointF(220, 50)), otherColour);
+        // Half way: the divider at the canvas's middle, each side showing its own.
+        slider->setValue(500);
+        const int divider = canvas->width() / 2;
+        QCOMPARE(colourAt(canvas->view().widgetToImage(QPointF(divider - 20, canvas->height() / 2))),
+                 maskColour);
+        QCOMPARE(colourAt(canvas->view().widgetToImage(QPointF(divider + 20, canvas->height() / 2))),
+                 otherColour);
+    }
+
+    // A comparison holding a value that is no class of the list is refused, naming the value.
+    void aMaskWithAnUnknownClassIsRefused() {
+        MainWindow window;
+        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
+        window.show();
+        QSignalSpy ready(&window, &MainWindow::documentReady);
+        window.openFile(m_image, m_mask);
+        QVERIFY(ready.wait(20000));
+        const QString foreign = m_dir.filePath(QStringLiteral("foreign.tif"));
+        test::RasterSpec spec;
+        spec.width = 300;
+        spec.height = 200;
+        QVERIFY(test::writeGeoTiff(foreign, spec, [](int, int x, int) { return x < 10 ? 9 : 1; }));
+        QSignalSpy failed(window.comparisonActions(), &ComparisonActions::failed);
+        window.comparisonActions()->compareWith(foreign);
+        QVERIFY(failed.wait(20000));
+        QVERIFY2(failed.first().at(0).toString().contains(QStringLiteral("value 9")),
+                 qPrintable(failed.first().at(0).toString()));
+        QVERIFY(!window.overlay()->comparisonMask());
+        QCOMPARE(window.document()->history().count(), 0);
     }
 
     void aMaskOfAnotherSizeIsRefused() {
