@@ -63,10 +63,12 @@ TileServiceDialog::TileServiceDialog(QWidget* parent)
     form->addRow(tr("Attribution"), m_attribution);
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(new QLabel(tr("A server's tiles are read only when network sources are allowed "
-                                    "(Model ▸ Preferences), and kept in segstudio's cache folder. A tile "
-                                    "folder or MBTiles file opens at its finest zoom, where its tiles are."),
-                                 this));
+    auto* note = new QLabel(tr("A server's tiles are read only when network sources are allowed (Model ▸ "
+                               "Preferences), and kept in segstudio's cache folder. A tile folder or MBTiles "
+                               "file opens at its finest zoom, where its tiles are."),
+                            this);
+    note->setWordWrap(true);
+    layout->addWidget(note);
     layout->addWidget(m_problem);
     layout->addWidget(m_buttons);
     connect(folder, &QPushButton::clicked, this, [this] {
