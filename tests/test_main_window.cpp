@@ -182,6 +182,44 @@ private Q_SLOTS:
                  QStringLiteral("Zoom %1 %").arg(canvas->view().scale() * 100, 0, 'f', 0));
     }
 
+    // Zoomed out, repaints blit copies of the tiles smoothed to their screen size (made a few a
+    // frame once the zoom stays): what shows is what smoothing them while drawing showed.
+    void zoomedOutRepaintsShowTheSameImage() {
+        // Stripes 16 px wide: a copy put one pixel off would show at once.
+        QTemporaryDir dir;
+        const QString stripes = dir.filePath(QStringLiteral("stripes.tif"));
+        test::RasterSpec spec;
+        spec.width = 1500;
+        spec.height = 1200;
+        spec.bands = 3;
+        QVERIFY(test::writeGeoTiff(stripes, spec, [](int band, int x, int y) {
+            return (x / 16 + y / 64 + band) % 2 == 0 ? 230 : 20;
+        }));
+        open(stripes);
+        MapCanvas* canvas = m_window->canvas();
+        canvas->setView(QPointF(750, 600), 0.37); // downsampling from level 1
+        QTRY_VERIFY(paintedCompletely());
+        canvas->setView(QPointF(750, 600), 0.36); // a new zoom: drawn smoothed, no copies yet
+        canvas->repaint();
+        const QImage drawn = canvas->grab().toImage().convertToFormat(QImage::Format_RGB32);
+        for (int i = 0; i < 40; ++i) // the zoom stays: every tile gets its copy
+            canvas->repaint();
+        const QImage blitted = canvas->grab().toImage().convertToFormat(QImage::Format_RGB32);
+        QCOMPARE(blitted.size(), drawn.size());
+        qint64 total = 0, far = 0;
+        for (int y = 0; y < drawn.height(); ++y)
+            for (int x = 0; x < drawn.width(); ++x) {
+                const QRgb a = drawn.pixel(x, y), b = blitted.pixel(x, y);
+                const int d = std::max({std::abs(qRed(a) - qRed(b)), std::abs(qGreen(a) - qGreen(b)),
+                                        std::abs(qBlue(a) - qBlue(b))});
+                total += d;
+                far += d > 48;
+            }
+        const double pixels = double(drawn.width()) * drawn.height();
+        QVERIFY2(total / pixels < 4, qPrintable(QString::number(total / pixels)));
+        QVERIFY2(far / pixels < 0.01, qPrintable(QString::number(far / pixels))); // nothing misplaced
+    }
+
     void statusBarShowsPixelAndMapCoordinates() {
         open(dataPath(QStringLiteral("geotiff/RGB.byte.tif")));
         MapCanvas* canvas = m_window->canvas();

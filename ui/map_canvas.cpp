@@ -196,7 +196,14 @@ void MapCanvas::paintEvent(QPaintEvent* event) {
 
     // Downsampling looks right only smoothed; upsampling must show crisp pixels.
     const double screenPixelsPerLevelPixel = m_view.scale() * (1 << level);
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, screenPixelsPerLevelPixel < 1.0);
+    const bool downsampling = screenPixelsPerLevelPixel < 1.0;
+    painter.setRenderHint(QPainter::SmoothPixmapTransform, downsampling);
+    // Smoothing down costs several milliseconds a frame for a full canvas, and swipes, toggles
+    // and pans repaint it every frame: while the zoom stays, tiles get a copy at their screen
+    // size, a few a frame (so no frame pays for all of them), and are blitted from then on.
+    const bool steady = m_view.scale() == m_lastPaintScale;
+    m_lastPaintScale = m_view.scale();
+    int copiesLeft = downsampling && steady ? 4 : 0;
 
     QList<TileKey> missing;
     for (const TileKey& key : visibleTiles) {
@@ -205,7 +212,18 @@ void MapCanvas::paintEvent(QPaintEvent* event) {
             if (!m_cache.hasFailed(key))
                 missing.append(key);
         } else if (target.intersects(dirty)) {
-            painter.drawImage(target, m_cache.tile(key));
+            const QRect onScreen = target.toAlignedRect();
+            const QImage* copy = downsampling ? m_onScreen.object(key) : nullptr;
+            if (downsampling && (!copy || copy->size() != onScreen.size()) && copiesLeft > 0) {
+                --copiesLeft;
+                auto* scaled = new QImage(m_cache.tile(key).scaled(onScreen.size(), Qt::IgnoreAspectRatio,
+                                                                   Qt::SmoothTransformation));
+                copy = m_onScreen.insert(key, scaled, scaled->sizeInBytes()) ? scaled : nullptr;
+            }
+            if (copy && copy->size() == onScreen.size())
+                painter.drawImage(onScreen.topLeft(), *copy);
+            else
+                painter.drawImage(target, m_cache.tile(key));
         }
     }
     // Stand-ins are magnified coarse tiles shown for a moment: nearest-neighbour is enough and

@@ -4,6 +4,8 @@
 #include "annotation/tile_cache.h"
 #include "ui/view_transform.h"
 
+#include <QCache>
+#include <QImage>
 #include <QWidget>
 #include <memory>
 
@@ -94,6 +96,9 @@ private:
     quint64 m_generation = 0;
     ViewTransform m_view;
     TileCache m_cache;
+    // Tiles smoothed down to their size on screen (while zoomed out), so a repaint is a blit.
+    QCache<TileKey, QImage> m_onScreen{32 * 1024 * 1024};
+    double m_lastPaintScale = 0;
     bool m_fitPending = false;
     bool m_panning = false;
     bool m_toolDragging = false;
