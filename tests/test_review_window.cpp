@@ -84,14 +84,9 @@ private Q_SLOTS:
 
     void compareSwipeDifferAndScore() {
         MainWindow window;
-        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
-        window.resize(1200, 800);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QVERIFY(QTest::qWaitForWindowActive(&window));
-        QSignalSpy ready(&window, &MainWindow::documentReady);
-        window.openFile(m_image, m_mask);
-        QVERIFY(ready.wait(20000));
+        openSceneIn(window);
+        if (QTest::currentTestFailed())
+            return;
         ComparisonActions* comparison = window.comparisonActions();
         QSignalSpy compared(comparison, &ComparisonActions::compared);
         QSignalSpy measured(comparison, &ComparisonActions::metricsUpdated);
@@ -192,13 +187,9 @@ private Q_SLOTS:
     // The figures of the visible area follow the view; a dragged selection gets its own.
     void metricsOfTheVisibleAreaAndASelection() {
         MainWindow window;
-        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
-        window.resize(1200, 800);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QSignalSpy ready(&window, &MainWindow::documentReady);
-        window.openFile(m_image, m_mask);
-        QVERIFY(ready.wait(20000));
+        openSceneIn(window);
+        if (QTest::currentTestFailed())
+            return;
         ComparisonActions* comparison = window.comparisonActions();
         QSignalSpy measured(comparison, &ComparisonActions::metricsUpdated);
         comparison->compareWith(m_reference);
@@ -252,13 +243,9 @@ private Q_SLOTS:
     // else, as one undo step; it is off while there is no comparison.
     void comparisonBrushTakesItsLabels() {
         MainWindow window;
-        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
-        window.resize(1200, 800);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QSignalSpy ready(&window, &MainWindow::documentReady);
-        window.openFile(m_image, m_mask);
-        QVERIFY(ready.wait(20000));
+        openSceneIn(window);
+        if (QTest::currentTestFailed())
+            return;
         QAction* brush = window.toolBox()->action(ToolBox::Tool::TakeComparison);
         QVERIFY(!brush->isEnabled());
         QSignalSpy compared(window.comparisonActions(), &ComparisonActions::compared);
@@ -379,13 +366,9 @@ private Q_SLOTS:
     // The swipe divider dragged with the mouse: the mask left of it, the comparison right of it.
     void draggingTheSwipeDividerMovesTheSplit() {
         MainWindow window;
-        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
-        window.resize(1200, 800);
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QSignalSpy ready(&window, &MainWindow::documentReady);
-        window.openFile(m_image, m_mask);
-        QVERIFY(ready.wait(20000));
+        openSceneIn(window);
+        if (QTest::currentTestFailed())
+            return;
         ComparisonActions* comparison = window.comparisonActions();
         QSignalSpy compared(comparison, &ComparisonActions::compared);
         comparison->compareWith(m_reference);
@@ -438,11 +421,9 @@ private Q_SLOTS:
     // A comparison holding a value that is no class of the list is refused, naming the value.
     void aMaskWithAnUnknownClassIsRefused() {
         MainWindow window;
-        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
-        window.show();
-        QSignalSpy ready(&window, &MainWindow::documentReady);
-        window.openFile(m_image, m_mask);
-        QVERIFY(ready.wait(20000));
+        openSceneIn(window);
+        if (QTest::currentTestFailed())
+            return;
         const QString foreign = m_dir.filePath(QStringLiteral("foreign.tif"));
         test::RasterSpec spec;
         spec.width = 300;
@@ -459,11 +440,9 @@ private Q_SLOTS:
 
     void aMaskOfAnotherSizeIsRefused() {
         MainWindow window;
-        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
-        window.show();
-        QSignalSpy ready(&window, &MainWindow::documentReady);
-        window.openFile(m_image, m_mask);
-        QVERIFY(ready.wait(20000));
+        openSceneIn(window);
+        if (QTest::currentTestFailed())
+            return;
         const QString small = m_dir.filePath(QStringLiteral("small.png"));
         QString error;
         QVERIFY(MaskFiles::save(small, LabelMask(QSize(30, 20)), ClassPalette::dubaiAerial(), {}, &error));
@@ -477,6 +456,19 @@ private Q_SLOTS:
     }
 
 private:
+    // The grey scene with its mask in a shown window of a size that fits the docks, its
+    // autosave journal never offered.
+    void openSceneIn(MainWindow& window) {
+        window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QSignalSpy ready(&window, &MainWindow::documentReady);
+        window.openFile(m_image, m_mask);
+        QVERIFY(ready.wait(20000));
+    }
+
     QTemporaryDir m_dir;
     QString m_image;
     QString m_mask;
