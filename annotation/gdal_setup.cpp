@@ -24,6 +24,13 @@ void initializeGdal() {
     });
 }
 
+void sizeGdalCacheForOnePass(int rasterWidth) {
+    if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr))
+        return;
+    const GIntBig needed = std::max<GIntBig>(GIntBig(rasterWidth) * 256 * 16, 16ll * 1024 * 1024);
+    GDALSetCacheMax64(std::min(needed, GDALGetCacheMax64()));
+}
+
 QString oversizedBlockProblem(GDALDatasetH dataset) {
     constexpr double MaxBlockBytes = 256e6;
     const int bands = GDALGetRasterCount(dataset);

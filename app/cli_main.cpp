@@ -4,6 +4,7 @@
 #include "annotation/raster_source.h"
 #include "annotation/source_policy.h"
 #include "app/cli/cli_commands.h"
+#include "inference/heap_tuning.h"
 #include "inference/runtime_info.h"
 #include "storage/atomic_file.h"
 
@@ -138,6 +139,7 @@ int runCommand(QStringList arguments) {
 } // namespace
 
 int main(int argc, char* argv[]) {
+    segstudio::inference::keepFreedMemoryForReuse();
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("segstudio-cli"));
     segstudio::initializeGdal();

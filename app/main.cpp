@@ -8,6 +8,7 @@
 #include "app/jobs/settings.h"
 #include "app/main_window.h"
 #include "app/model_actions.h"
+#include "inference/heap_tuning.h"
 #include "storage/atomic_file.h"
 
 #include <QApplication>
@@ -15,6 +16,7 @@
 #include <QFileInfo>
 
 int main(int argc, char* argv[]) {
+    segstudio::inference::keepFreedMemoryForReuse();
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("segstudio"));
     QApplication::setApplicationName(QStringLiteral("segstudio"));

@@ -58,7 +58,8 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
     const auto limitOverlap = [this](int tile) { m_overlap->setMaximum(std::min(512, tile / 2)); };
     limitOverlap(m_tile->value());
     connect(m_tile, &QSpinBox::valueChanged, this, limitOverlap);
-    m_batch->setRange(1, 64);
+    m_batch->setRange(0, 64);
+    m_batch->setSpecialValueText(tr("auto (2 on the CPU, 4 on a GPU)"));
     m_batch->setValue(settings.prediction.batch);
     m_threads->setRange(0, 256);
     m_threads->setSpecialValueText(tr("all cores"));

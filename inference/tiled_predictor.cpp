@@ -38,6 +38,10 @@ struct Window {
     int x, y;
 };
 
+// Finished rows are turned into classes this many at a time: the softmax's scratch stays small
+// however wide the image.
+constexpr int FinishedRowsAtOnce = 64;
+
 // View k of a batch under the symmetries of the square: bit 2 transposes, bit 1 flips rows,
 // bit 0 flips columns. toView and fromView are inverses, so a view's logits map back onto
 // the window's pixels.
@@ -77,7 +81,11 @@ struct TiledPredictor::Impl {
     torch::Tensor mean, std; // 1×3×1×1 on the device, in the compute dtype
 
     // Copies one window (reflect-padded past the image's edge) into a 3×H×W uint8 tensor.
-    torch::Tensor readWindow(const ImageView& image, const Window& w, int tileW, int tileH) const {
+    // `band` holds the image's rows from `bandTop` on: all the window's rows once reflected
+    // into an image of `height` rows.
+    torch::Tensor readWindow(const ImageView& band, int bandTop, int height, const Window& w, int tileW,
+                             int tileH) const {
+        const ImageView& image = band;
         const size_t stride = image.stride ? image.stride : size_t(image.width) * 3;
         auto out = torch::empty({tileH, tileW, 3}, torch::kUInt8);
         uint8_t* dst = out.data_ptr<uint8_t>();
@@ -89,7 +97,7 @@ struct TiledPredictor::Impl {
             return i < n ? i : period - i;
         };
         for (int y = 0; y < tileH; ++y) {
-            const uint8_t* row = image.rgb + size_t(reflect(w.y + y, image.height)) * stride;
+            const uint8_t* row = image.rgb + size_t(reflect(w.y + y, height) - bandTop) * stride;
             uint8_t* line = dst + size_t(y) * tileW * 3;
             const int inside = std::clamp(image.width - w.x, 0, tileW);
             std::memcpy(line, row + size_t(w.x) * 3, size_t(inside) * 3);
@@ -124,8 +132,9 @@ std::string predictOptionsProblem(const PredictOptions& options) {
     if (options.overlap < 0 || options.overlap > options.tile / 2)
         return "the overlap must be from 0 to half the window (" + std::to_string(options.tile / 2) +
                " pixels), not " + std::to_string(options.overlap);
-    if (options.batch < 1 || options.batch > 256)
-        return "the batch must be from 1 to 256 windows, not " + std::to_string(options.batch);
+    if (options.batch < 0 || options.batch > 256)
+        return "the batch must be from 1 to 256 windows (or 0 for the device's default), not " +
+               std::to_string(options.batch);
     // Each window's logits and the input batch: 64 MPx per forward pass is far beyond what
     // helps throughput and already several GB of activations.
     if (double(options.batch) * options.tile * options.tile > 64e6)
@@ -153,9 +162,12 @@ std::unique_ptr<TiledPredictor> TiledPredictor::create(SegmentationModel& model,
     }
     impl->options.tile = roundUp(options.tile, 32);
     impl->options.overlap = std::min(options.overlap, impl->options.tile / 2);
-    impl->batch = options.batch;
     if (!chooseDevice(options.device, options.precision, options.threads, impl->choice, error))
         return nullptr;
+    // The device's default, within the 64 MPx per forward pass checked above.
+    const int windowsAllowed = int(std::max(1.0, 64e6 / (double(impl->options.tile) * impl->options.tile)));
+    impl->batch =
+        options.batch > 0 ? options.batch : std::min(impl->choice.device.is_cuda() ? 4 : 2, windowsAllowed);
     impl->channelsLast = options.channelsLast < 0 ? impl->choice.device.is_cuda() : options.channelsLast == 1;
     try {
         model.impl().moveTo(impl->choice.device, impl->choice.dtype);
@@ -179,35 +191,122 @@ std::unique_ptr<TiledPredictor> TiledPredictor::create(SegmentationModel& model,
 
 bool TiledPredictor::predict(const ImageView& image, Prediction& out, const Progress& progress,
                              const std::atomic<bool>* cancel, std::string* error) {
-    auto fail = [error](const std::string& why) {
+    if (!image.rgb || image.width <= 0 || image.height <= 0) {
         if (error)
-            *error = why;
+            *error = "empty image";
+        return false;
+    }
+    const size_t stride = image.stride ? image.stride : size_t(image.width) * 3;
+    const size_t width = size_t(image.width);
+    std::vector<uint8_t> classes(width * size_t(image.height));
+    std::vector<float> confidence(classes.size());
+    const bool ok = predictRows(
+        image.width, image.height, 0, image.height,
+        [&](int y, int rows, ImageView& band, std::string*) {
+            band = {image.rgb + size_t(y) * stride, image.width, rows, stride};
+            return true;
+        },
+        [&](int y, int rows, uint8_t* rowClasses, float* rowConfidence, std::string*) {
+            std::copy_n(rowClasses, width * size_t(rows), classes.data() + size_t(y) * width);
+            std::copy_n(rowConfidence, width * size_t(rows), confidence.data() + size_t(y) * width);
+            return true;
+        },
+        progress, cancel, error);
+    if (!ok)
+        return false;
+    out.width = image.width;
+    out.height = image.height;
+    out.classes = std::move(classes);
+    out.confidence = std::move(confidence);
+    return true;
+}
+
+bool TiledPredictor::predictRows(int width, int height, int firstRow, int endRow, const ReadRows& read,
+                                 const TakeRows& take, const Progress& progress,
+                                 const std::atomic<bool>* cancel, std::string* error) {
+    std::string localError;
+    std::string& why = error ? *error : localError;
+    auto fail = [&why](const std::string& message) {
+        why = message;
         return false;
     };
-    if (!image.rgb || image.width <= 0 || image.height <= 0)
+    if (width <= 0 || height <= 0)
         return fail("empty image");
+    if (firstRow < 0 || endRow > height || firstRow >= endRow)
+        return fail("rows " + std::to_string(firstRow) + "-" + std::to_string(endRow) +
+                    " are not in an image of " + std::to_string(height) + " rows");
     Impl& d = *m_impl;
-    const int tileW = std::min(d.options.tile, roundUp(image.width, 32));
-    const int tileH = std::min(d.options.tile, roundUp(image.height, 32));
+    const int tileW = std::min(d.options.tile, roundUp(width, 32));
+    const int tileH = std::min(d.options.tile, roundUp(height, 32));
+    // All the image's windows, row by row; those in [firstWindow, endWindow) reach into
+    // [firstRow, endRow) and are summed.
     std::vector<Window> windows;
-    for (int y : windowOrigins(image.height, tileH, d.options.overlap))
-        for (int x : windowOrigins(image.width, tileW, d.options.overlap))
+    for (int y : windowOrigins(height, tileH, d.options.overlap))
+        for (int x : windowOrigins(width, tileW, d.options.overlap))
             windows.push_back({x, y});
+    const auto reaches = [&](const Window& w) { return w.y < endRow && w.y + tileH > firstRow; };
+    const size_t firstWindow =
+        size_t(std::find_if(windows.begin(), windows.end(), reaches) - windows.begin());
+    const size_t endWindow =
+        windows.size() - size_t(std::find_if(windows.rbegin(), windows.rend(), reaches) - windows.rbegin());
+    // Batches are cut from the whole image's list and filled up at the ends of the range: a
+    // window's logits depend (in the last bits) on the batch it is in, so it must be the
+    // batch predict() puts it in for the rows to match predict()'s exactly.
+    size_t next = firstWindow / size_t(d.batch) * size_t(d.batch);
+    const size_t endBatches =
+        std::min(windows.size(), (endWindow + size_t(d.batch) - 1) / size_t(d.batch) * size_t(d.batch));
+    const int windowsTotal = int(endBatches - next);
     const int classes = d.model->classCount();
     const auto weight = torch::outer(edgeRamp(tileH, d.options.overlap), edgeRamp(tileW, d.options.overlap));
-    auto sum = torch::zeros({classes, image.height, image.width});
-    auto weightSum = torch::zeros({image.height, image.width});
+    // Logit and weight sums of the rows from `top` on. Windows come row by row, so once one
+    // starting at row y arrives no later window reaches above y: those rows are finished. The
+    // open rows are never more than a window's height.
+    const int bufferRows = std::min(tileH, height);
+    auto sum = torch::zeros({classes, bufferRows, width});
+    auto weightSum = torch::zeros({bufferRows, width});
+    int top = windows[firstWindow].y;
 
     torch::InferenceMode inferenceMode;
-    size_t next = 0;
+    using torch::indexing::Slice;
+    // Rows [top, upTo) get no more windows: their classes go to `take`, the rest move up.
+    const auto finishRowsAbove = [&](int upTo) {
+        for (int y = std::max(top, firstRow); y < std::min(upTo, endRow); y += FinishedRowsAtOnce) {
+            const int rows = std::min({FinishedRowsAtOnce, upTo - y, endRow - y});
+            const auto logits = sum.narrow(1, y - top, rows) / weightSum.narrow(0, y - top, rows);
+            const auto [confidence, index] = torch::softmax(logits, 0).max(0);
+            auto classTensor = index.to(torch::kUInt8).contiguous();
+            auto confidenceTensor = confidence.contiguous();
+            if (!take(y, rows, classTensor.data_ptr<uint8_t>(), confidenceTensor.data_ptr<float>(), &why))
+                return false;
+        }
+        const int finished = std::min(upTo - top, bufferRows), open = bufferRows - finished;
+        if (open > 0) {
+            sum.narrow(1, 0, open).copy_(sum.narrow(1, finished, open).clone());
+            weightSum.narrow(0, 0, open).copy_(weightSum.narrow(0, finished, open).clone());
+        }
+        sum.narrow(1, open, finished).zero_();
+        weightSum.narrow(0, open, finished).zero_();
+        top = upTo;
+        return true;
+    };
+
+    ImageView band;
+    int bandTop = -1;
     int done = 0;
-    while (next < windows.size()) {
+    while (next < endBatches) {
         if (cancel && cancel->load())
             return fail("cancelled");
-        const size_t count = std::min<size_t>(d.batch, windows.size() - next);
+        const size_t count = std::min<size_t>(d.batch, endBatches - next);
         std::vector<torch::Tensor> inputs;
-        for (size_t i = 0; i < count; ++i)
-            inputs.push_back(d.readWindow(image, windows[next + i], tileW, tileH));
+        for (size_t i = 0; i < count; ++i) {
+            const Window& w = windows[next + i];
+            if (bandTop != w.y) {
+                if (!read(w.y, std::min(tileH, height - w.y), band, &why))
+                    return false;
+                bandTop = w.y;
+            }
+            inputs.push_back(d.readWindow(band, bandTop, height, w, tileW, tileH));
+        }
         torch::Tensor logits;
         try {
             logits = d.runBatch(torch::stack(inputs)).cpu();
@@ -232,32 +331,25 @@ bool TiledPredictor::predict(const ImageView& image, Prediction& out, const Prog
                                                                .mode(torch::kBilinear)
                                                                .align_corners(false));
         for (size_t i = 0; i < count; ++i) {
+            if (next + i < firstWindow || next + i >= endWindow)
+                continue; // filling a batch up
             const Window& w = windows[next + i];
-            const int validW = std::min(tileW, image.width - w.x);
-            const int validH = std::min(tileH, image.height - w.y);
-            using torch::indexing::Slice;
+            if (w.y > top && !finishRowsAbove(w.y))
+                return false;
+            const int validW = std::min(tileW, width - w.x);
+            const int validH = std::min(tileH, height - w.y);
             const auto wv = weight.index({Slice(0, validH), Slice(0, validW)});
-            sum.index({Slice(), Slice(w.y, w.y + validH), Slice(w.x, w.x + validW)})
+            sum.index({Slice(), Slice(0, validH), Slice(w.x, w.x + validW)})
                 .add_(logits[static_cast<int64_t>(i)].index({Slice(), Slice(0, validH), Slice(0, validW)}) *
                       wv);
-            weightSum.index({Slice(w.y, w.y + validH), Slice(w.x, w.x + validW)}).add_(wv);
+            weightSum.index({Slice(0, validH), Slice(w.x, w.x + validW)}).add_(wv);
         }
         next += count;
         done += static_cast<int>(count);
         if (progress)
-            progress(done, static_cast<int>(windows.size()));
+            progress(done, windowsTotal);
     }
-    const auto probabilities = torch::softmax(sum.div_(weightSum), 0);
-    const auto [confidence, index] = probabilities.max(0);
-    out.width = image.width;
-    out.height = image.height;
-    const auto classTensor = index.to(torch::kUInt8).contiguous();
-    out.classes.assign(classTensor.data_ptr<uint8_t>(),
-                       classTensor.data_ptr<uint8_t>() + classTensor.numel());
-    const auto confidenceTensor = confidence.contiguous();
-    out.confidence.assign(confidenceTensor.data_ptr<float>(),
-                          confidenceTensor.data_ptr<float>() + confidenceTensor.numel());
-    return true;
+    return finishRowsAbove(height);
 }
 
 void TiledPredictor::setMessageCallback(Message message) {

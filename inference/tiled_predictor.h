@@ -16,9 +16,12 @@ struct PredictOptions {
     std::string precision = "auto"; // auto (fp16 on CUDA, fp32 on CPU) | fp32 | fp16 | bf16
     int tile = 512;                 // window side in pixels (rounded up to a multiple of 32)
     int overlap = 64;               // pixels shared by neighbouring windows, blended
-    int batch = 4;                  // windows per forward pass
-    int threads = 0;                // CPU threads for LibTorch; 0 = all cores
-    int channelsLast = -1;          // -1 auto (on for CUDA), 0 off, 1 on
+    // Windows per forward pass; 0 = chosen for the device: 4 on CUDA, 2 on the CPU, where a
+    // larger batch is at most a few per cent faster and costs about 55 MB of activations a
+    // window (docs/benchmarks.md).
+    int batch = 0;
+    int threads = 0;       // CPU threads for LibTorch; 0 = all cores
+    int channelsLast = -1; // -1 auto (on for CUDA), 0 off, 1 on
     // Test-time augmentation: each window is also predicted flipped (2: left-right; 4: and
     // up-down; 8: and transposed, all eight symmetries of the square) and the logits averaged.
     // Costs that many forward passes; 1 = off.
@@ -60,9 +63,25 @@ public:
                                                   std::string* error);
     ~TiledPredictor();
 
+    // Points `band` at rows [y, y + rows) of the image (3 bytes a pixel; valid until the next
+    // call). False with *error when they cannot be read.
+    using ReadRows = std::function<bool(int y, int rows, ImageView& band, std::string* error)>;
+    // Takes rows [y, y + rows) of the result, top to bottom, `width` pixels a row: a class and
+    // a confidence each, in buffers the callee may change (valid during the call only).
+    using TakeRows =
+        std::function<bool(int y, int rows, uint8_t* classes, float* confidence, std::string* error)>;
+
     // Fills `out`; returns false on cancel (error "cancelled") or failure.
     bool predict(const ImageView& image, Prediction& out, const Progress& progress = {},
                  const std::atomic<bool>* cancel = nullptr, std::string* error = nullptr);
+
+    // Rows [firstRow, endRow) of a width × height image too large to hold, read and handed on a
+    // band of rows at a time. The windows are those predict() slides over the whole image, in
+    // the same order, so the rows are predict()'s pixel for pixel and row ranges predicted
+    // apart join into the whole; memory holds one row of windows whatever the image's height.
+    bool predictRows(int width, int height, int firstRow, int endRow, const ReadRows& read,
+                     const TakeRows& take, const Progress& progress = {},
+                     const std::atomic<bool>* cancel = nullptr, std::string* error = nullptr);
 
     void setMessageCallback(Message message);
     std::string deviceDescription() const;

@@ -71,6 +71,11 @@ private Q_SLOTS:
         QVERIFY(m_dir.isValid());
         PredictOptions options;
         QVERIFY(!options.device.empty());
+        // Water, mangroves and land: the image the prediction tests look at.
+        QString error;
+        QVERIFY2(loadSample(dubai(QStringLiteral("tile_6"), 4), ClassPalette::dubaiAerial(), m_tile6Image4,
+                            &error),
+                 qPrintable(error));
     }
 
     void outputContracts() {
@@ -175,6 +180,69 @@ private Q_SLOTS:
         }
     }
 
+    void rowBandsJoinIntoTheWholePrediction() {
+        // The command line predicts a raster a band of rows at a time, and shards predict row
+        // ranges on different machines: each must give predict()'s pixels exactly, or block
+        // seams and shard seams show. Batches of 3 windows of 256² straddle rows of windows.
+        std::string why;
+        auto model = SegmentationModel::load(SEGSTUDIO_DEFAULT_MODEL, &why);
+        QVERIFY2(model, why.c_str());
+        const inference::TrainingSample& sample = m_tile6Image4;
+        const int width = sample.width, height = sample.height, tile = 256;
+        PredictOptions options;
+        options.device = "cpu";
+        options.tile = tile;
+        options.batch = 3;
+        auto predictor = TiledPredictor::create(*model, options, &why);
+        QVERIFY2(predictor, why.c_str());
+        const ImageView image{sample.rgb.data(), width, height, 0};
+        Prediction whole;
+        QVERIFY2(predictor->predict(image, whole, {}, nullptr, &why), why.c_str());
+
+        std::vector<uint8_t> classes(whole.classes.size(), 77);
+        std::vector<float> confidence(whole.confidence.size(), -1.f);
+        const std::vector<int> cuts{0, 1, 200, 517, height - 30, height};
+        for (size_t part = 0; part + 1 < cuts.size(); ++part) {
+            const int first = cuts[part], end = cuts[part + 1];
+            int nextRow = first, lowestRead = height, highestRead = 0;
+            const bool ok = predictor->predictRows(
+                width, height, first, end,
+                [&](int y, int rows, ImageView& band, std::string*) {
+                    if (rows > tile)
+                        return false;
+                    lowestRead = std::min(lowestRead, y);
+                    highestRead = std::max(highestRead, y + rows);
+                    band = {sample.rgb.data() + size_t(y) * width * 3, width, rows, 0};
+                    return true;
+                },
+                [&](int y, int rows, uint8_t* rowClasses, float* rowConfidence, std::string*) {
+                    if (y != nextRow) // top to bottom, each row once
+                        return false;
+                    nextRow = y + rows;
+                    std::copy_n(rowClasses, size_t(rows) * width, classes.data() + size_t(y) * width);
+                    std::copy_n(rowConfidence, size_t(rows) * width, confidence.data() + size_t(y) * width);
+                    return true;
+                },
+                {}, nullptr, &why);
+            QVERIFY2(ok, qPrintable(QStringLiteral("rows %1-%2: %3").arg(first).arg(end).arg(why.c_str())));
+            QCOMPARE(nextRow, end);
+            // Only the windows that reach into the range are read, and those that fill their
+            // batches (at most a row of windows either side).
+            QVERIFY(lowestRead > first - 2 * tile && highestRead < end + 2 * tile);
+        }
+        QVERIFY(classes == whole.classes);
+        QVERIFY(confidence == whole.confidence);
+
+        // Rows outside the image are refused before anything is read.
+        bool read = false;
+        const auto reader = [&](int, int, ImageView&, std::string*) { return read = true; };
+        const auto taker = [](int, int, uint8_t*, float*, std::string*) { return true; };
+        QVERIFY(!predictor->predictRows(width, height, 10, height + 1, reader, taker, {}, nullptr, &why));
+        QVERIFY(!predictor->predictRows(width, height, 10, 10, reader, taker, {}, nullptr, &why));
+        QVERIFY(!read);
+        QVERIFY2(why.find("not in an image") != std::string::npos, why.c_str());
+    }
+
     void testTimeViewsFollowTheImage() {
         // Averaging all eight symmetries of the square makes the prediction follow the image:
         // predicting the transposed (or mirrored) image gives the transposed (mirrored) result.
@@ -182,10 +250,7 @@ private Q_SLOTS:
         std::string why;
         auto model = SegmentationModel::load(SEGSTUDIO_DEFAULT_MODEL, &why);
         QVERIFY2(model, why.c_str());
-        inference::TrainingSample sample;
-        QString error;
-        QVERIFY2(loadSample(dubai(QStringLiteral("tile_6"), 4), ClassPalette::dubaiAerial(), sample, &error),
-                 qPrintable(error));
+        const inference::TrainingSample& sample = m_tile6Image4;
         const int side = 256, x0 = 300, y0 = 200; // water, mangroves and land
         std::vector<uint8_t> crop(size_t(side) * side * 3), transposed(crop.size()), mirrored(crop.size());
         for (int y = 0; y < side; ++y)
@@ -628,6 +693,7 @@ private:
     }
 
     QTemporaryDir m_dir;
+    inference::TrainingSample m_tile6Image4;
 };
 
 QTEST_GUILESS_MAIN(TestInference)

@@ -31,8 +31,8 @@ void addPredictorOptions(QCommandLineParser& parser, const QString& windowOption
          text(defaults.tile)},
         {QStringLiteral("overlap"), QStringLiteral("Overlap of neighbouring windows."), QStringLiteral("N"),
          text(defaults.overlap)},
-        {QStringLiteral("batch"), QStringLiteral("Windows per forward pass."), QStringLiteral("N"),
-         text(defaults.batch)},
+        {QStringLiteral("batch"), QStringLiteral("Windows per forward pass (0: 2 on the CPU, 4 on a GPU)."),
+         QStringLiteral("N"), text(defaults.batch)},
         {QStringLiteral("threads"), QStringLiteral("CPU threads (0 = all cores)."), QStringLiteral("N"),
          text(defaults.threads)},
         {QStringLiteral("channels-last"), QStringLiteral("auto (on for CUDA), on or off."),
@@ -49,7 +49,7 @@ bool predictorOptions(const QCommandLineParser& parser, inference::PredictOption
     options.precision = parser.value(QStringLiteral("precision")).toStdString();
     if (!intOption(parser, windowOption, 32, 4096, options.tile, error) ||
         !intOption(parser, QStringLiteral("overlap"), 0, 2048, options.overlap, error) ||
-        !intOption(parser, QStringLiteral("batch"), 1, 256, options.batch, error) ||
+        !intOption(parser, QStringLiteral("batch"), 0, 256, options.batch, error) ||
         !intOption(parser, QStringLiteral("threads"), 0, 1024, options.threads, error) ||
         !intOption(parser, QStringLiteral("views"), 1, 8, options.views, error))
         return false;

@@ -1,5 +1,7 @@
 // segstudio-cli predict: a class (and optionally a confidence) for every pixel of any raster,
-// processed in blocks so memory stays bounded whatever the raster's size.
+// read, predicted and written a band of rows at a time, so memory stays bounded whatever the
+// raster's size.
+#include "annotation/gdal_setup.h"
 #include "annotation/label_polygons.h"
 #include "annotation/label_raster_writer.h"
 #include "annotation/raster_source.h"
@@ -9,7 +11,7 @@
 #include "app/cli/option_values.h"
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/model_registry.h"
-#include "app/jobs/segmentation_job.h"
+#include "app/jobs/raster_row_prediction.h"
 #include "inference/tiled_predictor.h"
 
 #include <QCommandLineParser>
@@ -36,7 +38,7 @@ int runPredict(const QStringList& arguments) {
          QStringLiteral("OUT")},
         {QStringLiteral("confidence"), QStringLiteral("Also write the confidence (max softmax) as GeoTIFF."),
          QStringLiteral("C.tif")},
-        {QStringLiteral("block"), QStringLiteral("Side of the blocks read and written at once."),
+        {QStringLiteral("block"), QStringLiteral("Height of the row bands a --shard is made of."),
          QStringLiteral("N"), QStringLiteral("2048")},
         {QStringLiteral("shard"),
          QStringLiteral(
@@ -104,8 +106,9 @@ int runPredict(const QStringList& arguments) {
     const auto source = RasterSource::open(input, &error);
     if (!source)
         return failWith(error);
-    // A shard is a band of whole block rows: every block is predicted with the same context as in
-    // a single run, so the parts joined are that run pixel for pixel.
+    sizeGdalCacheForOnePass(source->size().width());
+    // A shard is a band of whole block rows. Its rows are predicted with the windows a single run
+    // uses for them, so the parts joined are that run pixel for pixel.
     const QRect image(QPoint(0, 0), source->size());
     const int blockRows = (image.height() + block - 1) / block;
     if (shards > blockRows)
@@ -158,14 +161,6 @@ int runPredict(const QStringList& arguments) {
     if (withConfidence)
         confidence.setAttribution(source->info().attribution);
 
-    // Blocks with a margin of context on every side: the margin is predicted but not written,
-    // so block borders do not show in the result.
-    const int margin = std::max(options.overlap, 64);
-    QList<QRect> blocks;
-    for (int y = window.top(); y <= window.bottom(); y += block)
-        for (int x = 0; x < image.width(); x += block)
-            blocks.append(QRect(x, y, block, block).intersected(window));
-
     std::fprintf(stderr, "segstudio-cli: predicting %d × %d px%s with %s on %s (%s)\n", window.width(),
                  window.height(),
                  shards > 1 ? qPrintable(QStringLiteral(" (shard %1 of %2, rows %3–%4)")
@@ -179,27 +174,23 @@ int runPredict(const QStringList& arguments) {
     ProgressLine progress(QStringLiteral("predict"));
     QElapsedTimer timer;
     timer.start();
-    qint64 pixelsDone = 0;
     const double totalPixels = double(window.width()) * window.height();
-    // The window's segmentation job, with blocks for regions and the margin for context.
-    SegmentationJob job(*predictor, *source, margin);
-    for (const QRect& target : blocks) {
-        PredictedRegion region;
-        const auto report = [&](int done, int total) {
-            const double fraction =
-                (pixelsDone + double(target.width()) * target.height() * done / total) / totalPixels;
-            const double seconds = timer.nsecsElapsed() / 1e9;
+    RasterRowPrediction prediction(*predictor, *source);
+    const bool predicted = prediction.run(
+        window.top(), window.bottom() + 1,
+        [&](int y, int rows, const uint8_t* classRows, const float* confidenceRows, QString* why) {
+            const QRect inWindow(0, y - window.top(), window.width(), rows);
+            return classes.write(inWindow, classRows, why) &&
+                   (!withConfidence || confidence.write(inWindow, confidenceRows, why));
+        },
+        [&](int done, int total) {
+            const double fraction = double(done) / total, seconds = timer.nsecsElapsed() / 1e9;
             progress.update(fraction, QStringLiteral("%1 MP/s").arg(
                                           fraction * totalPixels / 1e6 / std::max(seconds, 1e-9), 0, 'f', 2));
-        };
-        if (!job.predict(target, region, {}, &error, report))
-            return failWith(error);
-        const QRect inWindow = target.translated(-window.topLeft());
-        if (!classes.write(inWindow, region.classes.data(), &error) ||
-            (withConfidence && !confidence.write(inWindow, region.confidence.data(), &error)))
-            return failWith(error);
-        pixelsDone += qint64(target.width()) * target.height();
-    }
+        },
+        &error);
+    if (!predicted)
+        return failWith(error);
     progress.finish();
     if (!classes.finish(&error) || (withConfidence && !confidence.finish(&error)))
         return failWith(error);

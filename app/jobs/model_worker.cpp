@@ -5,10 +5,12 @@
 #include "annotation/mask_statistics.h"
 #include "annotation/raster_source.h"
 #include "app/jobs/segmentation_job.h"
+#include "inference/heap_tuning.h"
 #include "inference/segmentation_model.h"
 
 #include <QDateTime>
 #include <QFileInfo>
+#include <QTimer>
 
 namespace segstudio {
 namespace {
@@ -25,7 +27,14 @@ ModelClasses classesOf(const inference::SegmentationModel& model) {
 } // namespace
 
 ModelWorker::ModelWorker(int maxVersionsInMemory)
-    : m_registry(maxVersionsInMemory) {
+    : m_registry(maxVersionsInMemory)
+    , m_idleRelease(new QTimer(this)) {
+    // The engine keeps freed memory for the next forward pass (see heap_tuning.h); once no job
+    // has started for a while it goes back to the system. A child, so it moves with the worker's
+    // thread.
+    m_idleRelease->setSingleShot(true);
+    m_idleRelease->setInterval(std::chrono::seconds(5));
+    connect(m_idleRelease, &QTimer::timeout, this, [] { inference::releaseFreedMemory(); });
 }
 
 ModelWorker::~ModelWorker() = default;
@@ -97,6 +106,7 @@ bool ModelWorker::ensurePredictor(QString* error) {
 
 void ModelWorker::segment(quint64 job, std::shared_ptr<const RasterSource> image,
                           const QList<QRect>& regions) {
+    m_idleRelease->start();
     if (isCancelled(job)) {
         Q_EMIT segmentFinished(job, true, {});
         return;
@@ -137,6 +147,7 @@ void ModelWorker::learn(quint64 job, std::shared_ptr<const RasterSource> image,
 }
 
 void ModelWorker::learnWith(quint64 job, const Learner& learner, const LearningSettings& settings) {
+    m_idleRelease->start();
     QString error;
     // What is fine-tuned: the version opened from disk that the current one descends from (every
     // round learns all corrections so far from there, so drift does not add up), or the current.
@@ -208,6 +219,7 @@ void ModelWorker::learnWith(quint64 job, const Learner& learner, const LearningS
 }
 
 void ModelWorker::segmentFiles(quint64 job, const QList<FileToSegment>& files, const ClassPalette& palette) {
+    m_idleRelease->start();
     QString error;
     if (!ensurePredictor(&error)) {
         for (const FileToSegment& file : files)
@@ -268,6 +280,7 @@ void ModelWorker::useVersion(int id) {
 
 void ModelWorker::predictWithVersion(quint64 job, int version, std::shared_ptr<const RasterSource> image,
                                      const ClassPalette& palette) {
+    m_idleRelease->start();
     QString error;
     const auto finish = [&](std::shared_ptr<const LabelMask> mask) {
         Q_EMIT versionPredicted(job, version, std::move(mask), isCancelled(job), error);

@@ -18,6 +18,8 @@
 #include <atomic>
 #include <memory>
 
+class QTimer;
+
 namespace segstudio {
 
 class RasterSource;
@@ -110,6 +112,7 @@ private:
     std::unique_ptr<inference::TiledPredictor> m_predictor;
     QHash<int, int> m_openedOf; // version -> the version opened from disk it descends from
     std::atomic<quint64> m_cancelledUpTo{0};
+    QTimer* m_idleRelease; // restarted by every job; fires once the worker has been idle a while
 };
 
 } // namespace segstudio

@@ -53,7 +53,7 @@ Settings Settings::load() {
     prediction.precision = stringOf(settings, PrecisionKey, defaults.precision);
     prediction.tile = intIn(settings, TileKey, defaults.tile, 32, 8192);
     prediction.overlap = intIn(settings, OverlapKey, defaults.overlap, 0, 4096);
-    prediction.batch = intIn(settings, BatchKey, defaults.batch, 1, 1024);
+    prediction.batch = intIn(settings, BatchKey, defaults.batch, 0, 1024);
     prediction.threads = intIn(settings, ThreadsKey, defaults.threads, 0, 1024);
     prediction.views = intIn(settings, ViewsKey, defaults.views, 1, 8);
     if (!inference::isValidViewCount(prediction.views))

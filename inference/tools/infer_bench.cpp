@@ -6,6 +6,7 @@
 //   {"train": …, "steps", "seconds", "first_loss", "last_loss"}
 // usage: segstudio-infer-bench [--model PATH] [--size WxH] [--device D] [--precisions fp32,fp16]
 //                              [--batches 1,4,16] [--tile N] [--compare] [--train-steps N]
+#include "inference/heap_tuning.h"
 #include "inference/runtime_info.h"
 #include "inference/segmentation_model.h"
 #include "inference/tiled_predictor.h"
@@ -67,6 +68,7 @@ double seconds(std::chrono::steady_clock::time_point since)
 
 int main(int argc, char* argv[])
 {
+    segstudio::inference::keepFreedMemoryForReuse();
     std::string modelPath, device = "auto", precisions = "auto", batches = "4";
     int width = 2048, height = 2048, tile = 512, trainSteps = 0;
     bool compare = false;

@@ -9,6 +9,7 @@
 //          [--name NAME] [--device D] [--precision P] [--threads N] [--seed N]
 //          [--checkpoint-every N] [--log-every N]
 #include "inference/evaluation.h"
+#include "inference/heap_tuning.h"
 #include "inference/segmentation_model.h"
 #include "inference/tiled_predictor.h"
 #include "inference/trainer.h"
@@ -117,6 +118,7 @@ double seconds(std::chrono::steady_clock::time_point since) {
 } // namespace
 
 int main(int argc, char* argv[]) {
+    segstudio::inference::keepFreedMemoryForReuse();
     std::vector<std::string> dataFolders, valFolders;
     std::string output, init, encoder = "resnet18", name;
     double width = 0.5;
