@@ -29,29 +29,40 @@ std::unique_ptr<AreaOfInterest> AreaOfInterest::open(const QString& path, QStrin
                      .arg(name, QuietGdalErrors::lastMessage());
         return nullptr;
     }
-    std::unique_ptr<AreaOfInterest> area(new AreaOfInterest);
-    area->m_dataset = dataset;
-    area->m_name = name;
+    // Only polygons have an area: a KML or a mixed GeoJSON may also hold points and lines, which
+    // rasterizing would burn as the pixels they touch. The polygons are copied, layer by layer
+    // (each keeps its CRS for GDAL to reproject), into memory; the file is closed.
+    GDALDatasetH polygons = GDALCreate(GDALGetDriverByName("Memory"), "", 0, 0, 0, GDT_Unknown, nullptr);
     bool anyPolygon = false;
-    for (int i = 0; i < GDALDatasetGetLayerCount(dataset) && !anyPolygon; ++i) {
+    for (int i = 0; polygons && i < GDALDatasetGetLayerCount(dataset); ++i) {
         OGRLayerH layer = GDALDatasetGetLayer(dataset, i);
+        OGRLayerH copy = GDALDatasetCreateLayer(polygons, OGR_L_GetName(layer), OGR_L_GetSpatialRef(layer),
+                                                wkbUnknown, nullptr);
         OGR_L_ResetReading(layer);
         while (OGRFeatureH feature = OGR_L_GetNextFeature(layer)) {
             OGRGeometryH geometry = OGR_F_GetGeometryRef(feature);
             const OGRwkbGeometryType type =
                 geometry ? wkbFlatten(OGR_G_GetGeometryType(geometry)) : wkbUnknown;
-            anyPolygon = type == wkbPolygon || type == wkbMultiPolygon || type == wkbCurvePolygon ||
-                         type == wkbMultiSurface;
+            if (copy && (type == wkbPolygon || type == wkbMultiPolygon || type == wkbCurvePolygon ||
+                         type == wkbMultiSurface)) {
+                OGRFeatureH polygon = OGR_F_Create(OGR_L_GetLayerDefn(copy));
+                OGR_F_SetGeometry(polygon, geometry);
+                anyPolygon = OGR_L_CreateFeature(copy, polygon) == OGRERR_NONE || anyPolygon;
+                OGR_F_Destroy(polygon);
+            }
             OGR_F_Destroy(feature);
-            if (anyPolygon)
-                break;
         }
-        OGR_L_ResetReading(layer);
     }
+    GDALClose(dataset);
     if (!anyPolygon) {
+        if (polygons)
+            GDALClose(polygons);
         *error = QObject::tr("%1 holds no polygon: an area of interest is one or more polygons.").arg(name);
         return nullptr;
     }
+    std::unique_ptr<AreaOfInterest> area(new AreaOfInterest);
+    area->m_dataset = polygons;
+    area->m_name = name;
     return area;
 }
 

@@ -11,7 +11,8 @@ namespace segstudio {
 // The polygons of a vector file (GeoPackage, GeoJSON, Shapefile, FlatGeobuf, KML, GML) that limit
 // a measurement to an area of interest, burnt onto a label raster's grid a band of rows at a time
 // (bounded memory for any raster size). Polygons in another CRS than the raster's are reprojected
-// by GDAL; a pixel is inside when its centre is. Not thread-safe.
+// by GDAL; a pixel is inside when its centre is. Points and lines in the file are left out (they
+// have no area). The polygons are held in memory. Not thread-safe.
 class AreaOfInterest {
 public:
     // Null with a message when the file cannot be opened or holds no polygon.
@@ -29,7 +30,7 @@ public:
 
 private:
     AreaOfInterest() = default;
-    void* m_dataset = nullptr; // GDALDatasetH, opened read-only for vectors
+    void* m_dataset = nullptr; // GDALDatasetH: the file's polygons, in memory
     QString m_name;
 };
 

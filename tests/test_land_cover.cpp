@@ -423,13 +423,22 @@ private Q_SLOTS:
                 .toUtf8();
         };
         const QByteArray ring = corners(QStringLiteral("[[%1,%3],[%2,%3],[%2,%4],[%1,%4],[%1,%3]]"));
+        // A line and a point outside the square, as a KML or a mixed GeoJSON holds them: they
+        // have no area and must not count (burnt, they would add the pixels they touch).
+        const QByteArray lineAndPoint =
+            corners(QStringLiteral(
+                        ",{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":"
+                        "\"LineString\",\"coordinates\":[[%1,%4],[%2,%4]]}},{\"type\":\"Feature\","
+                        "\"properties\":{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[%1,%4]}}"))
+                .replace(QByteArray::number(south, 'f', 3),
+                         QByteArray::number(south - 40 * PixelSide, 'f', 3));
         const QString utm = m_dir.filePath(QStringLiteral("aoi-utm.geojson"));
         QFile utmFile(utm);
         QVERIFY(utmFile.open(QIODevice::WriteOnly));
         utmFile.write("{\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":"
                       "{\"name\":\"urn:ogc:def:crs:EPSG::32640\"}},\"features\":[{\"type\":\"Feature\","
                       "\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[" +
-                      ring + "]}}]}");
+                      ring + "]}}" + lineAndPoint + "]}");
         utmFile.close();
         // The same square in longitude and latitude, its sides densified before reprojecting.
         OGRSpatialReferenceH utmSrs = spatialReference(32640), wgs84 = spatialReference(4326);
