@@ -17,14 +17,17 @@
 #include <QApplication>
 #include <QBuffer>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QPushButton>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -60,6 +63,12 @@ private Q_SLOTS:
     }
 
     void init() {
+        // What an earlier test (or an earlier run in these folders) left does not carry over:
+        // every test starts from the defaults, and with no edit journal to offer restoring (a
+        // run killed by hand leaves one for the image it had open).
+        QSettings().clear();
+        QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/journals"))
+            .removeRecursively();
         m_window = std::make_unique<MainWindow>();
         m_window->resize(1000, 700);
         m_window->show();
