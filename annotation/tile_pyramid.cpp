@@ -25,6 +25,37 @@ bool isNumber(const QString& text, int* value) {
 
 } // namespace
 
+bool TilePyramid::looksLikeTileFolder(const QString& folderPath) {
+    const QFileInfoList entries =
+        QDir(folderPath).entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot);
+    int coarsest = INT_MAX;
+    for (const QFileInfo& entry : entries) {
+        int zoom = 0;
+        if (entry.isDir()) {
+            if (!isNumber(entry.fileName(), &zoom) || zoom > 30)
+                return false;
+            coarsest = std::min(coarsest, zoom);
+            continue;
+        }
+        // gdal2tiles writes tilemapresource.xml, viewer pages and doc.kml beside the levels.
+        static const QStringList imageOrProject{"png",  "jpg",  "jpeg", "tif",
+                                                "tiff", "webp", "bmp",  "segproj"};
+        if (imageOrProject.contains(entry.suffix().toLower()))
+            return false;
+    }
+    if (coarsest == INT_MAX)
+        return false;
+    // Folders of images named 1, 2, 3 … are not tiles: the coarsest level (the fewest entries)
+    // must hold column folders, and a column tiles named by their row.
+    const QDir level(QDir(folderPath).filePath(QString::number(coarsest)));
+    const QStringList columns = level.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    int number = 0;
+    if (columns.isEmpty() || !isNumber(columns.first(), &number))
+        return false;
+    const QFileInfoList tiles = QDir(level.filePath(columns.first())).entryInfoList(QDir::Files);
+    return !tiles.isEmpty() && isNumber(tiles.first().completeBaseName(), &number);
+}
+
 bool TilePyramid::find(const QString& folderPath, TilePyramid& pyramid, QString* error) {
     const QDir folder(folderPath);
     int finest = -1;

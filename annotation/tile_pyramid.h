@@ -25,6 +25,11 @@ struct TilePyramid {
     // Finds the pyramid in `folder`; false (and *error when it looks like one but is not usable)
     // for a folder that holds no tiles.
     static bool find(const QString& folder, TilePyramid& pyramid, QString* error);
+    // Whether `folder` is laid out as a tile pyramid (gdal2tiles and the like): zoom folders
+    // 0-30 and no other folders, images or project files beside them, and in the coarsest level
+    // a column folder of tiles named by their row. Reads three folder listings, not the tiles;
+    // for telling `segstudio DIR` of tiles from a folder of images.
+    static bool looksLikeTileFolder(const QString& folder);
     // A URL template of an XYZ tile service with what to open of it in its fragment, which is
     // never sent: "https://host/{z}/{x}/{y}.png#zoom=17&area=W,S,E,N&attribution=TEXT" (the area
     // in degrees of longitude and latitude, WGS 84). Its tiles are cached under `cacheFolder`.

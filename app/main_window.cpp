@@ -2,6 +2,7 @@
 
 #include "annotation/raster_source.h"
 #include "annotation/source_policy.h"
+#include "annotation/tile_pyramid.h"
 #include "app/comparison_actions.h"
 #include "app/coordinate_text.h"
 #include "app/edit_actions.h"
@@ -410,7 +411,9 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 void MainWindow::openPath(const QString& path, const QString& maskPath) {
-    if (QFileInfo(path).isDir() || ProjectFiles::isProjectFile(path))
+    // A folder of map tiles is one image (a mosaic), not a project of its tiles.
+    const bool folder = QFileInfo(path).isDir();
+    if ((folder && !TilePyramid::looksLikeTileFolder(path)) || ProjectFiles::isProjectFile(path))
         m_projectBrowser->openProject(path);
     else
         openFile(path, maskPath);

@@ -4,6 +4,7 @@
 #include "annotation/label_document.h"
 #include "annotation/raster_source.h"
 #include "annotation/source_policy.h"
+#include "annotation/tile_pyramid.h"
 #include "app/document_session.h"
 #include "app/main_window.h"
 #include "app/map_exports.h"
@@ -385,6 +386,30 @@ private Q_SLOTS:
         auto* credit = m_window->findChild<QLabel*>(QStringLiteral("imageryAttribution"));
         QCOMPARE(credit->text(), QStringLiteral("Imagery: Loopback Tiles"));
         this->open(dataPath(QStringLiteral("geotiff/rgb-byte-tenth.tif")));
+    }
+
+    // `segstudio DIR` on a folder of map tiles opens the mosaic, not a project of its tiles.
+    void tileFolderOpensAsOneImage() {
+        QTemporaryDir dir;
+        for (int x = 700; x < 702; ++x) {
+            QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("10/%1").arg(x)));
+            QImage tile(256, 256, QImage::Format_RGB32);
+            tile.fill(QColor::fromRgb(200, 40 + 100 * (x % 2), 30));
+            QVERIFY(tile.save(dir.filePath(QStringLiteral("10/%1/440.png").arg(x))));
+        }
+        QFile resource(dir.filePath(QStringLiteral("tilemapresource.xml"))); // as gdal2tiles leaves
+        QVERIFY(resource.open(QIODevice::WriteOnly));
+        resource.close();
+        QSignalSpy opened(m_window.get(), &MainWindow::sourceOpened);
+        m_window->openPath(dir.path());
+        QVERIFY(opened.wait(20000));
+        QCOMPARE(m_window->canvas()->source()->size(), QSize(512, 256));
+        QVERIFY(!TilePyramid::looksLikeTileFolder(dataPath(QStringLiteral("dubai_aerial/tile_1"))));
+        // A dataset of folders numbered 1, 2 … stays a project.
+        QTemporaryDir numbered;
+        QVERIFY(QDir(numbered.path()).mkpath(QStringLiteral("1")));
+        QVERIFY(QImage(8, 8, QImage::Format_RGB32).save(numbered.filePath(QStringLiteral("1/scene.png"))));
+        QVERIFY(!TilePyramid::looksLikeTileFolder(numbered.path()));
     }
 
     // A tile service's credit is shown while its imagery is open, and only then.
