@@ -3,6 +3,7 @@
 #include "annotation/gdal_errors.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QFileInfo>
 #include <QImageReader>
 #include <QObject>
@@ -26,10 +27,12 @@ bool isNumber(const QString& text, int* value) {
 } // namespace
 
 bool TilePyramid::looksLikeTileFolder(const QString& folderPath) {
-    const QFileInfoList entries =
-        QDir(folderPath).entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot);
+    // Called on the GUI thread: a folder of 10 000 images is given up at its first image, not
+    // listed whole.
     int coarsest = INT_MAX;
-    for (const QFileInfo& entry : entries) {
+    for (QDirIterator it(folderPath, QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot); it.hasNext();) {
+        it.next();
+        const QFileInfo entry = it.fileInfo();
         int zoom = 0;
         if (entry.isDir()) {
             if (!isNumber(entry.fileName(), &zoom) || zoom > 30)
