@@ -41,8 +41,8 @@ case ${1:-} in
     # The libraries that do not link LibTorch, and the suites that use only them, once more under
     # AddressSanitizer and UndefinedBehaviorSanitizer.
     sanitize_dir=${SANITIZE_BUILD_DIR:-$build_dir-sanitize}
-    sanitized=(test_raster_source test_tile_cache test_view_transform test_label_editing test_mask_files
-               test_smart_tools)
+    sanitized=(test_raster_source test_tile_cache test_view_transform test_label_editing test_tile_store
+               test_mask_files test_smart_tools)
     build_dir=$sanitize_dir configure_and_build -DSEGSTUDIO_BUILD_TESTS=ON -DSEGSTUDIO_SANITIZE=ON \
       --target "${sanitized[@]}"
     (cd "$sanitize_dir" && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \

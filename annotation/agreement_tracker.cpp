@@ -65,8 +65,8 @@ int AgreementTracker::update(const LabelMask& mask, const LabelMask& comparison)
     for (int ty = 0; ty < mask.tilesDown(); ++ty)
         for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
             TileFigures& figures = m_tiles[size_t(ty * m_tilesAcross + tx)];
-            std::shared_ptr<const MaskTile> ours = mask.sharedTile(tx, ty),
-                                            theirs = comparison.sharedTile(tx, ty);
+            std::shared_ptr<const MaskTile> ours = mask.tile(tx, ty),
+                                            theirs = comparison.tile(tx, ty);
             if (ours == figures.mask && theirs == figures.comparison)
                 continue;
             figures = TileFigures{ours, theirs, {}, {}, {}, 0, 0};

@@ -1,25 +1,34 @@
 #include "annotation/document_commands.h"
 
 #include "annotation/label_document.h"
+#include "annotation/tile_store.h"
 
 #include <algorithm>
 
 namespace segstudio {
 
 TileDiffCommand::TileDiffCommand(LabelDocument* document, const QString& text, QList<TileDiff> diffs,
-                                 bool alreadyApplied, int mergeId)
+                                 bool alreadyApplied, int mergeId, bool machineWritten)
     : SizedUndoCommand(text)
     , m_document(document)
     , m_diffs(std::move(diffs))
     , m_skipRedo(alreadyApplied)
-    , m_mergeId(mergeId) {
+    , m_mergeId(mergeId)
+    , m_machineWritten(machineWritten) {
     for (const TileDiff& diff : m_diffs)
-        m_bytes += qint64(sizeof(TileDiff)) + diff.before.size() + diff.after.size();
+        m_bytes += bytesOf(diff);
+}
+
+qint64 TileDiffCommand::bytesOf(const TileDiff& diff) {
+    // A stored state costs its summary here; its pixels are on disk.
+    const qint64 stored = (diff.storedBefore ? qint64(sizeof(StoredTile)) : 0) +
+                          (diff.storedAfter ? qint64(sizeof(StoredTile)) : 0);
+    return qint64(sizeof(TileDiff)) + diff.before.size() + diff.after.size() + stored;
 }
 
 bool TileDiffCommand::mergeWith(const QUndoCommand* other) {
     const auto* later = dynamic_cast<const TileDiffCommand*>(other);
-    if (!later || later->m_document != m_document)
+    if (!later || later->m_document != m_document || later->m_machineWritten != m_machineWritten)
         return false;
     if (m_positions.isEmpty())
         for (qsizetype i = 0; i < m_diffs.size(); ++i)
@@ -28,19 +37,21 @@ bool TileDiffCommand::mergeWith(const QUndoCommand* other) {
         const auto same = m_positions.constFind(positionKey(diff));
         if (same != m_positions.cend()) {
             TileDiff& mine = m_diffs[*same];
-            m_bytes += diff.after.size() - mine.after.size();
+            m_bytes -= bytesOf(mine);
             mine.after = diff.after;
+            mine.storedAfter = diff.storedAfter;
+            m_bytes += bytesOf(mine);
         } else {
             m_positions.insert(positionKey(diff), m_diffs.size());
             m_diffs.append(diff);
-            m_bytes += qint64(sizeof(TileDiff)) + diff.before.size() + diff.after.size();
+            m_bytes += bytesOf(diff);
         }
     }
     return true;
 }
 
 void TileDiffCommand::undo() {
-    m_document->applyTileStates(m_diffs, false);
+    m_document->applyTileStates(m_diffs, false, m_machineWritten);
 }
 
 void TileDiffCommand::redo() {
@@ -48,7 +59,7 @@ void TileDiffCommand::redo() {
         m_skipRedo = false;
         return;
     }
-    m_document->applyTileStates(m_diffs, true);
+    m_document->applyTileStates(m_diffs, true, m_machineWritten);
 }
 
 PaletteCommand::PaletteCommand(LabelDocument* document, const QString& text, ClassPalette before,

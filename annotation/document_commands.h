@@ -16,8 +16,9 @@ class LabelDocument;
 // redo() that push() runs does nothing.
 class TileDiffCommand : public SizedUndoCommand {
 public:
+    // `machineWritten`: a prediction, whose tile states the autosave journal does not log.
     TileDiffCommand(LabelDocument* document, const QString& text, QList<TileDiff> diffs, bool alreadyApplied,
-                    int mergeId = -1);
+                    int mergeId = -1, bool machineWritten = false);
 
     void undo() override;
     void redo() override;
@@ -33,6 +34,8 @@ private:
     qint64 m_bytes = 0;
     bool m_skipRedo;
     int m_mergeId;
+    bool m_machineWritten;
+    static qint64 bytesOf(const TileDiff& diff);
     static quint64 positionKey(const TileDiff& diff) {
         return (quint64(quint32(diff.tileY)) << 32) | quint32(diff.tileX);
     }

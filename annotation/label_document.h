@@ -6,6 +6,7 @@
 #include "annotation/undo_history.h"
 
 #include <QObject>
+#include <QPointF>
 #include <QRect>
 #include <memory>
 
@@ -14,6 +15,7 @@ namespace segstudio {
 class MaskPainter;
 class PreparedEdit;
 class RasterSource;
+class TileStore;
 
 // The document an annotator edits: the image (read-only), its label mask, the class palette
 // and the undo history. Every change is a command in the history; all pixel writes go through
@@ -57,8 +59,28 @@ public:
     // changed since its snapshot.
     bool applyPrepared(const PreparedEdit& edit, const QString& text);
 
-    // For commands: puts the stored before or after states in place and reports the change.
-    void applyTileStates(const QList<TileDiff>& diffs, bool after);
+    // Where predicted tiles may go out of memory: a TileStore file in `folder`, opened when the
+    // first prediction is written. Empty (the default): every tile stays in memory.
+    void setTileStoreFolder(const QString& folder) { m_tileStoreFolder = folder; }
+    // The store, opened on first use; null without a folder or when no file can be made there.
+    TileStore* tileStore();
+    // How much memory the mask's tiles may take before releaseTiles() moves predicted ones out.
+    void setMemoryBudget(qint64 bytes) { m_memoryBudget = bytes; }
+    qint64 memoryBudget() const { return m_memoryBudget; }
+    // Takes predicted tiles out of memory (they stay in the TileStore), the farthest from `focus`
+    // (image pixels) first, until the tiles in memory take at most 3/4 of the budget; nothing
+    // while they take at most the budget, or while a painter is open. Tiles a person edited or
+    // reviewed since they were predicted are never taken out, nor tiles that meet `keep` (the
+    // view, whose tiles would only be read back at once). Returns how many were.
+    int releaseTiles(QPointF focus, const QRect& keep = QRect());
+    // Puts the content of a tile that is only in the store back into memory (read by a worker:
+    // the GUI thread never reads the store file). False when the tile is no longer that one.
+    bool bringBack(int tileX, int tileY, const std::shared_ptr<const StoredTile>& stored,
+                   std::shared_ptr<const MaskTile> tile);
+
+    // For commands: puts the stored before or after states in place and reports the change (to
+    // the journal too, unless it is a prediction's).
+    void applyTileStates(const QList<TileDiff>& diffs, bool after, bool machineWritten = false);
     void applyPalette(const ClassPalette& palette);
 
 Q_SIGNALS:
@@ -66,6 +88,7 @@ Q_SIGNALS:
     void edited(const QRect& imageRect);
     void paletteChanged();
     // The new state of tiles after every committed edit, undo and redo: what the journal logs.
+    // Not for predictions (they can be made again; on a 40 000² image they are gigabytes).
     void tilesStored(const QList<segstudio::EncodedTile>& tiles);
 
 private:
@@ -83,6 +106,10 @@ private:
     UndoHistory m_history;
     QString m_maskPath;
     MaskPainter* m_activePainter = nullptr;
+    QString m_tileStoreFolder;
+    std::unique_ptr<TileStore> m_tileStore;
+    bool m_tileStoreFailed = false; // tried once; predictions then stay in memory
+    qint64 m_memoryBudget = 512ll * 1024 * 1024;
 };
 
 } // namespace segstudio

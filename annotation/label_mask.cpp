@@ -1,5 +1,7 @@
 #include "annotation/label_mask.h"
 
+#include "annotation/tile_store.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -29,33 +31,110 @@ QRect LabelMask::tilesCovering(const QRect& imageRect) const {
                  QPoint(clipped.right() / TileSize, clipped.bottom() / TileSize));
 }
 
-void LabelMask::setTile(int tileX, int tileY, std::shared_ptr<const MaskTile> tile) {
-    // Stored tiles are only ever written through mutableTile(), which copies shared ones first,
-    // so keeping them as non-const internally is safe.
-    m_tiles[index(tileX, tileY)] = std::const_pointer_cast<MaskTile>(std::move(tile));
+namespace {
+
+// The last stored tiles read back on this thread: drawing and tools read the same tile many
+// times in a row. Weak keys, so a closed document's store file is not kept open from here.
+struct StoredReadCache {
+    static constexpr int Entries = 16;
+    struct Entry {
+        std::weak_ptr<const StoredTile> key;
+        std::shared_ptr<const MaskTile> tile;
+    };
+    std::array<Entry, Entries> entries;
+    int next = 0;
+
+    std::shared_ptr<const MaskTile> read(const std::shared_ptr<const StoredTile>& stored) {
+        for (const Entry& entry : entries)
+            if (entry.tile && !entry.key.owner_before(stored) && !stored.owner_before(entry.key))
+                return entry.tile;
+        std::shared_ptr<const MaskTile> tile = stored->read();
+        entries[size_t(next)] = {stored, tile};
+        next = (next + 1) % Entries;
+        return tile;
+    }
+};
+
+std::shared_ptr<const MaskTile> readStored(const std::shared_ptr<const StoredTile>& stored) {
+    thread_local StoredReadCache cache;
+    return cache.read(stored);
+}
+
+} // namespace
+
+std::shared_ptr<const MaskTile> LabelMask::tile(int tileX, int tileY) const {
+    const Slot& slot = m_tiles[index(tileX, tileY)];
+    if (slot.tile || !slot.stored)
+        return slot.tile;
+    return readStored(slot.stored);
+}
+
+void LabelMask::setTile(int tileX, int tileY, std::shared_ptr<const MaskTile> tile,
+                        std::shared_ptr<const StoredTile> stored) {
+    // Tiles are only ever written through mutableTile(), which copies shared ones first, so
+    // keeping them as non-const internally is safe.
+    Slot& slot = m_tiles[index(tileX, tileY)];
+    slot.tile = std::const_pointer_cast<MaskTile>(std::move(tile));
+    slot.stored = slot.tile ? std::move(stored) : nullptr;
+}
+
+void LabelMask::setStoredTile(int tileX, int tileY, std::shared_ptr<const StoredTile> stored) {
+    Slot& slot = m_tiles[index(tileX, tileY)];
+    slot.tile.reset();
+    slot.stored = std::move(stored);
+}
+
+bool LabelMask::releaseTile(int tileX, int tileY) {
+    Slot& slot = m_tiles[index(tileX, tileY)];
+    if (!slot.stored || !slot.tile)
+        return false;
+    slot.tile.reset();
+    return true;
+}
+
+bool LabelMask::tileHolds(int tileX, int tileY, Provenance source) const {
+    const Slot& slot = m_tiles[index(tileX, tileY)];
+    if (slot.tile)
+        return slot.tile->holds(source);
+    if (slot.stored)
+        return slot.stored->holds(source);
+    return source == Provenance::None;
+}
+
+std::shared_ptr<const void> LabelMask::tileToken(int tileX, int tileY) const {
+    // The stored copy first: releasing the memory copy does not change what the tile is.
+    const Slot& slot = m_tiles[index(tileX, tileY)];
+    if (slot.stored)
+        return slot.stored;
+    return slot.tile;
 }
 
 MaskTile& LabelMask::mutableTile(int tileX, int tileY) {
-    std::shared_ptr<MaskTile>& slot = m_tiles[index(tileX, tileY)];
-    if (!slot)
-        slot = std::make_shared<MaskTile>();
-    else if (slot.use_count() > 1)
-        slot = std::make_shared<MaskTile>(*slot);
-    return *slot;
+    Slot& slot = m_tiles[index(tileX, tileY)];
+    if (!slot.tile && slot.stored) {
+        const std::shared_ptr<const MaskTile> stored = readStored(slot.stored);
+        slot.tile = stored ? std::make_shared<MaskTile>(*stored) : std::make_shared<MaskTile>();
+    } else if (!slot.tile) {
+        slot.tile = std::make_shared<MaskTile>();
+    } else if (slot.tile.use_count() > 1) {
+        slot.tile = std::make_shared<MaskTile>(*slot.tile);
+    }
+    slot.stored.reset(); // about to differ from it
+    return *slot.tile;
 }
 
 quint8 LabelMask::classAt(int x, int y) const {
-    const MaskTile* t = tile(x / TileSize, y / TileSize);
+    const auto t = tile(x / TileSize, y / TileSize);
     return t ? t->classes[(y % TileSize) * TileSize + x % TileSize] : Unlabeled;
 }
 
 Provenance LabelMask::provenanceAt(int x, int y) const {
-    const MaskTile* t = tile(x / TileSize, y / TileSize);
+    const auto t = tile(x / TileSize, y / TileSize);
     return t ? Provenance(t->provenance[(y % TileSize) * TileSize + x % TileSize]) : Provenance::None;
 }
 
 quint8 LabelMask::confidenceAt(int x, int y) const {
-    const MaskTile* t = tile(x / TileSize, y / TileSize);
+    const auto t = tile(x / TileSize, y / TileSize);
     return t && !t->confidence.empty() ? t->confidence[(y % TileSize) * TileSize + x % TileSize] : 0;
 }
 
@@ -66,7 +145,7 @@ void LabelMask::readClasses(const QRect& imageRect, quint8* out, qsizetype strid
     for (int ty = tiles.top(); ty <= tiles.bottom(); ++ty) {
         for (int tx = tiles.left(); tx <= tiles.right(); ++tx) {
             const QRect part = tileRect(tx, ty).intersected(imageRect);
-            const MaskTile* t = tile(tx, ty);
+            const auto t = tile(tx, ty);
             for (int y = part.top(); y <= part.bottom(); ++y) {
                 quint8* row =
                     out + qsizetype(y - imageRect.top()) * stride + (part.left() - imageRect.left());
@@ -80,16 +159,18 @@ void LabelMask::readClasses(const QRect& imageRect, quint8* out, qsizetype strid
     }
 }
 
-void LabelMask::sampleClasses(int level, const QRect& levelRect, quint8* out, qsizetype stride) const {
-    sampleLayer(Layer::Classes, level, levelRect, out, stride);
+void LabelMask::sampleClasses(int level, const QRect& levelRect, quint8* out, qsizetype stride,
+                              QList<QPoint>* notInMemory) const {
+    sampleLayer(Layer::Classes, level, levelRect, out, stride, notInMemory);
 }
 
-void LabelMask::sampleConfidence(int level, const QRect& levelRect, quint8* out, qsizetype stride) const {
-    sampleLayer(Layer::Confidence, level, levelRect, out, stride);
+void LabelMask::sampleConfidence(int level, const QRect& levelRect, quint8* out, qsizetype stride,
+                                 QList<QPoint>* notInMemory) const {
+    sampleLayer(Layer::Confidence, level, levelRect, out, stride, notInMemory);
 }
 
-void LabelMask::sampleLayer(Layer layer, int level, const QRect& levelRect, quint8* out,
-                            qsizetype stride) const {
+void LabelMask::sampleLayer(Layer layer, int level, const QRect& levelRect, quint8* out, qsizetype stride,
+                            QList<QPoint>* notInMemory) const {
     // What a pixel without data reads as: unlabeled, or no confidence.
     const quint8 blank = layer == Layer::Classes ? Unlabeled : 0;
     const int step = 1 << level;
@@ -113,7 +194,25 @@ void LabelMask::sampleLayer(Layer layer, int level, const QRect& levelRect, quin
             const int tileX = ix / TileSize;
             const int tileEnd = std::min((tileX + 1) * TileSize, width());
             const int count = std::min(levelRect.width() - x, (tileEnd - ix + step - 1) / step);
-            const MaskTile* t = tile(tileX, tileY);
+            const Slot& slot = m_tiles[index(tileX, tileY)];
+            if (!slot.tile && slot.stored && (step >= StoredTile::SummaryStep || notInMemory)) {
+                // At 1:8 and below every sample falls on the summary's grid: exact, and no need
+                // to read the tile back. Finer, the nearest summary sample stands in.
+                const StoredTile& stored = *slot.stored;
+                const bool hasLayer = layer == Layer::Classes || stored.hasConfidence();
+                const StoredTile::Summary& summary =
+                    layer == Layer::Classes ? stored.classSummary() : stored.confidenceSummary();
+                const int summaryRow = ((iy % TileSize) / StoredTile::SummaryStep) * StoredTile::SummarySize;
+                for (int i = 0; i < count; ++i) {
+                    const int inTile = ((ix + i * step) % TileSize) / StoredTile::SummaryStep;
+                    row[x + i] = hasLayer ? summary[size_t(summaryRow + inTile)] : blank;
+                }
+                if (step < StoredTile::SummaryStep && !notInMemory->contains(QPoint(tileX, tileY)))
+                    notInMemory->append(QPoint(tileX, tileY));
+                x += count;
+                continue;
+            }
+            const auto t = tile(tileX, tileY);
             const quint8* layerData = !t                        ? nullptr
                                       : layer == Layer::Classes ? t->classes.data()
                                       : t->confidence.empty()   ? nullptr
@@ -134,14 +233,22 @@ void LabelMask::sampleLayer(Layer layer, int level, const QRect& levelRect, quin
 }
 
 int LabelMask::allocatedTiles() const {
-    return int(std::count_if(m_tiles.begin(), m_tiles.end(), [](const auto& t) { return t != nullptr; }));
+    return int(
+        std::count_if(m_tiles.begin(), m_tiles.end(), [](const Slot& s) { return s.tile || s.stored; }));
+}
+
+int LabelMask::storedOnlyTiles() const {
+    return int(
+        std::count_if(m_tiles.begin(), m_tiles.end(), [](const Slot& s) { return !s.tile && s.stored; }));
 }
 
 qint64 LabelMask::memoryBytes() const {
     qint64 bytes = qint64(m_tiles.size() * sizeof(m_tiles[0]));
-    for (const auto& t : m_tiles) {
-        if (t)
-            bytes += qint64(sizeof(MaskTile) + t->confidence.size());
+    for (const Slot& slot : m_tiles) {
+        if (slot.tile)
+            bytes += qint64(sizeof(MaskTile) + slot.tile->confidence.size());
+        if (slot.stored && !slot.tile) // otherwise the store's memory copy, if any, is this tile
+            bytes += slot.stored->memoryBytes();
     }
     return bytes;
 }
@@ -151,7 +258,7 @@ std::array<qint64, 256> LabelMask::classHistogram() const {
     for (int ty = 0; ty < m_tilesDown; ++ty) {
         for (int tx = 0; tx < m_tilesAcross; ++tx) {
             const QRect r = tileRect(tx, ty);
-            const MaskTile* t = tile(tx, ty);
+            const auto t = tile(tx, ty);
             if (!t) {
                 counts[Unlabeled] += qint64(r.width()) * r.height();
                 continue;
@@ -171,7 +278,7 @@ std::array<qint64, 4> LabelMask::provenanceHistogram() const {
     for (int ty = 0; ty < m_tilesDown; ++ty) {
         for (int tx = 0; tx < m_tilesAcross; ++tx) {
             const QRect r = tileRect(tx, ty);
-            const MaskTile* t = tile(tx, ty);
+            const auto t = tile(tx, ty);
             if (!t) {
                 counts[0] += qint64(r.width()) * r.height();
                 continue;
@@ -191,8 +298,8 @@ bool LabelMask::contentEquals(const LabelMask& other) const {
     static const MaskTile blank;
     for (int ty = 0; ty < m_tilesDown; ++ty) {
         for (int tx = 0; tx < m_tilesAcross; ++tx) {
-            const MaskTile* a = tile(tx, ty);
-            const MaskTile* b = other.tile(tx, ty);
+            const auto a = tile(tx, ty);
+            const auto b = other.tile(tx, ty);
             if (a == b)
                 continue;
             const MaskTile& ta = a ? *a : blank;

@@ -24,7 +24,7 @@ public:
 
     CPLErr IReadBlock(int blockX, int blockY, void* buffer) override {
         const auto& mask = static_cast<MaskDataset*>(poDS)->m_mask;
-        const MaskTile* tile = mask.tile(blockX, blockY);
+        const auto tile = mask.tile(blockX, blockY);
         const bool classes = m_plane == Plane::Classes;
         if (!tile) {
             std::memset(buffer, classes ? Unlabeled : quint8(Provenance::None), MaskTile::Pixels);

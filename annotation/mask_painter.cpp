@@ -3,6 +3,7 @@
 #include "annotation/label_document.h"
 #include "annotation/region_mask.h"
 #include "annotation/tile_codec.h"
+#include "annotation/tile_store.h"
 
 #include <algorithm>
 #include <cstring>
@@ -28,7 +29,7 @@ MaskTile& MaskPainter::touch(int tileX, int tileY) {
     if (found != m_writable.constEnd())
         return **found;
     // Holding the old tile makes it shared, so mutableTile() copies it: the record is exact.
-    m_touched.push_back({tileX, tileY, mask.sharedTile(tileX, tileY)});
+    m_touched.push_back({tileX, tileY, mask.tile(tileX, tileY), mask.storedTile(tileX, tileY)});
     MaskTile& tile = mask.mutableTile(tileX, tileY);
     m_writable.insert(key, &tile);
     return tile;
@@ -191,20 +192,33 @@ bool MaskPainter::commit() {
         return false;
     flush();
     LabelMask& mask = m_document->editableMask();
+    // A prediction's tiles go to the document's TileStore as they are committed: its undo step
+    // then refers to them there, and they can leave memory when nobody looks at them.
+    TileStore* store = m_machineWritten ? m_document->tileStore() : nullptr;
     QList<TileDiff> diffs;
     for (const Touched& touched : m_touched) {
-        std::shared_ptr<const MaskTile> after = mask.sharedTile(touched.tileX, touched.tileY);
+        std::shared_ptr<const MaskTile> after = mask.tile(touched.tileX, touched.tileY);
         if (after && after->isBlank()) {
             mask.setTile(touched.tileX, touched.tileY, nullptr); // erased back to nothing
             after = nullptr;
         }
         const bool same = touched.before == after || (touched.before && after && *touched.before == *after);
-        if (same) {
-            mask.setTile(touched.tileX, touched.tileY, touched.before); // share the old one again
+        if (same) { // share the old one again
+            mask.setTile(touched.tileX, touched.tileY, touched.before, touched.storedBefore);
             continue;
         }
-        diffs.append({touched.tileX, touched.tileY, TileCodec::encode(touched.before.get()),
-                      TileCodec::encode(after.get())});
+        TileDiff diff{touched.tileX, touched.tileY, {}, {}};
+        if (store && touched.storedBefore)
+            diff.storedBefore = touched.storedBefore;
+        else
+            diff.before = TileCodec::encode(touched.before.get());
+        if (store && after) {
+            diff.storedAfter = store->put(after);
+            mask.setTile(touched.tileX, touched.tileY, after, diff.storedAfter);
+        } else {
+            diff.after = TileCodec::encode(after.get());
+        }
+        diffs.append(std::move(diff));
     }
     const QRect area = m_area;
     LabelDocument* document = m_document;
@@ -220,7 +234,7 @@ void MaskPainter::abort() {
         return;
     LabelMask& mask = m_document->editableMask();
     for (const Touched& touched : m_touched)
-        mask.setTile(touched.tileX, touched.tileY, touched.before);
+        mask.setTile(touched.tileX, touched.tileY, touched.before, touched.storedBefore);
     m_pending = QRect();
     const QRect area = m_area;
     LabelDocument* document = m_document;

@@ -12,6 +12,7 @@ namespace segstudio {
 
 class LabelDocument;
 class LabelMask;
+class StoredTile;
 struct RegionMask;
 
 // Which pixels a paint operation may change.
@@ -82,6 +83,7 @@ private:
         int tileX;
         int tileY;
         std::shared_ptr<const MaskTile> before;
+        std::shared_ptr<const StoredTile> storedBefore; // its TileStore copy, if any
     };
     MaskTile& touch(int tileX, int tileY);
     template <typename Write> void forSpan(int y, int x0, int x1, Write write);

@@ -17,7 +17,7 @@ MaskStatistics MaskStatistics::of(const LabelMask& mask) {
     qint64 count = 0;
     for (int ty = 0; ty < mask.tilesDown(); ++ty)
         for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
-            const MaskTile* tile = mask.tile(tx, ty);
+            const auto tile = mask.tile(tx, ty);
             if (!tile || tile->confidence.empty())
                 continue;
             const QRect rect = mask.tileRect(tx, ty);

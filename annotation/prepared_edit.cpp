@@ -8,15 +8,16 @@ namespace segstudio {
 
 void PreparedEdit::addTile(const LabelMask& snapshot, int tx, int ty,
                            const std::function<bool(MaskTile&)>& write) {
-    const std::shared_ptr<const MaskTile> before = snapshot.sharedTile(tx, ty);
+    const std::shared_ptr<const MaskTile> before = snapshot.tile(tx, ty);
     std::shared_ptr<MaskTile> after =
         before ? std::make_shared<MaskTile>(*before) : std::make_shared<MaskTile>();
     if (!write(*after) || (before && *after == *before) || (!before && after->isBlank()))
         return; // nothing in this tile changes
     if (after->isBlank())
         after.reset(); // erased back to nothing
-    Tile tile{
-        tx, ty, before, after, {tx, ty, TileCodec::encode(before.get()), TileCodec::encode(after.get())}};
+    Tile tile{tx,     ty,
+              before, snapshot.tileToken(tx, ty),
+              after,  {tx, ty, TileCodec::encode(before.get()), TileCodec::encode(after.get())}};
     m_tiles.push_back(std::move(tile));
     m_area |= snapshot.tileRect(tx, ty);
 }

@@ -25,9 +25,10 @@ public:
     struct Tile {
         int tileX = 0;
         int tileY = 0;
-        std::shared_ptr<const MaskTile> before; // the snapshot's tile (null: never written)
-        std::shared_ptr<const MaskTile> after;  // null: blank again
-        TileDiff diff;                          // before and after, encoded
+        std::shared_ptr<const MaskTile> before;  // the snapshot's tile (null: never written)
+        std::shared_ptr<const void> beforeToken; // LabelMask::tileToken() of the snapshot's tile
+        std::shared_ptr<const MaskTile> after;   // null: blank again
+        TileDiff diff;                           // before and after, encoded
     };
 
     PreparedEdit() = default;

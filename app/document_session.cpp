@@ -9,6 +9,7 @@
 #include <QFutureWatcher>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QStandardPaths>
 #include <QtConcurrent>
 
 namespace segstudio {
@@ -83,6 +84,11 @@ void DocumentSession::start(std::shared_ptr<const RasterSource> image, const Loa
     // The undo memory bound is a setting ([undo] max_megabytes, min_depth).
     const Settings settings = Settings::load();
     m_document->history().setLimits(settings.undoMaxBytes, settings.undoMinDepth);
+    m_document->setMemoryBudget(settings.maskMemoryBytes);
+    // Predicted tiles nobody looks at may leave memory for a scratch file (unnamed: a crash
+    // leaves nothing there).
+    m_document->setTileStoreFolder(QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
+                                   QStringLiteral("/tile-store"));
     connect(m_document.get(), &LabelDocument::tilesStored, this, &DocumentSession::logTiles);
     connect(m_document.get(), &LabelDocument::paletteChanged, this, [this] {
         if (m_journal && !m_restorePending)
@@ -174,7 +180,7 @@ void DocumentSession::relogDirtyTiles() {
     for (const quint64 key : std::as_const(m_dirtyTiles)) {
         const int tileX = int(quint32(key));
         const int tileY = int(key >> 32);
-        tiles.append({tileX, tileY, TileCodec::encode(m_document->mask().tile(tileX, tileY))});
+        tiles.append({tileX, tileY, TileCodec::encode(m_document->mask().tile(tileX, tileY).get())});
     }
     m_journal->appendTiles(tiles);
 }

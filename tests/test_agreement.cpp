@@ -165,7 +165,7 @@ private Q_SLOTS:
         LabelMask bigger(QSize(300, 300));
         for (int ty = 0; ty < 2; ++ty)
             for (int tx = 0; tx < 2; ++tx)
-                bigger.setTile(tx, ty, source.sharedTile(tx, ty)); // the same pixels at 300²
+                bigger.setTile(tx, ty, source.tile(tx, ty)); // the same pixels at 300²
         MaskPainter painter(document, QStringLiteral("take"));
         const QPointF centre(255.5, 100.5); // a disc across the border of two tiles
         MaskTools::copySegment(painter, centre, centre, 21, bigger);

@@ -10,6 +10,7 @@
 #include "annotation/raster_source.h"
 #include "annotation/region_mask.h"
 #include "annotation/tile_codec.h"
+#include "annotation/tile_store.h"
 #include "app/main_window.h"
 #include "test_support.h"
 #include "ui/class_panel.h"
@@ -198,6 +199,33 @@ private Q_SLOTS:
         // Outline-only mode keeps a one-pixel label fully drawn (it is all edge).
         m_window->overlay()->setOutlineOnly(true);
         QTRY_COMPARE(grabAt(QPointF(150.5, 100.5)), inside);
+    }
+
+    void predictedTilesOutOfMemoryAreDrawnFromTheirPixels() {
+        open(m_dir.filePath(QStringLiteral("stored.png")));
+        LabelDocument* document = m_window->document();
+        {
+            // A prediction: class 0, with a one-pixel line of class 3 at x = 101, off the grid of
+            // the stored tiles' summaries (every 8th pixel).
+            MaskPainter painter(*document, QStringLiteral("Segment"));
+            painter.setMachineWritten(true);
+            std::vector<quint8> classes(300, 0), confidence(300, 200);
+            classes[101] = 3;
+            for (int y = 0; y < 200; ++y)
+                painter.predictSpan(y, 0, 300, classes.data(), confidence.data());
+            QVERIFY(painter.commit());
+        }
+        QVERIFY(document->tileStore()); // the session gave the document a store in the cache folder
+        document->setMemoryBudget(0);
+        QCOMPARE(document->releaseTiles(QPointF(0, 0)), 2);
+        QCOMPARE(document->mask().storedOnlyTiles(), 2);
+        // Zoomed in, the overlay draws the summary at first and has the tiles read back off the
+        // GUI thread; then the line shows, and the tiles in view stay in memory.
+        m_window->canvas()->setView(QPointF(101.5, 100.5), 8.0);
+        QTRY_VERIFY(grabAt(QPointF(101.5, 100.5)) != grabAt(QPointF(100.5, 100.5)));
+        QVERIFY(document->mask().isInMemory(0, 0));
+        QCOMPARE(grabAt(QPointF(102.5, 100.5)), grabAt(QPointF(100.5, 100.5)));
+        QCOMPARE(document->mask().classAt(101, 150), quint8(3));
     }
 
     void magicWandClickPaintsTheSimilarArea() {

@@ -176,7 +176,7 @@ private Q_SLOTS:
         // by the new version.
         for (int ty = 0; ty < mask.tilesDown(); ++ty)
             for (int tx = 0; tx < mask.tilesAcross(); ++tx)
-                if (const MaskTile* tile = mask.tile(tx, ty); tile && tile->holds(Provenance::Predicted))
+                if (const auto tile = mask.tile(tx, ty); tile && tile->holds(Provenance::Predicted))
                     QCOMPARE(controller->tileVersion({tx, ty}), controller->currentVersion());
         const QPoint correctedTile(target.x() / LabelMask::TileSize, target.y() / LabelMask::TileSize);
         QCOMPARE(controller->tileVersion(correctedTile), 2);

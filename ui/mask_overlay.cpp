@@ -3,6 +3,7 @@
 #include "annotation/label_document.h"
 #include "annotation/mask_tile.h"
 #include "annotation/raster_source.h"
+#include "annotation/tile_store.h"
 #include "ui/map_canvas.h"
 
 #include <QPainter>
@@ -16,12 +17,64 @@ MaskOverlay::MaskOverlay(MapCanvas* canvas, QObject* parent)
     : QObject(parent)
     , m_canvas(canvas)
     , m_tiles(CacheBytes) {
+    m_loader.setMaxThreadCount(1);
     canvas->addLayer(this);
 }
 
 MaskOverlay::~MaskOverlay() {
+    m_loader.waitForDone();
     if (m_canvas)
         m_canvas->removeLayer(this);
+}
+
+void MaskOverlay::readTiles(const QList<QPoint>& tiles) {
+    QList<QPoint> wanted;
+    std::vector<std::shared_ptr<const StoredTile>> stored;
+    const LabelMask& mask = m_document->mask();
+    for (const QPoint& tile : tiles) {
+        if (m_loading.contains(tile) || !mask.storedTile(tile.x(), tile.y()))
+            continue;
+        m_loading.insert(tile);
+        wanted.append(tile);
+        stored.push_back(mask.storedTile(tile.x(), tile.y()));
+    }
+    if (wanted.isEmpty())
+        return;
+    m_loader.start([this, document = QPointer<LabelDocument>(m_document), stored, wanted] {
+        std::vector<std::shared_ptr<const MaskTile>> read;
+        read.reserve(stored.size());
+        for (const auto& tile : stored)
+            read.push_back(tile->read());
+        QMetaObject::invokeMethod(
+            this, [this, document, stored, read, wanted] { onTilesRead(document, stored, read, wanted); },
+            Qt::QueuedConnection);
+    });
+}
+
+void MaskOverlay::onTilesRead(LabelDocument* document,
+                              const std::vector<std::shared_ptr<const StoredTile>>& stored,
+                              const std::vector<std::shared_ptr<const MaskTile>>& tiles,
+                              const QList<QPoint>& where) {
+    for (const QPoint& tile : where)
+        m_loading.remove(tile);
+    if (!document || document != m_document)
+        return;
+    QRect area;
+    for (qsizetype i = 0; i < where.size(); ++i)
+        if (document->bringBack(where[i].x(), where[i].y(), stored[size_t(i)], tiles[size_t(i)]))
+            area |= document->mask().tileRect(where[i].x(), where[i].y());
+    if (area.isEmpty())
+        return;
+    // What comes back into memory pushes the farthest predicted tiles out, never those in view.
+    QRect view;
+    if (m_canvas) {
+        const ViewTransform& transform = m_canvas->view();
+        view = QRectF(transform.widgetToImage(QPointF(0, 0)),
+                      transform.widgetToImage(QPointF(m_canvas->width(), m_canvas->height())))
+                   .toAlignedRect();
+    }
+    document->releaseTiles(QRectF(view).center(), view);
+    onChanged(area); // drawn again from the pixels
 }
 
 void MaskOverlay::setDocument(LabelDocument* document) {
@@ -148,7 +201,8 @@ void MaskOverlay::onChanged(const QRect& imageRect) {
         m_canvas->updateImageRect(QRectF(reach));
 }
 
-QImage MaskOverlay::renderTile(int level, const QRect& levelRect, Plane plane) const {
+QImage MaskOverlay::renderTile(int level, const QRect& levelRect, Plane plane,
+                               QList<QPoint>* notInMemory) const {
     const bool other = plane == Plane::Other && m_comparison;
     const LabelMask& mask = other ? *m_comparison : m_document->mask();
     // One sample of margin on each side: outlines compare with the neighbours across tile edges.
@@ -158,7 +212,7 @@ QImage MaskOverlay::renderTile(int level, const QRect& levelRect, Plane plane) c
     QImage image(levelRect.size(), QImage::Format_ARGB32_Premultiplied);
     if (plane == Plane::Difference && m_comparison) {
         std::vector<quint8> theirs(classes.size());
-        mask.sampleClasses(level, levelRect, classes.data(), levelRect.width());
+        mask.sampleClasses(level, levelRect, classes.data(), levelRect.width(), notInMemory);
         m_comparison->sampleClasses(level, levelRect, theirs.data(), levelRect.width());
         for (int y = 0; y < levelRect.height(); ++y) {
             auto* out = reinterpret_cast<QRgb*>(image.scanLine(y));
@@ -173,7 +227,7 @@ QImage MaskOverlay::renderTile(int level, const QRect& levelRect, Plane plane) c
         return image;
     }
     if (m_mode == Mode::Confidence && !other) {
-        mask.sampleConfidence(level, levelRect, classes.data(), levelRect.width());
+        mask.sampleConfidence(level, levelRect, classes.data(), levelRect.width(), notInMemory);
         for (int y = 0; y < levelRect.height(); ++y) {
             auto* out = reinterpret_cast<QRgb*>(image.scanLine(y));
             const quint8* row = classes.data() + size_t(y) * levelRect.width();
@@ -182,7 +236,8 @@ QImage MaskOverlay::renderTile(int level, const QRect& levelRect, Plane plane) c
         }
         return image;
     }
-    mask.sampleClasses(level, levelRect.adjusted(-1, -1, 1, 1), classes.data(), w);
+    mask.sampleClasses(level, levelRect.adjusted(-1, -1, 1, 1), classes.data(), w,
+                       other ? nullptr : notInMemory);
     for (int y = 0; y < levelRect.height(); ++y) {
         auto* out = reinterpret_cast<QRgb*>(image.scanLine(y));
         const quint8* row = classes.data() + size_t(y + 1) * w + 1;
@@ -257,8 +312,11 @@ void MaskOverlay::paintPlane(QPainter& painter, Plane plane, int level, int firs
             const Key key{level, tx, ty, plane};
             Entry* entry = m_tiles.object(key);
             if (!entry) {
-                entry = new Entry{renderTile(level, levelRect, plane), {}};
+                QList<QPoint> notInMemory;
+                entry = new Entry{renderTile(level, levelRect, plane, &notInMemory), {}};
                 ++m_rendered;
+                if (!notInMemory.isEmpty())
+                    readTiles(notInMemory); // drawn again from the pixels once they are back
                 if (!m_tiles.insert(key, entry, entry->level.sizeInBytes()))
                     return; // cannot happen with a 64 MB cache; insert() deleted the entry
             }

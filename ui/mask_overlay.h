@@ -8,6 +8,8 @@
 #include <QImage>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
+#include <QThreadPool>
 #include <array>
 #include <memory>
 
@@ -75,7 +77,12 @@ private:
         return qHashMulti(seed, key.level, key.x, key.y, int(key.plane));
     }
 
-    QImage renderTile(int level, const QRect& levelRect, Plane plane) const;
+    // Never reads the document's TileStore: tiles only there are drawn from their summaries and
+    // listed in `notInMemory`, to be read on the loader thread (readTiles()).
+    QImage renderTile(int level, const QRect& levelRect, Plane plane, QList<QPoint>* notInMemory) const;
+    void readTiles(const QList<QPoint>& tiles);
+    void onTilesRead(LabelDocument* document, const std::vector<std::shared_ptr<const StoredTile>>& stored,
+                     const std::vector<std::shared_ptr<const MaskTile>>& tiles, const QList<QPoint>& where);
     void paintPlane(QPainter& painter, Plane plane, int level, int firstX, int firstY, int lastX, int lastY);
     void onChanged(const QRect& imageRect);
     void invalidateAll();
@@ -104,6 +111,8 @@ private:
     double m_swipe = 0.5;
     std::array<QRgb, 256> m_heat{};
     int m_rendered = 0;
+    QThreadPool m_loader;   // reads tiles back from the document's TileStore, one job at a time
+    QSet<QPoint> m_loading; // tiles asked for and not back yet
 };
 
 } // namespace segstudio

@@ -52,7 +52,7 @@ struct TileChoice {
 // Pixels of a tile whose label differs from a reference class.
 long long wrongPixels(const SimulatedDocument& document, int tx, int ty) {
     const QRect rect = document.document->mask().tileRect(tx, ty);
-    const MaskTile* tile = document.document->mask().tile(tx, ty);
+    const auto tile = document.document->mask().tile(tx, ty);
     long long wrong = 0;
     for (int y = rect.top(); y <= rect.bottom(); ++y) {
         for (int x = rect.left(); x <= rect.right(); ++x) {
@@ -127,7 +127,7 @@ bool scoreTiles(const SimulatedDocument& document, int classes,
     for (int ty = 0; ty < document.document->mask().tilesDown(); ++ty) {
         for (int tx = 0; tx < document.document->mask().tilesAcross(); ++tx) {
             uncorrected.emplace_back(classes);
-            const MaskTile* tile = document.document->mask().tile(tx, ty);
+            const auto tile = document.document->mask().tile(tx, ty);
             if (!tile)
                 continue; // never predicted: cannot happen after round 0's prediction
             const QRect rect = document.document->mask().tileRect(tx, ty);

@@ -41,9 +41,9 @@ QList<QPoint> humanLabelledTiles(const LabelMask& mask) {
     QList<QPoint> tiles;
     for (int ty = 0; ty < mask.tilesDown(); ++ty)
         for (int tx = 0; tx < mask.tilesAcross(); ++tx)
-            if (const MaskTile* tile = mask.tile(tx, ty))
-                if (std::any_of(tile->provenance.begin(), tile->provenance.end(), isHumanProvenance))
-                    tiles.append(QPoint(tx, ty));
+            // tileHolds: the predicted tiles of a huge image stay in their store, unread.
+            if (mask.tileHolds(tx, ty, Provenance::Edited) || mask.tileHolds(tx, ty, Provenance::Reviewed))
+                tiles.append(QPoint(tx, ty));
     return tiles;
 }
 
@@ -51,7 +51,7 @@ QList<QPoint> editedTiles(const LabelMask& mask) {
     QList<QPoint> tiles;
     for (int ty = 0; ty < mask.tilesDown(); ++ty)
         for (int tx = 0; tx < mask.tilesAcross(); ++tx)
-            if (const MaskTile* tile = mask.tile(tx, ty); tile && tile->holds(Provenance::Edited))
+            if (mask.tileHolds(tx, ty, Provenance::Edited))
                 tiles.append(QPoint(tx, ty));
     return tiles;
 }
@@ -59,8 +59,7 @@ QList<QPoint> editedTiles(const LabelMask& mask) {
 QList<QPoint> heldOutTiles(const LabelMask& mask) {
     QList<QPoint> reviewedOnly;
     for (const QPoint& t : humanLabelledTiles(mask)) {
-        const MaskTile* tile = mask.tile(t.x(), t.y());
-        if (!tile->holds(Provenance::Edited))
+        if (!mask.tileHolds(t.x(), t.y(), Provenance::Edited))
             reviewedOnly.append(t);
     }
     QList<QPoint> heldOut;
@@ -84,7 +83,7 @@ bool tileSamples(const LabelMask& mask, const RasterSource& image, const QList<Q
     long long counted = 0;
     const ModelInput input = ModelInput::forSource(image);
     for (const QPoint& t : tiles) {
-        const MaskTile* tile = mask.tile(t.x(), t.y());
+        const auto tile = mask.tile(t.x(), t.y());
         if (!tile)
             continue;
         const QRect window = withContext(mask, t, context);
@@ -164,7 +163,7 @@ inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, con
             *error = QString::fromStdString(why);
             return matrix;
         }
-        const MaskTile* tile = mask.tile(t.x(), t.y());
+        const auto tile = mask.tile(t.x(), t.y());
         if (!tile)
             continue;
         std::vector<uint8_t> predicted, reference;
@@ -229,9 +228,9 @@ LearningOutcome learnFromCorrections(const LearningModels& models,
         const LabelMask& mask = *sources[i].mask;
         for (int ty = 0; ty < mask.tilesDown(); ++ty) {
             for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
-                const MaskTile* tile = mask.tile(tx, ty);
-                if (tile && !tile->holds(Provenance::Edited) && !tile->holds(Provenance::Reviewed) &&
-                    tile->holds(Provenance::Predicted))
+                if (!mask.tileHolds(tx, ty, Provenance::Edited) &&
+                    !mask.tileHolds(tx, ty, Provenance::Reviewed) &&
+                    mask.tileHolds(tx, ty, Provenance::Predicted))
                     candidates.emplace_back(i, QPoint(tx, ty));
             }
         }

@@ -16,8 +16,7 @@ namespace {
 void promotePredictedToReviewed(LabelMask& mask) {
     for (int ty = 0; ty < mask.tilesDown(); ++ty)
         for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
-            const MaskTile* tile = mask.tile(tx, ty);
-            if (!tile || !tile->holds(Provenance::Predicted))
+            if (!mask.tileHolds(tx, ty, Provenance::Predicted))
                 continue;
             MaskTile& writable = mask.mutableTile(tx, ty);
             for (quint8& provenance : writable.provenance)

@@ -113,11 +113,10 @@ void SegmentationController::openModel(const QString& path) {
 }
 
 void SegmentationController::applySettings() {
+    const Settings settings = Settings::load();
     QMetaObject::invokeMethod(
         m_worker,
-        [worker = m_worker, prediction = Settings::load().prediction] {
-            worker->setPredictOptions(prediction);
-        },
+        [worker = m_worker, prediction = settings.prediction] { worker->setPredictOptions(prediction); },
         Qt::QueuedConnection);
 }
 
@@ -326,6 +325,9 @@ void SegmentationController::apply(const PredictedRegion& region) {
         m_tileConfidence.insert(key(tile.tile), tile.mean);
         m_tileVersion.insert(key(tile.tile), region.version);
     }
+    // A whole 40 000² orthophoto predicted is gigabytes of tiles: those far from the view wait
+    // on disk until someone looks at them.
+    m_document->releaseTiles(m_focus ? m_focus() : QRectF(region.rect).center());
     ++m_regionsDone;
     const double elapsed = m_clock.nsecsElapsed() / 1e9;
     Q_EMIT jobProgress(m_regionsDone, m_regionsTotal,
@@ -379,7 +381,12 @@ QRect SegmentationController::nextUncertainTile() {
             candidates.emplace_back(it.value(), it.key());
     std::sort(candidates.begin(), candidates.end());
     const auto isReviewed = [&](quint64 tileKey) {
-        const MaskTile* t = mask.tile(int(quint32(tileKey)), int(tileKey >> 32));
+        const int tx = int(quint32(tileKey)), ty = int(tileKey >> 32);
+        // A tile only in the store: nobody touched it since it was predicted (and the GUI thread
+        // does not read the store's file).
+        if (!mask.isInMemory(tx, ty) && mask.storedTile(tx, ty))
+            return !mask.tileHolds(tx, ty, Provenance::Predicted);
+        const auto t = mask.tile(tx, ty);
         if (!t)
             return true; // nothing predicted there any more (undone)
         // Reviewed: a person went over most of its labels.

@@ -20,6 +20,7 @@ const QString LearningRateKey = QStringLiteral("learning/learning_rate");
 const QString EditedWeightKey = QStringLiteral("learning/edited_weight");
 const QString UndoMegabytesKey = QStringLiteral("undo/max_megabytes"); // in MB, for people editing the file
 const QString UndoMinDepthKey = QStringLiteral("undo/min_depth");
+const QString MaskMegabytesKey = QStringLiteral("memory/mask_megabytes");
 const QString LiveKey = QStringLiteral("learning/live");
 const QString LiveDelayKey = QStringLiteral("learning/live_delay_ms");
 const QString SegmentOnOpenKey = QStringLiteral("model/segment_on_open");
@@ -84,6 +85,9 @@ Settings Settings::load() {
         qint64(intIn(settings, UndoMegabytesKey, int(UndoHistory::DefaultMaxBytes / megabyte), 1, 1 << 20)) *
         megabyte;
     loaded.undoMinDepth = intIn(settings, UndoMinDepthKey, UndoHistory::DefaultMinDepth, 0, 100000);
+    loaded.maskMemoryBytes =
+        qint64(intIn(settings, MaskMegabytesKey, int(loaded.maskMemoryBytes / megabyte), 16, 1 << 20)) *
+        megabyte;
     return loaded;
 }
 
@@ -101,6 +105,7 @@ void Settings::save() const {
     settings.setValue(EditedWeightKey, learning.editedWeight);
     settings.setValue(UndoMegabytesKey, undoMaxBytes / (1024 * 1024));
     settings.setValue(UndoMinDepthKey, undoMinDepth);
+    settings.setValue(MaskMegabytesKey, maskMemoryBytes / (1024 * 1024));
     settings.setValue(LiveKey, liveLearning);
     settings.setValue(LiveDelayKey, liveLearningDelayMs);
     settings.setValue(SegmentOnOpenKey, segmentOnOpen);

@@ -22,6 +22,9 @@ struct Settings {
     // The undo history's memory bound (UndoHistory's defaults: 512 MB, at least 10 steps).
     qint64 undoMaxBytes = UndoHistory::DefaultMaxBytes;
     int undoMinDepth = UndoHistory::DefaultMinDepth;
+    // How much memory the predicted tiles of the open mask may take before the ones farthest from
+    // the view go to the scratch tile store (in the cache folder) until they are looked at again.
+    qint64 maskMemoryBytes = 512ll * 1024 * 1024;
 
     // From QSettings; a missing or out-of-range value takes its default.
     static Settings load();
