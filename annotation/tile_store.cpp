@@ -138,6 +138,9 @@ TileStore::TileStore(std::shared_ptr<TileStoreFile> file)
 }
 
 TileStore::~TileStore() {
+    // The document is going: writes not started yet are dropped (a tile whose write never ran
+    // keeps its memory copy, so a snapshot still being saved reads it all the same).
+    m_writer.clear();
     m_writer.waitForDone();
 }
 

@@ -60,7 +60,7 @@ class TileStore {
 public:
     // A store in `directory` (made when missing); null and *error when no file can be made there.
     static std::unique_ptr<TileStore> open(const QString& directory, QString* error);
-    ~TileStore(); // waits for the writer; the file stays until its last StoredTile is gone
+    ~TileStore(); // drops the writes not started; the file stays until its last StoredTile goes
     TileStore(const TileStore&) = delete;
     TileStore& operator=(const TileStore&) = delete;
 
