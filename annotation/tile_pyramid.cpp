@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QImageReader>
 #include <QObject>
+#include <QSet>
 #include <QUrl>
 #include <QUrlQuery>
 #include <cmath>
@@ -72,6 +73,7 @@ bool TilePyramid::find(const QString& folderPath, TilePyramid& pyramid, QString*
     const QDir level(folder.filePath(QString::number(finest)));
     int minX = INT_MAX, maxX = -1, minY = INT_MAX, maxY = -1;
     QString extension, sample;
+    QSet<quint64> present; // as stored: x, and the row of the file name
     for (const QString& column : level.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         int x = 0;
         if (!isNumber(column, &x))
@@ -84,6 +86,7 @@ bool TilePyramid::find(const QString& folderPath, TilePyramid& pyramid, QString*
                 extension = tile.suffix().toLower();
                 sample = tile.absoluteFilePath();
             }
+            present.insert((quint64(quint32(x)) << 32) | quint32(y));
             minX = std::min(minX, x);
             maxX = std::max(maxX, x);
             minY = std::min(minY, y);
@@ -113,6 +116,17 @@ bool TilePyramid::find(const QString& folderPath, TilePyramid& pyramid, QString*
         return false;
     }
     pyramid.tiles = QRect(QPoint(minX, minY), QPoint(maxX, maxY));
+    pyramid.missingTiles = 0;
+    pyramid.firstMissing.clear();
+    for (int y = minY; y <= maxY; ++y)
+        for (int x = minX; x <= maxX; ++x) {
+            const int stored = pyramid.tms ? rows - 1 - y : y;
+            if (present.contains((quint64(quint32(x)) << 32) | quint32(stored)))
+                continue;
+            if (pyramid.missingTiles++ == 0)
+                pyramid.firstMissing =
+                    QStringLiteral("%1/%2/%3.%4").arg(finest).arg(x).arg(stored).arg(extension);
+        }
     QImageReader reader(sample);
     const QImage image = reader.read();
     pyramid.bands = image.hasAlphaChannel() ? 4 : 3;
@@ -196,6 +210,20 @@ bool TilePyramid::fromTemplate(const QString& spec, const QString& cacheFolder, 
     pyramid.attribution =
         QUrl::fromPercentEncoding(fragment.queryItemValue(QStringLiteral("attribution")).toUtf8());
     return true;
+}
+
+QString TilePyramid::holeProblem() const {
+    if (missingTiles == 0 || bands == 4 || !url.isEmpty())
+        return {};
+    return QObject::tr("%1 lacks %2 of the %3 tiles of zoom %4 inside its area (the first: %5), and its "
+                       "tiles have no transparency to say there is no imagery there: they would be read "
+                       "as black. Add the missing tiles, or make the tiles as PNG with transparency "
+                       "(gdal2tiles' default), where a missing tile means no data.")
+        .arg(QDir::toNativeSeparators(folder))
+        .arg(missingTiles)
+        .arg(qint64(tiles.width()) * tiles.height())
+        .arg(zoom)
+        .arg(firstMissing);
 }
 
 QString TilePyramid::gdalConnection() const {

@@ -17,6 +17,8 @@ struct TilePyramid {
     bool tms = false;  // files are stored with TMS rows
     QString extension; // "png", "jpg", ...
     int bands = 3;
+    qint64 missingTiles = 0; // inside `tiles` at `zoom`, in a local folder
+    QString firstMissing;    // the first of them, as its file would be named (ZOOM/X/Y.ext)
 
     QString url;         // a tile service's URL in GDAL's form (${z}/${x}/${y}); empty: `folder`
     QString cacheFolder; // where GDAL caches a service's tiles; empty: no cache
@@ -40,6 +42,10 @@ struct TilePyramid {
     // line's --zoom/--area make).
     static QString serviceTemplate(const QString& url, int zoom, const QRectF& lonLatArea,
                                    const QString& attribution);
+    // Why the folder cannot be predicted as it is: tiles missing inside its rectangle, without an
+    // alpha band to say "no data" there (they would read as black imagery). Empty when fine: no
+    // holes, or transparent PNGs (gdal2tiles leaves out tiles with nothing in them).
+    QString holeProblem() const;
     // What GDAL opens: a VRT window (over the tiles present) on a GDAL_WMS description of the
     // folder's file:// tiles. No cache, no network.
     QString gdalConnection() const;

@@ -781,6 +781,71 @@ private Q_SLOTS:
         GDALClose(classes);
     }
 
+    // A tile folder with a hole: opaque tiles (JPEG-like) would read it as black imagery, so
+    // predict refuses it and names the tile; transparent PNGs say "no data" there, and predict
+    // leaves exactly that tile without a class.
+    void predictRefusesATileFolderWithHoles() {
+        for (const bool transparent : {false, true}) {
+            const QString root =
+                m_dir.filePath(transparent ? QStringLiteral("holes-rgba") : QStringLiteral("holes"));
+            for (int x = 700; x < 703; ++x)
+                for (int y = 440; y < 442; ++y) {
+                    if (x == 701 && y == 441)
+                        continue; // the hole
+                    QVERIFY(QDir().mkpath(QStringLiteral("%1/10/%2").arg(root).arg(x)));
+                    QImage tile(256, 256, transparent ? QImage::Format_ARGB32 : QImage::Format_RGB32);
+                    tile.fill(QColor::fromRgb(120, 90 + x % 2 * 40, 60));
+                    QVERIFY(tile.save(QStringLiteral("%1/10/%2/%3.png").arg(root).arg(x).arg(y)));
+                }
+            const QString output = m_dir.filePath(QStringLiteral("holes-%1.tif").arg(transparent));
+            if (!transparent) {
+                const auto run = cli({"predict", "--model", "default", "--input", root, "--output", output});
+                QCOMPARE(run.exitCode, 1);
+                QVERIFY2(run.err.contains(QStringLiteral("lacks 1 of the 6 tiles of zoom 10")) &&
+                             run.err.contains(QStringLiteral("10/701/441.png")),
+                         qPrintable(run.err));
+                QVERIFY(!QFile::exists(output));
+                continue;
+            }
+            QVERIFY(predictWithSmallModel(root, output));
+            GDALDatasetH classes = GDALOpen(output.toUtf8().constData(), GA_ReadOnly);
+            QVERIFY(classes);
+            QCOMPARE(GDALGetRasterXSize(classes), 768);
+            std::vector<quint8> labels(size_t(768) * 512);
+            QCOMPARE(GDALRasterIO(GDALGetRasterBand(classes, 1), GF_Read, 0, 0, 768, 512, labels.data(), 768,
+                                  512, GDT_Byte, 0, 0),
+                     CE_None);
+            GDALClose(classes);
+            for (int y = 0; y < 512; y += 17)
+                for (int x = 0; x < 768; x += 13) {
+                    const bool inHole = x >= 256 && x < 512 && y >= 256;
+                    QVERIFY2((labels[size_t(y) * 768 + size_t(x)] == 255) == inHole,
+                             qPrintable(QStringLiteral("pixel %1, %2").arg(x).arg(y)));
+                }
+        }
+    }
+
+    // A folder of map tiles is an image for train (and simulate) too: its mask is what predict
+    // writes for it, named after the folder.
+    void trainTakesATileFolderAsAnImage() {
+        const QString data = m_dir.filePath(QStringLiteral("tile-training"));
+        const QString root = data + QStringLiteral("/images/area");
+        for (int x = 700; x < 702; ++x) {
+            QVERIFY(QDir().mkpath(QStringLiteral("%1/10/%2").arg(root).arg(x)));
+            QImage tile(256, 256, QImage::Format_RGB32);
+            tile.fill(QColor::fromRgb(120, 90 + x % 2 * 40, 60));
+            QVERIFY(tile.save(QStringLiteral("%1/10/%2/440.png").arg(root).arg(x)));
+        }
+        QVERIFY(QDir().mkpath(data + QStringLiteral("/masks")));
+        QVERIFY(predictWithSmallModel(root, data + QStringLiteral("/masks/area.tif")));
+        const auto run =
+            cli({"train", "--data", data, "--init", m_dir.filePath(QStringLiteral("small-model/model.pt")),
+                 "--steps", "1", "--batch", "1", "--crop", "64", "--output",
+                 m_dir.filePath(QStringLiteral("tile-trained.pt")), "--device", "cpu"});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("1 images (131072 labelled px")), qPrintable(run.err));
+    }
+
     void badInputsLeaveNoOutput_data() {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("message");

@@ -16,6 +16,7 @@
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -103,6 +104,9 @@ int runPredict(const QStringList& arguments) {
             return failWith(QStringLiteral("--shard wants I/N with 1 <= I <= N, e.g. 2/4, not “%1”")
                                 .arg(parser.value(QStringLiteral("shard"))));
     }
+    if (TilePyramid pyramid; QFileInfo(input).isDir() && TilePyramid::find(input, pyramid, &error) &&
+                             !pyramid.holeProblem().isEmpty())
+        return failWith(pyramid.holeProblem());
     const auto source = RasterSource::open(input, &error);
     if (!source)
         return failWith(error);

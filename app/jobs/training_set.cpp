@@ -2,6 +2,7 @@
 
 #include "annotation/mask_files.h"
 #include "annotation/raster_source.h"
+#include "annotation/tile_pyramid.h"
 #include "app/jobs/model_input.h"
 #include "inference/segmentation_model.h"
 
@@ -21,8 +22,14 @@ void collectPairs(const QDir& folder, QList<LabelledImage>& pairs) {
                                     QStringLiteral("*.tiff")};
         for (const QFileInfo& mask : masks.entryInfoList(maskFiles, QDir::Files, QDir::Name))
             maskByName.insert(mask.completeBaseName(), mask.absoluteFilePath());
-        for (const QFileInfo& image : images.entryInfoList(QDir::Files, QDir::Name)) {
-            const QString mask = maskByName.value(image.completeBaseName());
+        // An image is a file (an MBTiles file too) or a folder of map tiles (ZOOM/X/Y.png), whose
+        // mask covers the rectangle of its tiles at their finest zoom, as predict writes it.
+        for (const QFileInfo& image :
+             images.entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name)) {
+            if (image.isDir() && !TilePyramid::looksLikeTileFolder(image.absoluteFilePath()))
+                continue;
+            const QString mask =
+                maskByName.value(image.isDir() ? image.fileName() : image.completeBaseName());
             if (!mask.isEmpty() && !image.fileName().endsWith(QLatin1String(".json")) &&
                 !image.fileName().endsWith(QLatin1String(".xml")))
                 pairs.append({image.absoluteFilePath(), mask});
