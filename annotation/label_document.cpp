@@ -114,9 +114,11 @@ void LabelDocument::endPainter(MaskPainter* painter) {
 void LabelDocument::pushCommitted(QList<TileDiff> diffs, const QString& text, const QRect& area, int mergeId,
                                   bool machineWritten) {
     QList<EncodedTile> stored;
-    stored.reserve(diffs.size());
-    for (const TileDiff& diff : diffs)
-        stored.append({diff.tileX, diff.tileY, diff.after});
+    if (!machineWritten) { // a prediction's tiles are not journaled
+        stored.reserve(diffs.size());
+        for (const TileDiff& diff : diffs)
+            stored.append({diff.tileX, diff.tileY, diff.after});
+    }
     m_history.push(new TileDiffCommand(this, text, std::move(diffs), true, mergeId, machineWritten));
     if (machineWritten) // the painter's flush already reported the change itself
         return;

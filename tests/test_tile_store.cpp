@@ -8,6 +8,7 @@
 #include "annotation/tile_store.h"
 
 #include <QFile>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -193,6 +194,8 @@ private Q_SLOTS:
         std::signal(SIGXFSZ, SIG_IGN);
         rlimit old{};
         QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
+        // Put back however this test ends: the limit is the whole process's.
+        const auto restore = qScopeGuard([old] { setrlimit(RLIMIT_FSIZE, &old); });
         rlimit small = old;
         small.rlim_cur = 200 * 1024;
         QCOMPARE(setrlimit(RLIMIT_FSIZE, &small), 0);

@@ -113,10 +113,11 @@ void SegmentationController::openModel(const QString& path) {
 }
 
 void SegmentationController::applySettings() {
-    const Settings settings = Settings::load();
     QMetaObject::invokeMethod(
         m_worker,
-        [worker = m_worker, prediction = settings.prediction] { worker->setPredictOptions(prediction); },
+        [worker = m_worker, prediction = Settings::load().prediction] {
+            worker->setPredictOptions(prediction);
+        },
         Qt::QueuedConnection);
 }
 
