@@ -4,6 +4,8 @@
 #include "annotation/raster_source.h"
 #include "annotation/source_policy.h"
 #include "app/cli/cli_commands.h"
+#include "app/jobs/model_registry.h"
+#include "app/jobs/precision_choice.h"
 #include "inference/heap_tuning.h"
 #include "inference/runtime_info.h"
 #include "storage/atomic_file.h"
@@ -13,6 +15,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSettings>
 #include <QTextStream>
 #include <cstdio>
 #include <new>
@@ -69,6 +72,22 @@ int runVersion() {
     std::printf("segstudio %s, LibTorch %s, CUDA %s (%d device(s)), %d CPU threads\n", SEGSTUDIO_VERSION,
                 runtime.torchVersion.c_str(), runtime.cudaAvailable ? "available" : "not available",
                 runtime.cudaDeviceCount, runtime.cpuThreads);
+    // What --precision auto means here, for the default model: measured the first time (a second
+    // or two), then read from the settings.
+    QString error;
+    if (auto model = segstudio::ModelRegistry::load(QStringLiteral("default"), &error)) {
+        segstudio::inference::PredictOptions options;
+        options.device = "cpu";
+        QSettings settings;
+        QString reason;
+        segstudio::PrecisionChoice::resolve(options, *model, nullptr, settings, &reason);
+        std::printf("CPU: %s; --precision auto on it: %s (%s, default model)\n",
+                    segstudio::inference::cpuDescription().c_str(), options.precision.c_str(),
+                    qUtf8Printable(reason));
+    } else {
+        std::printf("CPU: %s; --precision auto not measured (%s)\n",
+                    segstudio::inference::cpuDescription().c_str(), qUtf8Printable(error));
+    }
     return 0;
 }
 

@@ -22,11 +22,18 @@ struct SegmentationModel::Impl {
     // Built on first use and dropped when the weights may change (training, a move).
     std::optional<torch::jit::Module> inferenceScript;
     bool inferenceScriptFailed = false;
+    // The built-in network's counterpart: a copy with batch norm folded into the convolutions
+    // (ResNetUNetImpl::foldBatchNorm), on the model's device and in its dtype; made on the first
+    // forward pass in inference mode, dropped with inferenceScript.
+    ResNetUNet frozenBuiltIn{nullptr};
 
-    // Logits N×C×H×W for a normalised N×3×H×W input; unwraps torchvision's {"out": …}.
+    // Logits N×C×H×W for a normalised N×3×H×W input; unwraps torchvision's {"out": …}. In
+    // inference mode through the frozen copy (frozenBuiltIn or inferenceScript) where there is one.
     torch::Tensor forward(const torch::Tensor& input);
-    // The same through the TorchScript module as loaded, never the inference copy.
+    // The same through the network as loaded or trained, never a frozen copy.
     torch::Tensor forwardAsLoaded(const torch::Tensor& input);
+    // Drops the frozen copies: to be called whenever the weights or their layout change.
+    void weightsChanged();
     std::vector<torch::Tensor> parameters();
     // The decoder's and the head's parameters of the built-in network (its encoder excluded);
     // empty for a TorchScript model, whose parts have no names we know.

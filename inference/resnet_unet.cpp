@@ -33,6 +33,59 @@ nn::Sequential resLayer(int64_t in, int64_t out, int blocks, int64_t stride) {
     return layer;
 }
 
+// `conv` then `batchNorm` in inference mode as one convolution: weights scaled per output
+// channel by γ/√(σ² + ε), bias (b − μ)·γ/√(σ² + ε) + β.
+nn::Conv2d foldedConvolution(const nn::Conv2d& conv, const nn::BatchNorm2d& batchNorm) {
+    torch::NoGradGuard noGrad;
+    const auto& o = conv->options;
+    nn::Conv2d folded(nn::Conv2dOptions(o.in_channels(), o.out_channels(), o.kernel_size())
+                          .stride(o.stride())
+                          .padding(o.padding())
+                          .dilation(o.dilation())
+                          .groups(o.groups())
+                          .padding_mode(o.padding_mode())
+                          .bias(true));
+    const auto scale = batchNorm->weight / torch::sqrt(batchNorm->running_var + batchNorm->options.eps());
+    folded->weight.copy_(conv->weight * scale.view({-1, 1, 1, 1}));
+    const auto bias = conv->bias.defined() ? conv->bias : torch::zeros_like(batchNorm->running_mean);
+    folded->bias.copy_((bias - batchNorm->running_mean) * scale + batchNorm->bias);
+    folded->to(conv->weight.device(), conv->weight.scalar_type());
+    return folded;
+}
+
+// The same layers with every convolution followed by a batch norm made one convolution.
+nn::Sequential foldedSequence(const nn::Sequential& sequence) {
+    nn::Sequential out;
+    for (size_t i = 0; i < sequence->size(); ++i) {
+        const auto conv = std::dynamic_pointer_cast<nn::Conv2dImpl>(sequence->ptr(i));
+        const auto next = i + 1 < sequence->size()
+                              ? std::dynamic_pointer_cast<nn::BatchNorm2dImpl>(sequence->ptr(i + 1))
+                              : nullptr;
+        if (conv && next) {
+            out->push_back(foldedConvolution(nn::Conv2d(conv), nn::BatchNorm2d(next)));
+            ++i;
+        } else {
+            out->push_back(*(sequence->begin() + std::ptrdiff_t(i))); // ReLU, pooling: shared as they are
+        }
+    }
+    return out;
+}
+
+// Multiply-adds per output pixel of the convolutions of `module` (itself included), all of
+// which write at one resolution.
+double convolutionMultiplyAdds(const nn::Module& module) {
+    double sum = 0;
+    for (const auto& child : module.modules(/*include_self=*/true))
+        if (const auto* conv = child->as<nn::Conv2d>()) {
+            const auto& o = conv->options;
+            double kernel = 1;
+            for (const auto k : *o.kernel_size())
+                kernel *= double(k);
+            sum += double(o.in_channels()) / double(o.groups()) * double(o.out_channels()) * kernel;
+        }
+    return sum;
+}
+
 } // namespace
 
 BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride) {
@@ -48,9 +101,27 @@ BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride) {
 }
 
 torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
+    if (folded) {
+        const torch::Tensor y = conv2(torch::relu(conv1(x)));
+        return torch::relu(y + (shortcut ? shortcut->forward(x) : x));
+    }
     torch::Tensor y = torch::relu(bn1(conv1(x)));
     y = bn2(conv2(y));
     return torch::relu(y + (shortcut ? shortcut->forward(x) : x));
+}
+
+void BasicBlockImpl::foldBatchNorm() {
+    if (folded)
+        return;
+    conv1 = replace_module("conv1", foldedConvolution(conv1, bn1));
+    conv2 = replace_module("conv2", foldedConvolution(conv2, bn2));
+    if (shortcut)
+        shortcut = replace_module("shortcut", foldedSequence(shortcut));
+    folded = true;
+}
+
+double BasicBlockImpl::multiplyAddsPerOutputPixel() const {
+    return convolutionMultiplyAdds(*this);
 }
 
 DecoderBlockImpl::DecoderBlockImpl(int64_t in, int64_t skip, int64_t out) {
@@ -65,6 +136,10 @@ torch::Tensor DecoderBlockImpl::forward(const torch::Tensor& x, const torch::Ten
                                                   .mode(torch::kBilinear)
                                                   .align_corners(false));
     return fuse->forward(torch::cat({up, skip}, 1));
+}
+
+void DecoderBlockImpl::foldBatchNorm() {
+    fuse = replace_module("fuse", foldedSequence(fuse));
 }
 
 ResNetUNetImpl::ResNetUNetImpl(const Architecture& a, int64_t classes) {
@@ -107,6 +182,29 @@ torch::Tensor ResNetUNetImpl::forward(const torch::Tensor& x) {
                                                   .mode(torch::kBilinear)
                                                   .align_corners(false));
     return head->forward(d);
+}
+
+void ResNetUNetImpl::foldBatchNorm() {
+    stem = replace_module("stem", foldedSequence(stem));
+    for (nn::Sequential* layer : {&layer1, &layer2, &layer3, &layer4})
+        for (size_t i = 0; i < (*layer)->size(); ++i)
+            (*layer)[i]->as<BasicBlock>()->foldBatchNorm();
+    for (DecoderBlock* block : {&up3, &up2, &up1, &up0})
+        (*block)->foldBatchNorm();
+    head = replace_module("head", foldedSequence(head));
+}
+
+double ResNetUNetImpl::multiplyAddsPerPixel() const {
+    // Each part writes at 1/2^k of the input's side, so 1/4^k of its pixels.
+    const std::pair<const nn::Module*, double> parts[] = {
+        {stem.get(), 1.0 / 4},     {layer1.get(), 1.0 / 16},   {layer2.get(), 1.0 / 64},
+        {layer3.get(), 1.0 / 256}, {layer4.get(), 1.0 / 1024}, {up3.get(), 1.0 / 256},
+        {up2.get(), 1.0 / 64},     {up1.get(), 1.0 / 16},      {up0.get(), 1.0 / 4},
+        {head.get(), 1.0}};
+    double sum = 0;
+    for (const auto& [part, share] : parts)
+        sum += convolutionMultiplyAdds(*part) * share;
+    return sum;
 }
 
 } // namespace segstudio::inference

@@ -64,8 +64,27 @@ std::string sidecarPath(const std::string& modelPath) {
 }
 
 torch::Tensor SegmentationModel::Impl::forward(const torch::Tensor& input) {
-    if (builtIn)
-        return builtIn->forward(input);
+    if (builtIn) {
+        if (builtIn->is_training())
+            return builtIn->forward(input);
+        if (!frozenBuiltIn) {
+            // Ordinary tensors (not inference tensors), whatever mode the caller runs in.
+            c10::InferenceMode normalTensors(false);
+            torch::NoGradGuard noGrad;
+            auto copy = cpuCopy(builtIn, metadata.architecture, static_cast<int>(metadata.classes.size()));
+            copy->foldBatchNorm(); // in fp32, then cast: the folded weights lose no more than the originals
+            copy->to(device, dtype);
+            const auto first = builtIn->parameters().front();
+            if (first.dim() == 4 && !first.is_contiguous() &&
+                first.is_contiguous(torch::MemoryFormat::ChannelsLast))
+                for (auto& p : copy->parameters())
+                    if (p.dim() == 4)
+                        p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+            copy->eval();
+            frozenBuiltIn = copy;
+        }
+        return frozenBuiltIn->forward(input);
+    }
     const bool optimisable = !script->is_training() && device.is_cpu() && dtype == torch::kFloat32;
     if (optimisable && !inferenceScript && !inferenceScriptFailed) {
         try {
@@ -114,11 +133,18 @@ std::vector<torch::Tensor> SegmentationModel::Impl::decoderParameters() {
 void SegmentationModel::Impl::setTraining(bool training) {
     if (builtIn) {
         builtIn->train(training);
+        if (training)
+            weightsChanged(); // they are about to
         return;
     }
     script->train(training);
     if (training)
-        inferenceScript.reset(); // the weights are about to change
+        weightsChanged(); // they are about to
+}
+
+void SegmentationModel::Impl::weightsChanged() {
+    inferenceScript.reset();
+    frozenBuiltIn = nullptr;
 }
 
 void SegmentationModel::Impl::freezeBatchNorm() {
@@ -145,7 +171,7 @@ void SegmentationModel::Impl::moveTo(torch::Device target, torch::ScalarType typ
         builtIn->to(target, type);
     else
         script->to(target, type);
-    inferenceScript.reset();
+    weightsChanged();
     device = target;
     dtype = type;
 }
@@ -321,6 +347,10 @@ long long SegmentationModel::parameterCount() const {
     for (const auto& p : m_impl->parameters())
         count += p.numel();
     return count;
+}
+
+double SegmentationModel::multiplyAddsPerPixel() const {
+    return m_impl->builtIn ? m_impl->builtIn->multiplyAddsPerPixel() : 0.0;
 }
 
 } // namespace segstudio::inference

@@ -33,6 +33,8 @@ public:
     int classCount() const;
     bool isTorchScript() const;
     long long parameterCount() const;
+    // The convolutions' multiply-adds per input pixel; 0 where unknown (a TorchScript model).
+    double multiplyAddsPerPixel() const;
 
     struct Impl; // LibTorch internals, visible to the engine's own .cpp files
     Impl& impl() { return *m_impl; }

@@ -114,7 +114,12 @@ struct TiledPredictor::Impl {
         for (int k = 0; k < options.views; ++k) {
             auto view = toView(input, k);
             view = channelsLast ? view.contiguous(torch::MemoryFormat::ChannelsLast) : view.contiguous();
-            auto logits = fromView(model->impl().forward(view).to(torch::kFloat32), k);
+            auto& network = model->impl();
+            auto logits = fromView(
+                (options.frozen ? network.forward(view) : network.forwardAsLoaded(view)).to(torch::kFloat32),
+                k);
+            if (channelsLast) // the blending reads the logits row by row: back to the plain layout
+                logits = logits.contiguous();
             sum = k == 0 ? logits : sum.add_(logits);
         }
         return options.views > 1 ? sum.div_(options.views) : sum;
@@ -172,10 +177,12 @@ std::unique_ptr<TiledPredictor> TiledPredictor::create(SegmentationModel& model,
     try {
         model.impl().moveTo(impl->choice.device, impl->choice.dtype);
         model.impl().setTraining(false);
-        if (impl->channelsLast && model.impl().builtIn)
+        if (impl->channelsLast && model.impl().builtIn) {
             for (auto& p : model.impl().builtIn->parameters())
                 if (p.dim() == 4)
                     p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+            model.impl().weightsChanged(); // a frozen copy follows the new layout
+        }
     } catch (const c10::Error& e) {
         if (error)
             *error = std::string("cannot move the model to ") + impl->choice.description + ": " +
@@ -358,6 +365,14 @@ void TiledPredictor::setMessageCallback(Message message) {
 
 std::string TiledPredictor::deviceDescription() const {
     return m_impl->choice.description;
+}
+
+double TiledPredictor::computedPixels(int width, int height) const {
+    const int tileW = std::min(m_impl->options.tile, roundUp(width, 32));
+    const int tileH = std::min(m_impl->options.tile, roundUp(height, 32));
+    return double(windowOrigins(width, tileW, m_impl->options.overlap).size()) *
+           double(windowOrigins(height, tileH, m_impl->options.overlap).size()) * tileW * tileH *
+           m_impl->options.views;
 }
 
 std::string TiledPredictor::precisionName() const {

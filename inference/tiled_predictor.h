@@ -22,6 +22,10 @@ struct PredictOptions {
     int batch = 0;
     int threads = 0;       // CPU threads for LibTorch; 0 = all cores
     int channelsLast = -1; // -1 auto (on for CUDA), 0 off, 1 on
+    // Predict through the network frozen for inference (batch norm folded into the
+    // convolutions; TorchScript frozen and optimised on the CPU); false: the network as trained,
+    // for comparisons.
+    bool frozen = true;
     // Test-time augmentation: each window is also predicted flipped (2: left-right; 4: and
     // up-down; 8: and transposed, all eight symmetries of the square) and the logits averaged.
     // Costs that many forward passes; 1 = off.
@@ -88,6 +92,9 @@ public:
     std::string precisionName() const;
     int batchSize() const;
     int tileSize() const;
+    // Pixels the network computes for a width × height image: every window's, overlaps and
+    // test-time views included (what the arithmetic is proportional to).
+    double computedPixels(int width, int height) const;
 
 private:
     struct Impl;

@@ -435,6 +435,7 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
         torch::NoGradGuard noGrad;
         for (size_t i = 0; i < parameters.size(); ++i)
             parameters[i].copy_(average[i]);
+        d.model->impl().weightsChanged();
     }
     if (!losses.empty()) {
         const size_t tail = std::max<size_t>(1, losses.size() / 10);

@@ -7,6 +7,7 @@
 #include "app/jobs/correction_learning.h"
 #include "app/jobs/training_set.h"
 #include "inference/evaluation.h"
+#include "inference/precision_calibration.h"
 #include "inference/segmentation_model.h"
 #include "inference/tiled_predictor.h"
 #include "inference/trainer.h"
@@ -178,6 +179,85 @@ private Q_SLOTS:
             QVERIFY2(same >= 0.995,
                      qPrintable(QStringLiteral("overlap %1: %2").arg(overlap).arg(same, 0, 'f', 5)));
         }
+    }
+
+    void frozenNetworkPredictsAsTrainedAndFollowsLearning() {
+        // The shipped model on a real image: folding batch norm into the convolutions must not
+        // change what it predicts; after a learning round the frozen copy is the new weights'.
+        std::string why;
+        auto model = SegmentationModel::load(SEGSTUDIO_DEFAULT_MODEL, &why);
+        QVERIFY2(model, why.c_str());
+        const ImageView view{m_tile6Image4.rgb.data(), 512, 512, size_t(m_tile6Image4.width) * 3};
+        const auto predictBoth = [&](Prediction& frozen, Prediction& asTrained) {
+            PredictOptions options;
+            options.device = "cpu";
+            options.tile = 256;
+            auto frozenPredictor = TiledPredictor::create(*model, options, &why);
+            options.frozen = false;
+            auto asTrainedPredictor = TiledPredictor::create(*model, options, &why);
+            return frozenPredictor && asTrainedPredictor &&
+                   frozenPredictor->predict(view, frozen, {}, nullptr, &why) &&
+                   asTrainedPredictor->predict(view, asTrained, {}, nullptr, &why);
+        };
+        Prediction frozenBefore, asTrainedBefore;
+        QVERIFY2(predictBoth(frozenBefore, asTrainedBefore), why.c_str());
+        const double sameBefore = agreement(frozenBefore.classes, asTrainedBefore.classes);
+        qInfo("frozen and as-trained agree on %.4f %% of the pixels", 100 * sameBefore);
+        QVERIFY2(sameBefore >= 0.999, qPrintable(QString::number(sameBefore, 'f', 5)));
+
+        // A round that changes the map: every pixel of the sample called water (class 4).
+        TrainingSample water = m_tile6Image4;
+        std::fill(water.mask.begin(), water.mask.end(), uint8_t(4));
+        TrainOptions train;
+        train.device = "cpu";
+        train.steps = 6;
+        train.batch = 2;
+        train.crop = 128;
+        train.learningRate = 3e-3;
+        train.freezeBatchNorm = true;
+        auto trainer = Trainer::create(*model, train, &why);
+        QVERIFY2(trainer, why.c_str());
+        TrainResult result;
+        QVERIFY2(trainer->train({water}, result, {}, nullptr, &why), why.c_str());
+        Prediction frozenAfter, asTrainedAfter;
+        QVERIFY2(predictBoth(frozenAfter, asTrainedAfter), why.c_str());
+        // A stale frozen copy would still predict the old map.
+        QVERIFY2(agreement(asTrainedAfter.classes, asTrainedBefore.classes) < 0.95,
+                 "the round did not change the map: the test proves nothing");
+        const double sameAfter = agreement(frozenAfter.classes, asTrainedAfter.classes);
+        QVERIFY2(sameAfter >= 0.999, qPrintable(QString::number(sameAfter, 'f', 5)));
+    }
+
+    void precisionIsChosenByMeasurement() {
+        // The decision from what was measured: bf16 only where it is faster and agrees.
+        std::string why;
+        PrecisionTrial slower{1.0, 10.0, 0.999, {}};
+        QCOMPARE(decidePrecision(slower).precision, std::string("fp32"));
+        QVERIFY(decidePrecision(slower).reason.find("not faster") != std::string::npos);
+        PrecisionTrial barelyFaster{1.0, 1.0 / 1.15, 0.999, {}};
+        QCOMPARE(decidePrecision(barelyFaster).precision, std::string("fp32"));
+        PrecisionTrial disagrees{1.35, 1.0, 0.97, {}};
+        QCOMPARE(decidePrecision(disagrees).precision, std::string("fp32"));
+        QVERIFY(decidePrecision(disagrees).reason.find("too far from fp32") != std::string::npos);
+        PrecisionTrial cannotRun{1.0, 0.0, 0.0, "no bf16 kernels"};
+        QCOMPARE(decidePrecision(cannotRun).precision, std::string("fp32"));
+        PrecisionTrial amx{1.35, 1.0, 0.994, {}};
+        QCOMPARE(decidePrecision(amx).precision, std::string("bf16"));
+        QVERIFY2(decidePrecision(amx).reason.find("1.35×") != std::string::npos,
+                 decidePrecision(amx).reason.c_str());
+
+        // A real measurement on this machine, on a real image: both ran, and the model is untouched.
+        auto model = SegmentationModel::createBuiltIn(smallMetadata(6), 4);
+        const ImageView view{m_tile6Image4.rgb.data(), m_tile6Image4.width, m_tile6Image4.height, 0};
+        const PrecisionTrial trial = measurePrecision(*model, view, 128, 1, 0);
+        QVERIFY2(trial.error.empty(), trial.error.c_str());
+        QVERIFY(trial.fp32Seconds > 0 && trial.bf16Seconds > 0);
+        QVERIFY(trial.agreement > 0.5 && trial.agreement <= 1.0);
+        PredictOptions options;
+        options.device = "cpu";
+        auto predictor = TiledPredictor::create(*model, options, &why);
+        QVERIFY2(predictor, why.c_str());
+        QCOMPARE(predictor->precisionName(), std::string("fp32"));
     }
 
     void rowBandsJoinIntoTheWholePrediction() {

@@ -9,6 +9,7 @@
 #include "app/jobs/correction_learning.h"
 #include "app/jobs/model_input.h"
 #include "app/jobs/model_registry.h"
+#include "app/jobs/precision_choice.h"
 #include "app/jobs/prediction_writer.h"
 #include "app/jobs/segmentation_job.h"
 #include "app/jobs/settings.h"
@@ -484,6 +485,63 @@ private Q_SLOTS:
         QCOMPARE(repaired.prediction.tile, engine.tile);
         QCOMPARE(repaired.learning.steps, learning.steps);
         QSettings().clear();
+    }
+
+    void autoPrecisionIsMeasuredOnceAndRedoneWhenTheModelOrRuntimeChanges() {
+        QTemporaryDir folder;
+        QSettings settings(folder.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+        inference::ModelMetadata metadata;
+        metadata.name = "calibrated";
+        metadata.architecture.width = 0.25;
+        for (int c = 0; c < 3; ++c)
+            metadata.classes.push_back({"class " + std::to_string(c), "#102030"});
+        auto model = inference::SegmentationModel::createBuiltIn(metadata, 1);
+        const QString runtime = QStringLiteral("Test CPU (AMX)|LibTorch 1.13.0");
+
+        // First use: measured on this machine and kept, with its reason.
+        inference::PredictOptions options;
+        options.device = "cpu";
+        QString reason;
+        PrecisionChoice::resolve(options, *model, nullptr, settings, &reason, runtime);
+        QVERIFY2(options.precision == "fp32" || options.precision == "bf16", options.precision.c_str());
+        QVERIFY2(reason.contains(QStringLiteral("bf16")), qPrintable(reason));
+        inference::PrecisionDecision kept;
+        QVERIFY(PrecisionChoice::cached(*model, settings, &kept, runtime));
+        QCOMPARE(kept.precision, options.precision);
+
+        // Reused, not measured again: a choice planted under the key is what comes back.
+        const QString group = QStringLiteral("precision-auto/") + PrecisionChoice::cacheKey(*model, runtime);
+        settings.setValue(group + QStringLiteral("/precision"), QStringLiteral("bf16"));
+        settings.setValue(group + QStringLiteral("/reason"), QStringLiteral("planted"));
+        options.precision = "auto";
+        PrecisionChoice::resolve(options, *model, nullptr, settings, &reason, runtime);
+        QCOMPARE(options.precision, std::string("bf16"));
+        QCOMPARE(reason, QStringLiteral("planted"));
+
+        // Another LibTorch, or another model: measured again (the plant does not carry over).
+        const QString newerTorch = QStringLiteral("Test CPU (AMX)|LibTorch 2.5.0");
+        QVERIFY(PrecisionChoice::cacheKey(*model, newerTorch) != PrecisionChoice::cacheKey(*model, runtime));
+        options.precision = "auto";
+        PrecisionChoice::resolve(options, *model, nullptr, settings, &reason, newerTorch);
+        QVERIFY(reason != QLatin1String("planted"));
+        QVERIFY(PrecisionChoice::cached(*model, settings, &kept, newerTorch));
+        metadata.name = "another model";
+        auto other = inference::SegmentationModel::createBuiltIn(metadata, 1);
+        QVERIFY(PrecisionChoice::cacheKey(*other, runtime) != PrecisionChoice::cacheKey(*model, runtime));
+        QVERIFY(!PrecisionChoice::cached(*other, settings, &kept, runtime));
+        options.precision = "auto";
+        PrecisionChoice::resolve(options, *other, nullptr, settings, &reason, runtime);
+        QVERIFY(reason != QLatin1String("planted"));
+
+        // An explicit precision, or a GPU, is never second-guessed.
+        options.precision = "fp32";
+        PrecisionChoice::resolve(options, *model, nullptr, settings, &reason, runtime);
+        QCOMPARE(options.precision, std::string("fp32"));
+        QVERIFY(reason.isEmpty());
+        options.precision = "auto";
+        options.device = "cuda";
+        PrecisionChoice::resolve(options, *model, nullptr, settings, &reason, runtime);
+        QCOMPARE(options.precision, std::string("auto"));
     }
 
     void modelClassesMissingFromThePaletteAreNamed() {

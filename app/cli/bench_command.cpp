@@ -4,10 +4,13 @@
 #include "app/cli/cli_support.h"
 #include "app/cli/option_values.h"
 #include "app/jobs/model_registry.h"
+#include "app/jobs/precision_choice.h"
+#include "inference/compute_ceiling.h"
 #include "inference/tiled_predictor.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
+#include <QSettings>
 #include <algorithm>
 #include <cstdio>
 #include <random>
@@ -24,6 +27,10 @@ int runBench(const QStringList& arguments) {
          QStringLiteral("2048x2048")},
         {QStringLiteral("repeat"), QStringLiteral("Timed runs (the best is reported)."), QStringLiteral("N"),
          QStringLiteral("3")},
+        {QStringLiteral("compare-frozen"),
+         QStringLiteral("Also time the network as trained (--frozen off), alternately with the frozen one, "
+                        "and report both and their ratio.")},
+        {QStringLiteral("no-ceiling"), QStringLiteral("Skip measuring the machine's GFLOP/s.")},
     });
     parser.process(arguments);
     const QStringList size = parser.value(QStringLiteral("size")).split(QLatin1Char('x'));
@@ -44,8 +51,18 @@ int runBench(const QStringList& arguments) {
     if (!model)
         return failWith(error);
     std::string why;
+    QSettings settings;
+    QString precisionReason;
+    PrecisionChoice::resolve(options, *model, nullptr, settings, &precisionReason);
     auto predictor = inference::TiledPredictor::create(*model, options, &why);
     if (!predictor)
+        return failWith(QString::fromStdString(why));
+    const bool compareFrozen = parser.isSet(QStringLiteral("compare-frozen"));
+    inference::PredictOptions asTrainedOptions = options;
+    asTrainedOptions.frozen = false;
+    auto asTrained =
+        compareFrozen ? inference::TiledPredictor::create(*model, asTrainedOptions, &why) : nullptr;
+    if (compareFrozen && !asTrained)
         return failWith(QString::fromStdString(why));
 
     // Smooth structure plus noise, like imagery; content does not change the arithmetic.
@@ -62,22 +79,70 @@ int runBench(const QStringList& arguments) {
     // Warm-up on one window: first-call allocations and kernel selection are not throughput.
     const inference::ImageView warm{rgb.data(), std::min(width, predictor->tileSize()),
                                     std::min(height, predictor->tileSize()), size_t(width) * 3};
-    if (!predictor->predict(warm, prediction, {}, nullptr, &why))
+    if (!predictor->predict(warm, prediction, {}, nullptr, &why) ||
+        (asTrained && !asTrained->predict(warm, prediction, {}, nullptr, &why)))
         return failWith(QString::fromStdString(why));
-    double best = 1e30;
-    for (int r = 0; r < repeat; ++r) {
+    const auto timed = [&](inference::TiledPredictor& p, double& seconds) {
         QElapsedTimer timer;
         timer.start();
-        if (!predictor->predict(view, prediction, {}, nullptr, &why))
+        if (!p.predict(view, prediction, {}, nullptr, &why))
+            return false;
+        seconds = timer.nsecsElapsed() / 1e9;
+        return true;
+    };
+    // With --compare-frozen the two run alternately, so a change of the machine's speed (other
+    // work, clocks) falls on both; the ratio is the median of the runs' ratios.
+    double best = 1e30, bestAsTrained = 1e30;
+    std::vector<double> ratios;
+    for (int r = 0; r < repeat; ++r) {
+        double frozenSeconds = 0, asTrainedSeconds = 0;
+        if (!timed(*predictor, frozenSeconds) || (asTrained && !timed(*asTrained, asTrainedSeconds)))
             return failWith(QString::fromStdString(why));
-        best = std::min(best, timer.nsecsElapsed() / 1e9);
+        best = std::min(best, frozenSeconds);
+        if (asTrained) {
+            bestAsTrained = std::min(bestAsTrained, asTrainedSeconds);
+            ratios.push_back(asTrainedSeconds / frozenSeconds);
+        }
     }
+    const double megapixels = double(width) * height / 1e6;
+    QString extra;
+    if (asTrained) {
+        std::sort(ratios.begin(), ratios.end());
+        extra += QStringLiteral(",\"as_trained_mp_per_s\":%1,\"frozen_speedup\":%2")
+                     .arg(megapixels / bestAsTrained, 0, 'f', 3)
+                     .arg(ratios[ratios.size() / 2], 0, 'f', 3);
+    }
+    // The ceiling: how much of what this machine can compute the predictor uses.
+    const double gflopPerMegapixel = 2 * model->multiplyAddsPerPixel() / 1e3;
+    if (gflopPerMegapixel > 0)
+        extra += QStringLiteral(",\"model_gflop_per_mp\":%1,\"computed_share\":%2")
+                     .arg(gflopPerMegapixel, 0, 'f', 2)
+                     .arg(predictor->computedPixels(width, height) / (megapixels * 1e6), 0, 'f', 3);
+    if (!parser.isSet(QStringLiteral("no-ceiling")) && !predictor->deviceDescription().starts_with("CUDA")) {
+        const double achieved = gflopPerMegapixel * predictor->computedPixels(width, height) / 1e6 / best;
+        for (const char* precision : {"fp32", "bf16"}) {
+            const auto ceiling = inference::measureComputeCeiling(precision, options.threads);
+            if (!ceiling.error.empty())
+                continue;
+            extra += QStringLiteral(",\"%1_matmul_gflops\":%2,\"%1_convolution_gflops\":%3")
+                         .arg(QLatin1String(precision))
+                         .arg(ceiling.matmulGflops, 0, 'f', 1)
+                         .arg(ceiling.convolutionGflops, 0, 'f', 1);
+            if (gflopPerMegapixel > 0 && predictor->precisionName() == precision)
+                extra +=
+                    QStringLiteral(",\"achieved_gflops\":%1,\"share_of_peak\":%2")
+                        .arg(achieved, 0, 'f', 1)
+                        .arg(achieved / std::max(ceiling.matmulGflops, ceiling.convolutionGflops), 0, 'f', 3);
+        }
+    }
+    if (!precisionReason.isEmpty())
+        extra += QStringLiteral(",\"precision_reason\":\"%1\"").arg(precisionReason);
     std::printf("{\"model\":\"%s\",\"size\":\"%dx%d\",\"device\":\"%s\",\"precision\":\"%s\",\"batch\":%d,"
                 "\"tile\":%d,"
-                "\"seconds\":%.3f,\"mp_per_s\":%.3f}\n",
+                "\"seconds\":%.3f,\"mp_per_s\":%.3f%s}\n",
                 model->metadata().name.c_str(), width, height, predictor->deviceDescription().c_str(),
                 predictor->precisionName().c_str(), predictor->batchSize(), predictor->tileSize(), best,
-                double(width) * height / 1e6 / best);
+                megapixels / best, qUtf8Printable(extra));
     return 0;
 }
 

@@ -37,6 +37,10 @@ void addPredictorOptions(QCommandLineParser& parser, const QString& windowOption
          text(defaults.threads)},
         {QStringLiteral("channels-last"), QStringLiteral("auto (on for CUDA), on or off."),
          QStringLiteral("X"), QStringLiteral("auto")},
+        {QStringLiteral("frozen"),
+         QStringLiteral("on: predict through the network frozen for inference (batch norm folded into the "
+                        "convolutions); off: the network as trained, for comparisons."),
+         QStringLiteral("X"), QStringLiteral("on")},
         {QStringLiteral("views"),
          QStringLiteral("Test-time augmentation: 1 (off), 2, 4 or 8 flipped/transposed views averaged."),
          QStringLiteral("N"), text(defaults.views)},
@@ -62,6 +66,12 @@ bool predictorOptions(const QCommandLineParser& parser, inference::PredictOption
     options.channelsLast = channelsLast == QLatin1String("on")    ? 1
                            : channelsLast == QLatin1String("off") ? 0
                                                                   : -1;
+    const QString frozen = parser.value(QStringLiteral("frozen"));
+    if (frozen != QLatin1String("on") && frozen != QLatin1String("off")) {
+        *error = QStringLiteral("--frozen takes on or off, not “%1”").arg(frozen);
+        return false;
+    }
+    options.frozen = frozen == QLatin1String("on");
     // The ranges that depend on each other (overlap and window, batch × window²).
     const std::string problem = inference::predictOptionsProblem(options);
     if (!problem.empty()) {

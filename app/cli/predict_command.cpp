@@ -11,6 +11,7 @@
 #include "app/cli/option_values.h"
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/model_registry.h"
+#include "app/jobs/precision_choice.h"
 #include "app/jobs/raster_row_prediction.h"
 #include "inference/tiled_predictor.h"
 
@@ -144,6 +145,9 @@ int runPredict(const QStringList& arguments) {
     if (!model)
         return failWith(error);
     std::string why;
+    QSettings settings;
+    QString precisionReason;
+    PrecisionChoice::resolve(options, *model, nullptr, settings, &precisionReason);
     auto predictor = inference::TiledPredictor::create(*model, options, &why);
     if (!predictor)
         return failWith(QString::fromStdString(why));
@@ -165,6 +169,8 @@ int runPredict(const QStringList& arguments) {
     if (withConfidence)
         confidence.setAttribution(source->info().attribution);
 
+    const std::string precision =
+        predictor->precisionName() + (precisionReason.isEmpty() ? "" : ", " + precisionReason.toStdString());
     std::fprintf(stderr, "segstudio-cli: predicting %d × %d px%s with %s on %s (%s)\n", window.width(),
                  window.height(),
                  shards > 1 ? qPrintable(QStringLiteral(" (shard %1 of %2, rows %3–%4)")
@@ -173,8 +179,7 @@ int runPredict(const QStringList& arguments) {
                                              .arg(window.top())
                                              .arg(window.bottom()))
                             : "",
-                 model->metadata().name.c_str(), predictor->deviceDescription().c_str(),
-                 predictor->precisionName().c_str());
+                 model->metadata().name.c_str(), predictor->deviceDescription().c_str(), precision.c_str());
     ProgressLine progress(QStringLiteral("predict"));
     QElapsedTimer timer;
     timer.start();

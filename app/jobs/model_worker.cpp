@@ -4,6 +4,7 @@
 #include "annotation/mask_files.h"
 #include "annotation/mask_statistics.h"
 #include "annotation/raster_source.h"
+#include "app/jobs/precision_choice.h"
 #include "app/jobs/segmentation_job.h"
 #include "inference/heap_tuning.h"
 #include "inference/segmentation_model.h"
@@ -86,7 +87,11 @@ bool ModelWorker::ensurePredictor(QString* error) {
     if (!model)
         return false;
     std::string why;
-    auto predictor = inference::TiledPredictor::create(*model, m_options, &why);
+    inference::PredictOptions options = m_options;
+    QSettings settings;
+    QString precisionReason;
+    PrecisionChoice::resolve(options, *model, nullptr, settings, &precisionReason);
+    auto predictor = inference::TiledPredictor::create(*model, options, &why);
     if (!predictor) {
         *error = tr("Cannot use the model on %1: %2")
                      .arg(QString::fromStdString(m_options.device), QString::fromStdString(why));
@@ -96,6 +101,8 @@ bool ModelWorker::ensurePredictor(QString* error) {
         [this](const std::string& text) { Q_EMIT message(QString::fromStdString(text)); });
     QString device =
         QString::fromStdString(predictor->deviceDescription() + " · " + predictor->precisionName());
+    if (!precisionReason.isEmpty())
+        device += QStringLiteral(" (%1)").arg(precisionReason);
     if (m_options.views > 1)
         device += tr(" · %1 views").arg(m_options.views);
     Q_EMIT deviceChanged(device);

@@ -1,0 +1,87 @@
+#include "app/jobs/precision_choice.h"
+
+#include "inference/runtime_info.h"
+
+#include <QCryptographicHash>
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace segstudio {
+namespace {
+
+const QString Group = QStringLiteral("precision-auto");
+
+// Smooth structure with noise, like imagery, for when no part of the image is at hand.
+std::vector<uint8_t> syntheticSample(int side) {
+    std::vector<uint8_t> rgb(size_t(side) * side * 3);
+    std::mt19937 random(5);
+    for (int y = 0; y < side; ++y)
+        for (int x = 0; x < side; ++x)
+            for (int c = 0; c < 3; ++c)
+                rgb[(size_t(y) * side + x) * 3 + c] = uint8_t(std::clamp(
+                    int(120 + 60 * std::sin((x + 50 * c) / 40.0) * std::cos(y / 30.0)) + int(random() % 24),
+                    0, 255));
+    return rgb;
+}
+
+bool runsOnCpu(const inference::PredictOptions& options) {
+    return options.device == "cpu" || (options.device == "auto" && !inference::runtimeInfo().cudaAvailable);
+}
+
+} // namespace
+
+QString PrecisionChoice::currentRuntime() {
+    return QString::fromStdString(inference::cpuDescription() + "|LibTorch " +
+                                  inference::runtimeInfo().torchVersion);
+}
+
+QString PrecisionChoice::cacheKey(const inference::SegmentationModel& model, const QString& runtime) {
+    const auto& md = model.metadata();
+    QString identity = runtime + QString::fromStdString("|" + md.format + "|" + md.name + "|" +
+                                                        std::to_string(md.classes.size()));
+    if (model.isTorchScript())
+        identity += QStringLiteral("|%1").arg(md.weightsBytes);
+    else
+        identity += QStringLiteral("|resnet%1-w%2").arg(md.architecture.depth).arg(md.architecture.width);
+    // A hash: QSettings keys may not hold every character a CPU or model name has.
+    return QString::fromLatin1(QCryptographicHash::hash(identity.toUtf8(), QCryptographicHash::Sha1).toHex());
+}
+
+bool PrecisionChoice::cached(const inference::SegmentationModel& model, const QSettings& settings,
+                             inference::PrecisionDecision* decision, const QString& runtime) {
+    const QString key = Group + QLatin1Char('/') + cacheKey(model, runtime);
+    const QString precision = settings.value(key + QStringLiteral("/precision")).toString();
+    if (precision != QLatin1String("fp32") && precision != QLatin1String("bf16"))
+        return false;
+    decision->precision = precision.toStdString();
+    decision->reason = settings.value(key + QStringLiteral("/reason")).toString().toStdString();
+    return true;
+}
+
+void PrecisionChoice::resolve(inference::PredictOptions& options, const inference::SegmentationModel& model,
+                              const inference::ImageView* sample, QSettings& settings, QString* reason,
+                              const QString& runtime) {
+    reason->clear();
+    if (options.precision != "auto" || !runsOnCpu(options))
+        return;
+    inference::PrecisionDecision decision;
+    if (!cached(model, settings, &decision, runtime)) {
+        const int side = 256;
+        const std::vector<uint8_t> synthetic = sample ? std::vector<uint8_t>() : syntheticSample(side);
+        const inference::ImageView view =
+            sample ? *sample : inference::ImageView{synthetic.data(), side, side, 0};
+        const auto trial = inference::measurePrecision(model, view, side, 1, options.threads);
+        decision = inference::decidePrecision(trial);
+        const QString key = Group + QLatin1Char('/') + cacheKey(model, runtime);
+        settings.setValue(key + QStringLiteral("/precision"), QString::fromStdString(decision.precision));
+        settings.setValue(key + QStringLiteral("/reason"), QString::fromStdString(decision.reason));
+        settings.setValue(key + QStringLiteral("/runtime"), runtime);
+        settings.setValue(key + QStringLiteral("/model"), QString::fromStdString(model.metadata().name));
+        settings.sync();
+    }
+    options.precision = decision.precision;
+    *reason = QString::fromStdString(decision.reason);
+}
+
+} // namespace segstudio

@@ -1,0 +1,138 @@
+#include "inference/precision_calibration.h"
+
+#include "inference/device_select.h"
+#include "inference/model_impl.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace segstudio::inference {
+namespace {
+
+std::string ratio(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f×", value);
+    return text;
+}
+
+std::string percent(double share) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f %%", share * 100);
+    return text;
+}
+
+// A normalised 1×3×tile×tile batch (repeated `batch` times) from the top-left of `sample`.
+torch::Tensor sampleBatch(const SegmentationModel& model, const ImageView& sample, int tile, int batch) {
+    auto image = torch::empty({tile, tile, 3}, torch::kUInt8);
+    uint8_t* out = image.data_ptr<uint8_t>();
+    const size_t stride = sample.stride ? sample.stride : size_t(sample.width) * 3;
+    for (int y = 0; y < tile; ++y)
+        for (int x = 0; x < tile; ++x) {
+            // Mirrored past the sample's edge, as the predictor pads.
+            const int sy =
+                (y / sample.height) % 2 ? sample.height - 1 - y % sample.height : y % sample.height;
+            const int sx = (x / sample.width) % 2 ? sample.width - 1 - x % sample.width : x % sample.width;
+            std::memcpy(out + (size_t(y) * tile + x) * 3, sample.rgb + size_t(sy) * stride + size_t(sx) * 3,
+                        3);
+        }
+    const auto& md = model.metadata();
+    const auto mean = torch::tensor({md.mean[0], md.mean[1], md.mean[2]}).view({1, 3, 1, 1});
+    const auto std = torch::tensor({md.std[0], md.std[1], md.std[2]}).view({1, 3, 1, 1});
+    const auto input = image.permute({2, 0, 1}).unsqueeze(0).to(torch::kFloat32).div_(255.0);
+    return ((input - mean) / std).repeat({batch, 1, 1, 1}).contiguous();
+}
+
+} // namespace
+
+PrecisionDecision decidePrecision(const PrecisionTrial& trial) {
+    if (trial.bf16Seconds <= 0 || trial.fp32Seconds <= 0)
+        return {"fp32",
+                "bf16 cannot run here" + (trial.error.empty() ? std::string() : " (" + trial.error + ")")};
+    const double speedup = trial.fp32Seconds / trial.bf16Seconds;
+    const std::string measured = "bf16 " + ratio(speedup) + " fp32, agrees on " + percent(trial.agreement);
+    if (speedup < MinimumSpeedup)
+        return {"fp32", measured + ": not faster"};
+    if (trial.agreement < MinimumAgreement)
+        return {"fp32", measured + ": too far from fp32"};
+    return {"bf16", measured};
+}
+
+PrecisionTrial measurePrecision(const SegmentationModel& model, const ImageView& sample, int tile, int batch,
+                                int threads) {
+    PrecisionTrial trial;
+    DeviceChoice choice;
+    std::string why;
+    chooseDevice("cpu", "fp32", threads, choice, &why); // sets the thread count
+    tile = std::max(32, (tile + 31) / 32 * 32);
+    auto fp32 = model.clone(); // CPU fp32 copies: the model in use is not touched
+    auto bf16 = model.clone();
+    torch::Tensor input;
+    {
+        torch::InferenceMode guard;
+        input = sampleBatch(model, sample, tile, std::max(1, batch));
+    }
+    try {
+        bf16->impl().moveTo(torch::kCPU, torch::kBFloat16);
+    } catch (const c10::Error& e) {
+        trial.error = e.what_without_backtrace();
+    }
+    fp32->impl().setTraining(false);
+    bf16->impl().setTraining(false);
+    const auto timed = [](SegmentationModel& network, const torch::Tensor& x, torch::Tensor* classes) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto logits = network.impl().forward(x);
+        if (classes)
+            *classes = logits.argmax(1);
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    torch::InferenceMode guard;
+    torch::Tensor fp32Classes, bf16Classes;
+    timed(*fp32, input, &fp32Classes); // first passes choose kernels and allocate: not timed
+    if (trial.error.empty()) {
+        try {
+            timed(*bf16, input.to(torch::kBFloat16), &bf16Classes);
+        } catch (const c10::Error& e) {
+            trial.error = e.what_without_backtrace();
+        }
+    }
+    const auto bf16Input = input.to(torch::kBFloat16);
+    trial.fp32Seconds = 1e30;
+    trial.bf16Seconds = trial.error.empty() ? 1e30 : 0;
+    for (int pass = 0; pass < 2; ++pass) { // alternately, so a change of clock hits both
+        trial.fp32Seconds = std::min(trial.fp32Seconds, timed(*fp32, input, nullptr));
+        if (trial.error.empty())
+            trial.bf16Seconds = std::min(trial.bf16Seconds, timed(*bf16, bf16Input, nullptr));
+    }
+    if (trial.error.empty())
+        trial.agreement = fp32Classes.eq(bf16Classes).to(torch::kFloat64).mean().item<double>();
+    return trial;
+}
+
+std::string cpuDescription() {
+    std::ifstream cpuinfo("/proc/cpuinfo");
+    std::string line, name, flags;
+    while (std::getline(cpuinfo, line) && (name.empty() || flags.empty())) {
+        const auto colon = line.find(':');
+        if (colon == std::string::npos)
+            continue;
+        const std::string key = line.substr(0, line.find_last_not_of(" \t", colon - 1) + 1);
+        const std::string value = colon + 2 <= line.size() ? line.substr(colon + 2) : std::string();
+        if (key == "model name" && name.empty())
+            name = value;
+        else if (key == "flags" && flags.empty())
+            flags = " " + value + " ";
+    }
+    if (name.empty())
+        name = "unknown CPU";
+    std::string features;
+    if (flags.find(" amx_bf16 ") != std::string::npos)
+        features += ", AMX";
+    if (flags.find(" avx512_bf16 ") != std::string::npos)
+        features += ", AVX-512 BF16";
+    return features.empty() ? name : name + " (" + features.substr(2) + ")";
+}
+
+} // namespace segstudio::inference

@@ -1,0 +1,42 @@
+#pragma once
+// What `--precision auto` means on a CPU, decided by measurement: bf16 helps on CPUs with native
+// bf16 arithmetic (AMX, AVX-512 BF16) and is ten times slower on those without, so the choice is
+// made by timing the model both ways on this machine, not by a rule about CPU names.
+
+#include "inference/tiled_predictor.h"
+
+#include <string>
+
+namespace segstudio::inference {
+
+// The same windows through the model in fp32 and in bf16.
+struct PrecisionTrial {
+    double fp32Seconds = 0; // the faster of the timed passes
+    double bf16Seconds = 0; // 0 when bf16 could not run
+    double agreement = 0;   // share of pixels whose most likely class is the same in both
+    std::string error;      // why bf16 could not run, if it could not
+};
+
+struct PrecisionDecision {
+    std::string precision; // "fp32" or "bf16"
+    std::string reason;    // in words, for the status bar and `version`: "bf16 1.35× fp32, …"
+};
+
+// bf16 only where it is at least MinimumSpeedup times as fast as fp32 and agrees with it on at
+// least MinimumAgreement of the pixels; fp32 everywhere else, so auto never takes the slow or
+// the inaccurate path.
+constexpr double MinimumSpeedup = 1.2;
+constexpr double MinimumAgreement = 0.99;
+PrecisionDecision decidePrecision(const PrecisionTrial& trial);
+
+// Times `batch` windows of tile² pixels cut from `sample` (reflected where it is smaller)
+// through copies of `model` in fp32 and in bf16 on the CPU, alternately, and compares their
+// argmax. The model itself is left as it was. A second or two on a CPU without native bf16.
+PrecisionTrial measurePrecision(const SegmentationModel& model, const ImageView& sample, int tile = 256,
+                                int batch = 1, int threads = 0);
+
+// "AMD EPYC 7B13" from /proc/cpuinfo, with the bf16 features the CPU has ("AMX", "AVX-512
+// BF16") after it; "unknown CPU" where it cannot be read.
+std::string cpuDescription();
+
+} // namespace segstudio::inference
