@@ -69,9 +69,11 @@ int runInfo(const QStringList& arguments) {
 
 int runVersion() {
     const auto runtime = segstudio::inference::runtimeInfo();
-    std::printf("segstudio %s, LibTorch %s, CUDA %s (%d device(s)), %d CPU threads\n", SEGSTUDIO_VERSION,
-                runtime.torchVersion.c_str(), runtime.cudaAvailable ? "available" : "not available",
-                runtime.cudaDeviceCount, runtime.cpuThreads);
+    std::printf(
+        "segstudio %s, LibTorch %s, CUDA %s (%d device(s)), %d physical CPU cores (one thread each)\n",
+        SEGSTUDIO_VERSION, runtime.torchVersion.c_str(),
+        runtime.cudaAvailable ? "available" : "not available", runtime.cudaDeviceCount,
+        runtime.physicalCores);
     // What --precision auto means here, for the default model: measured the first time (a second
     // or two), then read from the settings.
     QString error;

@@ -63,7 +63,7 @@ PreferencesDialog::PreferencesDialog(const QStringList& devices, QWidget* parent
     m_batch->setSpecialValueText(tr("auto (2 on the CPU, 4 on a GPU)"));
     m_batch->setValue(settings.prediction.batch);
     m_threads->setRange(0, 256);
-    m_threads->setSpecialValueText(tr("all cores"));
+    m_threads->setSpecialValueText(tr("one a physical core"));
     m_threads->setValue(settings.prediction.threads);
 
     m_views->setObjectName(QStringLiteral("views"));

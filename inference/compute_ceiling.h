@@ -16,7 +16,7 @@ struct ComputeCeiling {
     std::string error; // the precision cannot run here
 };
 
-// `precision` "fp32" or "bf16"; `threads` 0 = all cores. A second or so in fp32.
+// `precision` "fp32" or "bf16"; `threads` 0 = one a physical core. A second or so in fp32.
 ComputeCeiling measureComputeCeiling(const std::string& precision, int threads = 0);
 
 } // namespace segstudio::inference

@@ -1,5 +1,9 @@
 #include "inference/device_select.h"
 
+#include <fstream>
+#include <sched.h>
+#include <set>
+#include <string>
 #include <thread>
 
 namespace segstudio::inference {
@@ -11,8 +15,7 @@ bool chooseDevice(const std::string& device, const std::string& precision, int t
             *error = why;
         return false;
     };
-    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    const int wanted = threads > 0 ? threads : cores;
+    const int wanted = threads > 0 ? threads : physicalCores();
     if (torch::get_num_threads() != wanted)
         torch::set_num_threads(wanted);
 
@@ -60,6 +63,26 @@ bool chooseDevice(const std::string& device, const std::string& precision, int t
     choice.description = onCuda ? "CUDA device " + std::to_string(choice.device.index())
                                 : "CPU, " + std::to_string(torch::get_num_threads()) + " threads";
     return true;
+}
+
+int physicalCores() {
+    const int logical = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+        return logical;
+    std::set<std::pair<int, int>> cores; // (package, core)
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+        if (!CPU_ISSET(cpu, &allowed))
+            continue;
+        const std::string topology = "/sys/devices/system/cpu/cpu" + std::to_string(cpu) + "/topology/";
+        int package = -1, core = -1;
+        std::ifstream(topology + "physical_package_id") >> package;
+        std::ifstream(topology + "core_id") >> core;
+        if (package < 0 || core < 0)
+            return std::min(logical, CPU_COUNT(&allowed));
+        cores.insert({package, core});
+    }
+    return cores.empty() ? logical : static_cast<int>(cores.size());
 }
 
 bool isOutOfMemory(const c10::Error& error) {

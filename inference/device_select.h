@@ -13,11 +13,16 @@ struct DeviceChoice {
 };
 
 // Returns false with a message when the request cannot be met (CUDA asked for but absent,
-// fp16 on CPU, an unknown name). `threads` > 0 sets LibTorch's CPU thread count; 0 uses all
-// cores (Debian's LibTorch starts with one).
+// fp16 on CPU, an unknown name). `threads` > 0 sets LibTorch's CPU thread count; 0 uses one a
+// physical core (Debian's LibTorch starts with one).
 bool chooseDevice(const std::string& device, const std::string& precision, int threads, DeviceChoice& choice,
                   std::string* error);
 
 bool isOutOfMemory(const c10::Error& error);
+
+// The physical cores this process may run on (SMT siblings counted once): a second thread on a
+// core's sibling shares its vector units and makes a convolution slower, not faster. Falls back
+// to the logical count where the topology cannot be read.
+int physicalCores();
 
 } // namespace segstudio::inference

@@ -10,6 +10,7 @@ struct RuntimeInfo {
     bool cudaAvailable = false;
     int cudaDeviceCount = 0;
     int cpuThreads = 1;
+    int physicalCores = 1; // what a thread count of 0 means: one thread a physical core
 };
 
 RuntimeInfo runtimeInfo();

@@ -20,7 +20,7 @@ struct PredictOptions {
     // larger batch is at most a few per cent faster and costs about 55 MB of activations a
     // window (docs/benchmarks.md).
     int batch = 0;
-    int threads = 0;       // CPU threads for LibTorch; 0 = all cores
+    int threads = 0;       // CPU threads for LibTorch; 0 = one a physical core (SMT siblings idle)
     int channelsLast = -1; // -1 auto (on for CUDA), 0 off, 1 on
     // Predict through the network frozen for inference (batch norm folded into the
     // convolutions; TorchScript frozen and optimised on the CPU); false: the network as trained,

@@ -8,6 +8,7 @@
 #include "app/jobs/training_set.h"
 #include "inference/evaluation.h"
 #include "inference/precision_calibration.h"
+#include "inference/runtime_info.h"
 #include "inference/segmentation_model.h"
 #include "inference/tiled_predictor.h"
 #include "inference/trainer.h"
@@ -22,6 +23,7 @@
 #include <QTest>
 #include <cmath>
 #include <fstream>
+#include <thread>
 
 using namespace segstudio;
 using namespace segstudio::inference;
@@ -258,6 +260,10 @@ private Q_SLOTS:
         auto predictor = TiledPredictor::create(*model, options, &why);
         QVERIFY2(predictor, why.c_str());
         QCOMPARE(predictor->precisionName(), std::string("fp32"));
+        // Threads 0: one a physical core, never more than the logical CPUs.
+        const int cores = runtimeInfo().physicalCores;
+        QVERIFY(cores >= 1 && cores <= int(std::thread::hardware_concurrency()));
+        QCOMPARE(predictor->deviceDescription(), "CPU, " + std::to_string(cores) + " threads");
     }
 
     void rowBandsJoinIntoTheWholePrediction() {
