@@ -13,7 +13,8 @@ namespace segstudio::inference {
 struct PrecisionTrial {
     double fp32Seconds = 0; // the faster of the timed passes
     double bf16Seconds = 0; // 0 when bf16 could not run
-    double agreement = 0;   // share of pixels whose most likely class is the same in both
+    double agreement = 0;   // share of pixels whose most likely class is the same in both;
+                            // below 0: not compared (training, whose weights stay fp32)
     std::string error;      // why bf16 could not run, if it could not
 };
 
@@ -34,6 +35,12 @@ PrecisionDecision decidePrecision(const PrecisionTrial& trial);
 // argmax. The model itself is left as it was. A second or two on a CPU without native bf16.
 PrecisionTrial measurePrecision(const SegmentationModel& model, const ImageView& sample, int tile = 256,
                                 int batch = 1, int threads = 0);
+
+// The same for learning: `steps` training steps of `batch` crop² windows (a synthetic image, the
+// batch norm frozen as when learning from corrections) through copies of `model` in fp32 and
+// under bf16 autocast, after one untimed step each. Agreement is not compared (negative).
+PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop = 128, int batch = 1,
+                                        int threads = 0);
 
 // "AMD EPYC 7B13" from /proc/cpuinfo, with the bf16 features the CPU has ("AMX", "AVX-512
 // BF16") after it; "unknown CPU" where it cannot be read.

@@ -46,7 +46,7 @@ struct TrainOptions {
     // alike; 0.5 keeps a few very large images (one area) from crowding out the rest.
     double samplingPower = 1.0;
     std::string device = "auto";
-    std::string precision = "auto"; // auto: bf16 autocast on CUDA, fp32 on CPU
+    std::string precision = "auto"; // auto: bf16 autocast on CUDA, fp32 on CPU; bf16: autocast on either
     int threads = 0;
     uint64_t seed = 1;
     int checkpointEvery = 0; // steps; 0 = none

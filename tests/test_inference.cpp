@@ -260,6 +260,24 @@ private Q_SLOTS:
         auto predictor = TiledPredictor::create(*model, options, &why);
         QVERIFY2(predictor, why.c_str());
         QCOMPARE(predictor->precisionName(), std::string("fp32"));
+        // bf16 asked for on the CPU trains under autocast (weights stay fp32) and learns.
+        TrainingSample sample = m_tile6Image4;
+        TrainOptions train;
+        train.device = "cpu";
+        train.precision = "bf16";
+        train.steps = 2;
+        train.batch = 1;
+        train.crop = 64;
+        auto trainer = Trainer::create(*model, train, &why);
+        QVERIFY2(trainer, why.c_str());
+        TrainResult result;
+        QVERIFY2(trainer->train({sample}, result, {}, nullptr, &why), why.c_str());
+        QCOMPARE(result.steps, 2);
+        QVERIFY(std::isfinite(result.finalLoss));
+        const PrecisionTrial training = measureTrainingPrecision(*model, 64, 1, 0);
+        QVERIFY2(training.error.empty(), training.error.c_str());
+        QVERIFY(training.fp32Seconds > 0 && training.bf16Seconds > 0 && training.agreement < 0);
+
         // Threads 0: one a physical core, never more than the logical CPUs.
         const int cores = runtimeInfo().physicalCores;
         QVERIFY(cores >= 1 && cores <= int(std::thread::hardware_concurrency()));

@@ -533,6 +533,20 @@ private Q_SLOTS:
         PrecisionChoice::resolve(options, *other, nullptr, settings, &reason, runtime);
         QVERIFY(reason != QLatin1String("planted"));
 
+        // Learning has a choice of its own, measured on training steps, kept beside prediction's
+        // (the planted bf16 for prediction does not make learning bf16).
+        inference::TrainOptions train;
+        train.device = "cpu";
+        PrecisionChoice::resolveTraining(train, *model, settings, &reason, runtime);
+        QVERIFY2(train.precision == "fp32" || train.precision == "bf16", train.precision.c_str());
+        QVERIFY2(reason.contains(QStringLiteral("bf16")) && reason != QLatin1String("planted"),
+                 qPrintable(reason));
+        QVERIFY(!reason.contains(QStringLiteral("agrees")));
+        QVERIFY(PrecisionChoice::cached(*model, settings, &kept, runtime, QStringLiteral("train")));
+        QCOMPARE(kept.precision, train.precision);
+        PrecisionChoice::cached(*model, settings, &kept, runtime);
+        QCOMPARE(kept.precision, std::string("bf16"));
+
         // An explicit precision, or a GPU, is never second-guessed.
         options.precision = "fp32";
         PrecisionChoice::resolve(options, *model, nullptr, settings, &reason, runtime);

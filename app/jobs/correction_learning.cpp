@@ -3,8 +3,10 @@
 #include "annotation/label_mask.h"
 #include "annotation/raster_source.h"
 #include "app/jobs/model_input.h"
+#include "app/jobs/precision_choice.h"
 
 #include <QObject>
+#include <QSettings>
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -253,7 +255,11 @@ LearningOutcome learnFromCorrections(const LearningModels& models,
 
     auto model = models.start.clone();
     std::string why;
-    auto trainer = inference::Trainer::create(*model, trainOptionsFor(settings), &why);
+    inference::TrainOptions trainOptions = trainOptionsFor(settings);
+    QSettings keptChoices; // bf16 autocast only where this machine measured it faster
+    QString precisionReason;
+    PrecisionChoice::resolveTraining(trainOptions, *model, keptChoices, &precisionReason);
+    auto trainer = inference::Trainer::create(*model, trainOptions, &why);
     if (!trainer) {
         outcome.error = QString::fromStdString(why);
         return outcome;

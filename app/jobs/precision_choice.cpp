@@ -48,9 +48,29 @@ QString PrecisionChoice::cacheKey(const inference::SegmentationModel& model, con
     return QString::fromLatin1(QCryptographicHash::hash(identity.toUtf8(), QCryptographicHash::Sha1).toHex());
 }
 
+namespace {
+
+// Prediction's choice under the model's key, learning's beside it.
+QString keyOf(const inference::SegmentationModel& model, const QString& runtime, const QString& purpose) {
+    return Group + QLatin1Char('/') + PrecisionChoice::cacheKey(model, runtime) +
+           (purpose == QLatin1String("predict") ? QString() : QLatin1Char('-') + purpose);
+}
+
+void keep(QSettings& settings, const QString& key, const inference::PrecisionDecision& decision,
+          const inference::SegmentationModel& model, const QString& runtime) {
+    settings.setValue(key + QStringLiteral("/precision"), QString::fromStdString(decision.precision));
+    settings.setValue(key + QStringLiteral("/reason"), QString::fromStdString(decision.reason));
+    settings.setValue(key + QStringLiteral("/runtime"), runtime);
+    settings.setValue(key + QStringLiteral("/model"), QString::fromStdString(model.metadata().name));
+    settings.sync();
+}
+
+} // namespace
+
 bool PrecisionChoice::cached(const inference::SegmentationModel& model, const QSettings& settings,
-                             inference::PrecisionDecision* decision, const QString& runtime) {
-    const QString key = Group + QLatin1Char('/') + cacheKey(model, runtime);
+                             inference::PrecisionDecision* decision, const QString& runtime,
+                             const QString& purpose) {
+    const QString key = keyOf(model, runtime, purpose);
     const QString precision = settings.value(key + QStringLiteral("/precision")).toString();
     if (precision != QLatin1String("fp32") && precision != QLatin1String("bf16"))
         return false;
@@ -73,12 +93,26 @@ void PrecisionChoice::resolve(inference::PredictOptions& options, const inferenc
             sample ? *sample : inference::ImageView{synthetic.data(), side, side, 0};
         const auto trial = inference::measurePrecision(model, view, side, 1, options.threads);
         decision = inference::decidePrecision(trial);
-        const QString key = Group + QLatin1Char('/') + cacheKey(model, runtime);
-        settings.setValue(key + QStringLiteral("/precision"), QString::fromStdString(decision.precision));
-        settings.setValue(key + QStringLiteral("/reason"), QString::fromStdString(decision.reason));
-        settings.setValue(key + QStringLiteral("/runtime"), runtime);
-        settings.setValue(key + QStringLiteral("/model"), QString::fromStdString(model.metadata().name));
-        settings.sync();
+        keep(settings, keyOf(model, runtime, QStringLiteral("predict")), decision, model, runtime);
+    }
+    options.precision = decision.precision;
+    *reason = QString::fromStdString(decision.reason);
+}
+
+void PrecisionChoice::resolveTraining(inference::TrainOptions& options,
+                                      const inference::SegmentationModel& model, QSettings& settings,
+                                      QString* reason, const QString& runtime) {
+    reason->clear();
+    const bool cpu =
+        options.device == "cpu" || (options.device == "auto" && !inference::runtimeInfo().cudaAvailable);
+    if (options.precision != "auto" || !cpu)
+        return;
+    const QString purpose = QStringLiteral("train");
+    inference::PrecisionDecision decision;
+    if (!cached(model, settings, &decision, runtime, purpose)) {
+        decision =
+            inference::decidePrecision(inference::measureTrainingPrecision(model, 128, 1, options.threads));
+        keep(settings, keyOf(model, runtime, purpose), decision, model, runtime);
     }
     options.precision = decision.precision;
     *reason = QString::fromStdString(decision.reason);
