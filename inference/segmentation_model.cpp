@@ -257,6 +257,14 @@ std::unique_ptr<SegmentationModel> SegmentationModel::load(const std::string& pa
                         ? "the weights do not fit the network its sidecar describes (" +
                               firstLine(e.what_without_backtrace()) + ")."
                         : "it is not a TorchScript model (" + firstLine(e.what_without_backtrace()) + ").");
+    } catch (const std::exception& e) {
+        // TorchScript's own parser throws std::runtime_error on code it cannot read (a damaged or
+        // crafted archive): found by fuzz/model_bundle_fuzzer.cpp.
+        // Our own weights are such an archive too (torch::save writes TorchScript).
+        return fail((metadata.format == "segstudio-unet"
+                         ? "its weights file is damaged: the code stored in it"
+                         : "it is a damaged TorchScript model: its code") +
+                    std::string(" cannot be read (") + firstLine(e.what()) + ").");
     }
     // One small forward pass proves the model runs and has as many outputs as the sidecar has
     // classes: a mismatch would otherwise surface as nonsense colours much later.

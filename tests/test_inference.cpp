@@ -676,6 +676,9 @@ private Q_SLOTS:
                                          << "it is not a PyTorch file";
         QTest::newRow("truncated weights") << "truncated-weights"
                                            << "it is not a PyTorch file";
+        // What fuzz/model_bundle_fuzzer found: TorchScript's parser throws std::runtime_error.
+        QTest::newRow("damaged code in the archive") << "damaged-code"
+                                                     << "its weights file is damaged: the code stored in it";
         QTest::newRow("class count mismatch") << "class-mismatch"
                                               << "predicts 5 classes but its sidecar lists 6";
         QTest::newRow("not TorchScript") << "not-script"
@@ -726,6 +729,15 @@ private Q_SLOTS:
             const QByteArray all = weights.readAll();
             weights.close();
             rewrite(QString::fromStdString(path), all.left(all.size() / 2));
+        } else if (case_ == QLatin1String("damaged-code")) {
+            QFile weights(QString::fromStdString(path));
+            weights.open(QIODevice::ReadOnly);
+            QByteArray all = weights.readAll();
+            weights.close();
+            const qsizetype code = all.indexOf("class Module(Module):");
+            QVERIFY(code >= 0);
+            all.replace(code, 5, QByteArray(5, '\xff')); // the same size: only the contents are wrong
+            rewrite(QString::fromStdString(path), all);
         } else if (case_ == QLatin1String("class-mismatch")) {
             auto five = SegmentationModel::createBuiltIn(smallMetadata(5), 1);
             five->save(m_dir.filePath(QStringLiteral("five.pt")).toStdString(), &error);
