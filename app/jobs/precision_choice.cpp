@@ -25,8 +25,8 @@ std::vector<uint8_t> syntheticSample(int side) {
     return rgb;
 }
 
-bool runsOnCpu(const inference::PredictOptions& options) {
-    return options.device == "cpu" || (options.device == "auto" && !inference::runtimeInfo().cudaAvailable);
+bool runsOnCpu(const std::string& device) {
+    return device == "cpu" || (device == "auto" && !inference::runtimeInfo().cudaAvailable);
 }
 
 } // namespace
@@ -83,7 +83,7 @@ void PrecisionChoice::resolve(inference::PredictOptions& options, const inferenc
                               const inference::ImageView* sample, QSettings& settings, QString* reason,
                               const QString& runtime) {
     reason->clear();
-    if (options.precision != "auto" || !runsOnCpu(options))
+    if (options.precision != "auto" || !runsOnCpu(options.device))
         return;
     inference::PrecisionDecision decision;
     if (!cached(model, settings, &decision, runtime)) {
@@ -103,9 +103,7 @@ void PrecisionChoice::resolveTraining(inference::TrainOptions& options,
                                       const inference::SegmentationModel& model, QSettings& settings,
                                       QString* reason, const QString& runtime) {
     reason->clear();
-    const bool cpu =
-        options.device == "cpu" || (options.device == "auto" && !inference::runtimeInfo().cudaAvailable);
-    if (options.precision != "auto" || !cpu)
+    if (options.precision != "auto" || !runsOnCpu(options.device))
         return;
     const QString purpose = QStringLiteral("train");
     inference::PrecisionDecision decision;
