@@ -26,6 +26,11 @@ struct SegmentationModel::Impl {
     // (ResNetUNetImpl::foldBatchNorm), on the model's device and in its dtype; made on the first
     // forward pass in inference mode, dropped with inferenceScript.
     ResNetUNet frozenBuiltIn{nullptr};
+    // The exact fp32 parameters and buffers (in stateTensors' order) of a model moved to a lower
+    // precision, kept on the CPU: moving back to fp32 restores them, and clone and save
+    // read them. Predicting in bf16 or fp16 thus never rounds the weights that learning starts
+    // from, that a save writes or that another version's comparison predicts with.
+    std::vector<torch::Tensor> fullPrecision;
 
     // Logits N×C×H×W for a normalised N×3×H×W input; unwraps torchvision's {"out": …}. In
     // inference mode through the frozen copy (frozenBuiltIn or inferenceScript) where there is one.
@@ -35,6 +40,8 @@ struct SegmentationModel::Impl {
     // Drops the frozen copies: to be called whenever the weights or their layout change.
     void weightsChanged();
     std::vector<torch::Tensor> parameters();
+    // Parameters, then buffers: every tensor a move converts, in an order fixed by the network.
+    std::vector<torch::Tensor> stateTensors() const;
     // The decoder's and the head's parameters of the built-in network (its encoder excluded);
     // empty for a TorchScript model, whose parts have no names we know.
     std::vector<torch::Tensor> decoderParameters();

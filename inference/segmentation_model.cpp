@@ -1,5 +1,6 @@
 #include "inference/segmentation_model.h"
 
+#include "inference/archive_check.h"
 #include "inference/model_impl.h"
 #include "storage/atomic_file.h"
 
@@ -25,16 +26,50 @@ std::string readText(const fs::path& path, std::string* error) {
     return text.str();
 }
 
-// A CPU, fp32 copy of the built-in network with the same weights and statistics.
-ResNetUNet cpuCopy(const ResNetUNet& source, const Architecture& architecture, int classes) {
-    auto copy = ResNetUNet(architecture, classes);
+std::vector<torch::Tensor> stateOf(const ResNetUNet& network) {
+    std::vector<torch::Tensor> state = network->parameters(true);
+    for (const auto& b : network->buffers(true))
+        state.push_back(b);
+    return state;
+}
+
+std::vector<torch::Tensor> stateOf(const torch::jit::Module& script) {
+    std::vector<torch::Tensor> state;
+    for (const auto& p : script.parameters())
+        state.push_back(p);
+    for (const auto& b : script.buffers())
+        state.push_back(b);
+    return state;
+}
+
+// Copies `source` (stateTensors' order) into `target`, converting device and dtype.
+void copyState(const std::vector<torch::Tensor>& source, std::vector<torch::Tensor> target) {
+    c10::InferenceMode normalTensors(false);
     torch::NoGradGuard noGrad;
-    auto parameters = source->named_parameters(true);
-    for (auto& p : copy->named_parameters(true))
-        p.value().copy_(parameters[p.key()].to(torch::kCPU, torch::kFloat32));
-    auto buffers = source->named_buffers(true);
-    for (auto& b : copy->named_buffers(true))
-        b.value().copy_(buffers[b.key()].to(torch::kCPU));
+    for (size_t i = 0; i < target.size() && i < source.size(); ++i)
+        target[i].copy_(source[i]);
+}
+
+// The weights and statistics in full precision: those a move to a lower one set aside, or the
+// model's own.
+std::vector<torch::Tensor> fullPrecisionState(const SegmentationModel::Impl& impl) {
+    return impl.fullPrecision.empty() ? impl.stateTensors() : impl.fullPrecision;
+}
+
+// A CPU, fp32 copy of the built-in network with the same weights and statistics.
+ResNetUNet cpuCopy(const SegmentationModel::Impl& impl) {
+    auto copy = ResNetUNet(impl.metadata.architecture, static_cast<int64_t>(impl.metadata.classes.size()));
+    copyState(fullPrecisionState(impl), stateOf(copy));
+    return copy;
+}
+
+// The same for a TorchScript model.
+torch::jit::Module cpuCopyOfScript(const SegmentationModel::Impl& impl) {
+    torch::NoGradGuard noGrad;
+    torch::jit::Module copy = impl.script->clone();
+    copy.to(torch::kCPU, torch::kFloat32);
+    if (!impl.fullPrecision.empty())
+        copyState(impl.fullPrecision, stateOf(copy));
     return copy;
 }
 
@@ -71,7 +106,7 @@ torch::Tensor SegmentationModel::Impl::forward(const torch::Tensor& input) {
             // Ordinary tensors (not inference tensors), whatever mode the caller runs in.
             c10::InferenceMode normalTensors(false);
             torch::NoGradGuard noGrad;
-            auto copy = cpuCopy(builtIn, metadata.architecture, static_cast<int>(metadata.classes.size()));
+            auto copy = cpuCopy(*this);
             copy->foldBatchNorm(); // in fp32, then cast: the folded weights lose no more than the originals
             copy->to(device, dtype);
             const auto first = builtIn->parameters().front();
@@ -164,13 +199,27 @@ void SegmentationModel::Impl::freezeBatchNorm() {
     }
 }
 
+std::vector<torch::Tensor> SegmentationModel::Impl::stateTensors() const {
+    return builtIn ? stateOf(builtIn) : stateOf(*script);
+}
+
 void SegmentationModel::Impl::moveTo(torch::Device target, torch::ScalarType type) {
     if (target == device && type == dtype)
         return;
+    if (type != torch::kFloat32 && fullPrecision.empty()) {
+        c10::InferenceMode normalTensors(false);
+        torch::NoGradGuard noGrad;
+        for (const auto& t : stateTensors())
+            fullPrecision.push_back(t.detach().cpu().clone()); // never device memory
+    }
     if (builtIn)
         builtIn->to(target, type);
     else
         script->to(target, type);
+    if (type == torch::kFloat32 && !fullPrecision.empty()) {
+        copyState(fullPrecision, stateTensors());
+        fullPrecision.clear();
+    }
     weightsChanged();
     device = target;
     dtype = type;
@@ -232,6 +281,9 @@ std::unique_ptr<SegmentationModel> SegmentationModel::load(const std::string& pa
             return nullptr;
         };
     }
+    const std::string damage = archiveDamage(path.string());
+    if (!damage.empty())
+        return fail("it is damaged: " + damage + " (bytes changed after it was saved).");
     auto impl = std::make_unique<Impl>();
     impl->metadata = metadata;
     const auto classes = static_cast<int64_t>(metadata.classes.size());
@@ -300,9 +352,9 @@ bool SegmentationModel::save(const std::string& pathText, std::string* error) co
     try {
         if (m_impl->builtIn) {
             // Always store fp32 weights on the CPU, whatever the model runs on now.
-            torch::save(cpuCopy(m_impl->builtIn, m_impl->metadata.architecture, classCount()), weights);
+            torch::save(cpuCopy(*m_impl), weights);
         } else {
-            m_impl->script->save(weights);
+            cpuCopyOfScript(*m_impl).save(weights);
         }
     } catch (const c10::Error& e) {
         if (error)
@@ -325,11 +377,9 @@ std::unique_ptr<SegmentationModel> SegmentationModel::clone() const {
     auto impl = std::make_unique<Impl>();
     impl->metadata = m_impl->metadata;
     if (m_impl->builtIn) {
-        impl->builtIn = cpuCopy(m_impl->builtIn, m_impl->metadata.architecture, classCount());
+        impl->builtIn = cpuCopy(*m_impl);
     } else {
-        torch::NoGradGuard noGrad;
-        impl->script = m_impl->script->clone();
-        impl->script->to(torch::kCPU, torch::kFloat32);
+        impl->script = cpuCopyOfScript(*m_impl);
     }
     return std::unique_ptr<SegmentationModel>(new SegmentationModel(std::move(impl)));
 }

@@ -6,6 +6,7 @@
 #include "annotation/raster_source.h"
 #include "app/jobs/correction_learning.h"
 #include "app/jobs/training_set.h"
+#include "inference/archive_check.h"
 #include "inference/evaluation.h"
 #include "inference/precision_calibration.h"
 #include "inference/runtime_info.h"
@@ -55,6 +56,31 @@ double agreement(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
     for (size_t i = 0; i < a.size(); ++i)
         same += a[i] == b[i];
     return double(same) / double(a.size());
+}
+
+// Recomputes the CRC-32 of the archive entry that holds byte `at`, in its local header and in
+// the central directory: damage that checks out, as in a crafted file.
+bool refreshZipChecksum(QByteArray& zip, qsizetype at) {
+    const auto u16 = [&](qsizetype p) { return qsizetype(uint8_t(zip[p]) | (uint8_t(zip[p + 1]) << 8)); };
+    const auto put32 = [&](qsizetype p, uint32_t value) {
+        for (int i = 0; i < 4; ++i)
+            zip[p + i] = char((value >> (8 * i)) & 0xFF);
+    };
+    const qsizetype local = zip.lastIndexOf("PK\x03\x04", at);
+    if (local < 0)
+        return false;
+    const QByteArray name = zip.mid(local + 30, u16(local + 26));
+    for (qsizetype c = zip.indexOf("PK\x01\x02"); c >= 0; c = zip.indexOf("PK\x01\x02", c + 4)) {
+        if (zip.mid(c + 46, u16(c + 28)) != name)
+            continue;
+        const qsizetype size = u16(c + 20) | (u16(c + 22) << 16);
+        const qsizetype data = local + 30 + name.size() + u16(local + 28);
+        const uint32_t crc = crc32Of(zip.constData() + data, size_t(size));
+        put32(local + 14, crc);
+        put32(c + 16, crc);
+        return true;
+    }
+    return false;
 }
 
 LabelledImage dubai(const QString& tile, int part) {
@@ -659,6 +685,52 @@ private Q_SLOTS:
         QCOMPARE(c.confidence, a.confidence);
     }
 
+    // Predicting in bf16 converts the network; going back to fp32 must give the exact weights,
+    // not bf16's rounding of them: learning, saves, clones and later fp32 predictions read them.
+    void aLowerPrecisionLeavesTheWeightsExact() {
+        auto model = SegmentationModel::createBuiltIn(smallMetadata(3), 4);
+        const auto rgb = texture(64, 48, 2);
+        std::string error;
+        const auto predict = [&](SegmentationModel& m, const std::string& precision) {
+            PredictOptions options;
+            options.device = "cpu";
+            options.precision = precision;
+            Prediction out;
+            auto predictor = TiledPredictor::create(m, options, &error);
+            if (!predictor || !predictor->predict({rgb.data(), 64, 48, 0}, out, {}, nullptr, &error))
+                out.confidence.clear();
+            return out;
+        };
+        const Prediction before = predict(*model, "fp32");
+        QVERIFY2(!before.confidence.empty(), error.c_str());
+        const Prediction reduced = predict(*model, "bf16");
+        QVERIFY2(!reduced.confidence.empty(), error.c_str());
+        QVERIFY(reduced.confidence != before.confidence); // bf16 did run
+        // A clone and a save made while the model is in bf16 hold the fp32 weights.
+        const auto copy = model->clone();
+        const std::string path = m_dir.filePath(QStringLiteral("after-bf16/model.pt")).toStdString();
+        QVERIFY2(model->save(path, &error), error.c_str());
+        auto loaded = SegmentationModel::load(path, &error);
+        QVERIFY2(loaded, error.c_str());
+        QCOMPARE(predict(*model, "fp32").confidence, before.confidence);
+        QCOMPARE(predict(*copy, "fp32").confidence, before.confidence);
+        QCOMPARE(predict(*loaded, "fp32").confidence, before.confidence);
+    }
+
+    // The checksum the archive check compares is zip's CRC-32 (the check value of the
+    // standard), whatever the length and alignment of the bytes.
+    void archiveChecksumIsZipsCrc32() {
+        const char* digits = "123456789";
+        QCOMPARE(crc32Of(digits, 9), 0xCBF43926u);
+        QCOMPARE(crc32Of(digits + 4, 5, crc32Of(digits, 4)), 0xCBF43926u);
+        std::string repeated(1000, 'a');
+        uint32_t pieces = 0;
+        for (size_t at = 0; at < repeated.size(); at += 7)
+            pieces = crc32Of(repeated.data() + at, std::min<size_t>(7, repeated.size() - at), pieces);
+        QCOMPARE(pieces, crc32Of(repeated.data(), repeated.size()));
+        QCOMPARE(crc32Of(repeated.data(), repeated.size()), 0x9A38DA03u); // zlib.crc32(b"a" * 1000)
+    }
+
     void brokenModelFiles_data() {
         QTest::addColumn<QString>("case_");
         QTest::addColumn<QString>("expected");
@@ -676,9 +748,16 @@ private Q_SLOTS:
                                          << "it is not a PyTorch file";
         QTest::newRow("truncated weights") << "truncated-weights"
                                            << "it is not a PyTorch file";
-        // What fuzz/model_bundle_fuzzer found: TorchScript's parser throws std::runtime_error.
+        // A byte changed in a tensor: LibTorch does not check the archive's CRCs, we do.
+        QTest::newRow("a changed byte in the weights") << "changed-byte"
+                                                       << "does not match its checksum";
         QTest::newRow("damaged code in the archive") << "damaged-code"
-                                                     << "its weights file is damaged: the code stored in it";
+                                                     << "/code/__torch__";
+        // What fuzz/model_bundle_fuzzer found: TorchScript's parser throws std::runtime_error on
+        // code it cannot read. Here the damage comes with a matching checksum, as in a crafted file.
+        QTest::newRow("unreadable code with its checksum")
+            << "crafted-code"
+            << "its weights file is damaged: the code stored in it";
         QTest::newRow("class count mismatch") << "class-mismatch"
                                               << "predicts 5 classes but its sidecar lists 6";
         QTest::newRow("not TorchScript") << "not-script"
@@ -729,7 +808,14 @@ private Q_SLOTS:
             const QByteArray all = weights.readAll();
             weights.close();
             rewrite(QString::fromStdString(path), all.left(all.size() / 2));
-        } else if (case_ == QLatin1String("damaged-code")) {
+        } else if (case_ == QLatin1String("changed-byte")) {
+            QFile weights(QString::fromStdString(path));
+            weights.open(QIODevice::ReadOnly);
+            QByteArray all = weights.readAll();
+            weights.close();
+            all[all.size() / 2] = char(all[all.size() / 2] ^ 0x10); // inside a tensor's data
+            rewrite(QString::fromStdString(path), all);
+        } else if (case_ == QLatin1String("damaged-code") || case_ == QLatin1String("crafted-code")) {
             QFile weights(QString::fromStdString(path));
             weights.open(QIODevice::ReadOnly);
             QByteArray all = weights.readAll();
@@ -737,6 +823,8 @@ private Q_SLOTS:
             const qsizetype code = all.indexOf("class Module(Module):");
             QVERIFY(code >= 0);
             all.replace(code, 5, QByteArray(5, '\xff')); // the same size: only the contents are wrong
+            if (case_ == QLatin1String("crafted-code"))
+                QVERIFY(refreshZipChecksum(all, code));
             rewrite(QString::fromStdString(path), all);
         } else if (case_ == QLatin1String("class-mismatch")) {
             auto five = SegmentationModel::createBuiltIn(smallMetadata(5), 1);

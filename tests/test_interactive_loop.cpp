@@ -10,6 +10,7 @@
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/live_learning.h"
 #include "app/jobs/model_registry.h"
+#include "app/jobs/precision_choice.h"
 #include "app/jobs/segmentation_job.h"
 #include "app/jobs/settings.h"
 #include "app/main_window.h"
@@ -243,7 +244,12 @@ private Q_SLOTS:
         auto model = ModelRegistry::load(m_model, &error);
         QVERIFY2(model, qPrintable(error));
         std::string why;
-        auto predictor = inference::TiledPredictor::create(*model, Settings::load().prediction, &why);
+        // In the precision the window chose (kept in the settings per CPU and model).
+        inference::PredictOptions options = Settings::load().prediction;
+        QSettings settings;
+        QString reason;
+        PrecisionChoice::resolve(options, *model, nullptr, settings, &reason);
+        auto predictor = inference::TiledPredictor::create(*model, options, &why);
         QVERIFY2(predictor, why.c_str());
         LabelDocument document(LabelMask(image->size()), ClassPalette::dubaiAerial());
         document.setImage(image);

@@ -310,7 +310,13 @@ void ModelWorker::predictWithVersion(quint64 job, int version, std::shared_ptr<c
             return finish(nullptr);
         }
         std::string why;
-        own = inference::TiledPredictor::create(*model, m_options, &why);
+        // In the precision this version would predict in for the window (the settings keep
+        // that choice), so that the comparison is what the version itself shows.
+        inference::PredictOptions options = m_options;
+        QSettings settings;
+        QString precisionReason;
+        PrecisionChoice::resolve(options, *model, nullptr, settings, &precisionReason);
+        own = inference::TiledPredictor::create(*model, options, &why);
         if (!own) {
             error = tr("Cannot use model version %1 on %2: %3")
                         .arg(version)
