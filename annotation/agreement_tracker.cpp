@@ -65,13 +65,18 @@ int AgreementTracker::update(const LabelMask& mask, const LabelMask& comparison)
     for (int ty = 0; ty < mask.tilesDown(); ++ty)
         for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
             TileFigures& figures = m_tiles[size_t(ty * m_tilesAcross + tx)];
-            std::shared_ptr<const MaskTile> ours = mask.tile(tx, ty),
-                                            theirs = comparison.tile(tx, ty);
-            if (ours == figures.mask && theirs == figures.comparison)
+            std::shared_ptr<const void> oursNow = mask.tileToken(tx, ty),
+                                        theirsNow = comparison.tileToken(tx, ty);
+            if (oursNow == figures.mask && theirsNow == figures.comparison)
                 continue;
-            figures = TileFigures{ours, theirs, {}, {}, {}, 0, 0};
-            if (!ours || !theirs)
+            figures = TileFigures{oursNow, theirsNow, {}, {}, {}, 0, 0};
+            if (!oursNow || !theirsNow)
                 continue; // an unlabeled tile on either side compares nothing
+            const std::shared_ptr<const MaskTile> ours = mask.tile(tx, ty), theirs = comparison.tile(tx, ty);
+            if (!ours || !theirs) {
+                figures = TileFigures(); // a stored tile that could not be read back: tried again next time
+                continue;
+            }
             ++read;
             figures.counts.assign(k * k, 0);
             if (!m_rowAreaM2.empty()) {
@@ -85,7 +90,7 @@ int AgreementTracker::update(const LabelMask& mask, const LabelMask& comparison)
     return read;
 }
 
-MaskAgreement AgreementTracker::in(QRect area) const {
+MaskAgreement AgreementTracker::in(QRect area, const LabelMask* mask, const LabelMask* comparison) const {
     MaskAgreement agreement;
     agreement.classes = m_classes;
     const size_t k = size_t(m_classes);
@@ -116,9 +121,13 @@ MaskAgreement AgreementTracker::in(QRect area) const {
                 tile.compared = figures.compared;
                 tile.differing = figures.differing;
             } else { // a border tile: only its part inside the area
+                const auto ours = mask ? mask->tile(tx, ty) : nullptr;
+                const auto theirs = comparison ? comparison->tile(tx, ty) : nullptr;
+                if (!ours || !theirs)
+                    continue;
                 const QRect local = (area & tileRect).translated(-tx * size, -ty * size);
-                accumulate(*figures.mask, *figures.comparison, ty, local, agreement.counts,
-                           &agreement.referenceM2, &agreement.predictedM2, tile.compared, tile.differing);
+                accumulate(*ours, *theirs, ty, local, agreement.counts, &agreement.referenceM2,
+                           &agreement.predictedM2, tile.compared, tile.differing);
             }
             if (tile.compared > 0)
                 agreement.tiles.push_back(tile);

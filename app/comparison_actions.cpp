@@ -362,7 +362,7 @@ void ComparisonActions::measure() {
             measurement->tracker =
                 std::make_unique<AgreementTracker>(classes, rowAreas(*image, snapshot->height()));
         measurement->tracker->update(*snapshot, *comparison);
-        return measurement->tracker->in(area);
+        return measurement->tracker->in(area, *snapshot, *comparison);
     }));
 }
 

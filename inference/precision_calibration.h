@@ -11,11 +11,12 @@ namespace segstudio::inference {
 
 // The same windows through the model in fp32 and in bf16.
 struct PrecisionTrial {
-    double fp32Seconds = 0; // the faster of the timed passes
-    double bf16Seconds = 0; // 0 when bf16 could not run
-    double agreement = 0;   // share of pixels whose most likely class is the same in both;
-                            // below 0: not compared (training, whose weights stay fp32)
-    std::string error;      // why bf16 could not run, if it could not
+    double fp32Seconds = 0;     // the faster of the timed passes
+    double bf16Seconds = 0;     // 0 when bf16 could not run
+    double agreement = 0;       // share of pixels whose most likely class is the same in both;
+                                // below 0: not compared (training, whose weights stay fp32)
+    std::string error;          // why bf16 could not run, if it could not
+    bool firstPassOnly = false; // settled by the untimed first passes (firstPassesSettle)
 };
 
 struct PrecisionDecision {
@@ -29,6 +30,15 @@ struct PrecisionDecision {
 constexpr double MinimumSpeedup = 1.2;
 constexpr double MinimumAgreement = 0.99;
 PrecisionDecision decidePrecision(const PrecisionTrial& trial);
+
+// Whether the first, untimed passes (a window of half the side) already settle the choice: bf16
+// at least FirstPassGap times as slow as fp32 and FirstPassSeconds slower. No kernel set-up
+// explains such a gap (it is bf16 without native arithmetic, 10-25x slower), and the three timed
+// passes at full size would cost most of a minute on a large network (DeepLabV3-ResNet50). A
+// small network never settles here: its full measurement takes a second anyway.
+constexpr double FirstPassGap = 4.0;
+constexpr double FirstPassSeconds = 1.0;
+bool firstPassesSettle(double fp32Seconds, double bf16Seconds);
 
 // Times `batch` windows of tile² pixels cut from `sample` (reflected where it is smaller)
 // through copies of `model` in fp32 and in bf16 on the CPU, alternately, and compares their

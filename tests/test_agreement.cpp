@@ -7,8 +7,10 @@
 #include "annotation/label_document.h"
 #include "annotation/mask_painter.h"
 #include "annotation/mask_tools.h"
+#include "annotation/tile_store.h"
 
 #include <QRandomGenerator>
+#include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
 #include <cpl_conv.h>
@@ -22,12 +24,12 @@ constexpr int Classes = 5;
 
 // Blocks of random classes 0-4, some unlabeled, some value 9 (beyond the class list): every
 // case the counts must skip. Edge tiles are partial (700 × 600).
-LabelMask randomMask(quint32 seed) {
+LabelMask randomMask(quint32 seed, QSize size = QSize(700, 600)) {
     QRandomGenerator random(seed);
-    LabelDocument document(LabelMask(QSize(700, 600)), ClassPalette::dubaiAerial());
+    LabelDocument document(LabelMask(size), ClassPalette::dubaiAerial());
     MaskPainter painter(document, QStringLiteral("fixture"));
-    for (int y = 0; y < 600; y += 10)
-        for (int x = 0; x < 700; x += 14) {
+    for (int y = 0; y < size.height(); y += 10)
+        for (int x = 0; x < size.width(); x += 14) {
             const int roll = int(random.bounded(12));
             const quint8 value = roll < 10 ? quint8(roll % Classes) : roll == 10 ? Unlabeled : quint8(9);
             for (int row = y; row < y + 10; ++row)
@@ -81,7 +83,7 @@ private Q_SLOTS:
         // Rectangles that cut tiles on every side, one inside a single tile, one past the image.
         for (const QRect area :
              {QRect(100, 130, 400, 300), QRect(260, 270, 30, 20), QRect(600, 500, 400, 400)}) {
-            const MaskAgreement agreement = tracker.in(area);
+            const MaskAgreement agreement = tracker.in(area, mask, comparison);
             compareWithHand(agreement, countByHand(mask, comparison, area & mask.rect()));
             QVERIFY(!agreement.hasAreas());
         }
@@ -101,11 +103,45 @@ private Q_SLOTS:
         painter.commit();
         QCOMPARE(tracker.update(document.mask(), comparison), 2);
         compareWithHand(tracker.in(), countByHand(document.mask(), comparison, document.mask().rect()));
-        compareWithHand(tracker.in(QRect(450, 250, 100, 100)),
+        compareWithHand(tracker.in(QRect(450, 250, 100, 100), document.mask(), comparison),
                         countByHand(document.mask(), comparison, QRect(450, 250, 100, 100)));
         document.history().undo();
         QCOMPARE(tracker.update(document.mask(), comparison), 2);
         compareWithHand(tracker.in(), countByHand(document.mask(), comparison, document.mask().rect()));
+    }
+
+    // The predictions of a huge image live in a TileStore, out of memory: the tracker reads them
+    // back once, counts them right, and neither reads them again nor keeps them in memory.
+    void tilesOnlyInAStoreAreReadOnce() {
+        // More tiles than LabelMask keeps read back per thread (16), 6 × 5.
+        const QSize size(1400, 1200);
+        LabelMask mask = randomMask(7, size);
+        const LabelMask comparison = randomMask(8, size);
+        const Counted expected = countByHand(mask, comparison, mask.rect());
+        QTemporaryDir folder;
+        QString error;
+        auto store = TileStore::open(folder.path(), &error);
+        QVERIFY2(store, qPrintable(error));
+        for (int ty = 0; ty < mask.tilesDown(); ++ty)
+            for (int tx = 0; tx < mask.tilesAcross(); ++tx)
+                mask.setTile(tx, ty, mask.tile(tx, ty), store->put(mask.tile(tx, ty)));
+        store->waitForIdle();
+        for (int ty = 0; ty < mask.tilesDown(); ++ty)
+            for (int tx = 0; tx < mask.tilesAcross(); ++tx)
+                QVERIFY(mask.releaseTile(tx, ty));
+        QCOMPARE(mask.storedOnlyTiles(), 6 * 5);
+        AgreementTracker tracker(Classes);
+        QCOMPARE(tracker.update(mask, comparison), 6 * 5);
+        compareWithHand(tracker.in(), expected);
+        QCOMPARE(tracker.update(mask, comparison), 0); // read back afresh each time, yet the same
+        // Back into memory unchanged (as viewing does): the same tile, nothing to read again.
+        for (int ty = 0; ty < mask.tilesDown(); ++ty)
+            for (int tx = 0; tx < mask.tilesAcross(); ++tx)
+                mask.setTile(tx, ty, mask.tile(tx, ty), mask.storedTile(tx, ty));
+        QCOMPARE(tracker.update(mask, comparison), 0);
+        mask.mutableTile(1, 1).classes[0] = 0; // a change drops the stored copy: read again
+        QCOMPARE(tracker.update(mask, comparison), 1);
+        compareWithHand(tracker.in(), countByHand(mask, comparison, mask.rect()));
     }
 
     // Per-row areas in a geographic CRS: each class's area equals ClassAreas' geodesic figure for
@@ -153,7 +189,7 @@ private Q_SLOTS:
                                         .arg(c.areaM2)));
         const QRect area(120, 80, 333, 444);
         const Counted counted = countByHand(mask, comparison, area, rows);
-        const MaskAgreement part = tracker.in(area);
+        const MaskAgreement part = tracker.in(area, mask, comparison);
         for (int c = 0; c < Classes; ++c)
             QVERIFY(std::abs(part.referenceM2[size_t(c)] - counted.referenceM2[size_t(c)]) <=
                     1e-9 * counted.referenceM2[size_t(c)] + 1e-9);
