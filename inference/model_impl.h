@@ -49,6 +49,9 @@ struct SegmentationModel::Impl {
     // Keeps batch-norm layers in inference mode (running statistics fixed) while training.
     void freezeBatchNorm();
     void moveTo(torch::Device device, torch::ScalarType dtype);
+    // The built-in network's convolution weights in the channels-last layout (a TorchScript
+    // model follows its input's layout); the frozen copy is rebuilt to match.
+    void useChannelsLast();
 };
 
 } // namespace segstudio::inference

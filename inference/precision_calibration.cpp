@@ -49,25 +49,36 @@ torch::Tensor sampleBatch(const SegmentationModel& model, const ImageView& sampl
 
 } // namespace
 
-bool firstPassesSettle(double fp32Seconds, double bf16Seconds) {
+bool firstPassesSettle(double fp32Seconds, double bf16Seconds, double scale) {
     return fp32Seconds > 0 && bf16Seconds >= FirstPassGap * fp32Seconds &&
-           bf16Seconds - fp32Seconds >= FirstPassSeconds;
+           bf16Seconds * std::max(1.0, scale) >= FirstPassSeconds;
 }
 
 PrecisionDecision decidePrecision(const PrecisionTrial& trial) {
+    // The faster layout of a precision, and whether it is channels-last.
+    const auto faster = [](double plain, double channelsLast) {
+        const bool last = channelsLast > 0 && channelsLast * ChannelsLastMargin <= plain;
+        return std::pair<double, bool>{last ? channelsLast : plain, last};
+    };
+    const auto [fp32Best, fp32Last] = faster(trial.fp32Seconds, trial.fp32ChannelsLastSeconds);
+    const std::string layout = fp32Last ? ", channels-last " + ratio(trial.fp32Seconds / fp32Best) : "";
     if (trial.bf16Seconds <= 0 || trial.fp32Seconds <= 0)
         return {"fp32",
-                "bf16 cannot run here" + (trial.error.empty() ? std::string() : " (" + trial.error + ")")};
-    const double speedup = trial.fp32Seconds / trial.bf16Seconds;
+                "bf16 cannot run here" + (trial.error.empty() ? std::string() : " (" + trial.error + ")") +
+                    layout,
+                fp32Last};
+    const auto [bf16Best, bf16Last] = faster(trial.bf16Seconds, trial.bf16ChannelsLastSeconds);
+    const double speedup = fp32Best / bf16Best;
     const bool compared = trial.agreement >= 0;
-    const std::string measured = "bf16 " + ratio(speedup) + " fp32" +
+    const std::string measured = "bf16" + std::string(bf16Last ? " channels-last" : "") + " " +
+                                 ratio(trial.fp32Seconds / bf16Best) + " fp32" +
                                  (trial.firstPassOnly ? " on a first pass" : "") +
                                  (compared ? ", agrees on " + percent(trial.agreement) : "");
     if (speedup < MinimumSpeedup)
-        return {"fp32", measured + ": not faster"};
+        return {"fp32", measured + ": not faster" + layout, fp32Last};
     if (compared && trial.agreement < MinimumAgreement)
-        return {"fp32", measured + ": too far from fp32"};
-    return {"bf16", measured};
+        return {"fp32", measured + ": too far from fp32" + layout, fp32Last};
+    return {"bf16", measured, bf16Last};
 }
 
 PrecisionTrial measurePrecision(const SegmentationModel& model, const ImageView& sample, int tile, int batch,
@@ -77,63 +88,116 @@ PrecisionTrial measurePrecision(const SegmentationModel& model, const ImageView&
     std::string why;
     chooseDevice("cpu", "fp32", threads, choice, &why); // sets the thread count
     tile = std::max(32, (tile + 31) / 32 * 32);
-    auto fp32 = model.clone(); // CPU fp32 copies: the model in use is not touched
-    auto bf16 = model.clone();
+    batch = std::max(1, batch);
+    const int probeTile = std::max(32, tile / 2 / 32 * 32);
+    // Copies of the model (the one in use is not touched), one per precision and layout, except
+    // that a TorchScript model's weights follow the input's layout: its channels-last variants
+    // run the plain variants' copies (`network` null).
+    struct Variant {
+        std::unique_ptr<SegmentationModel> network;
+        bool bf16 = false;
+        bool channelsLast = false;
+        double seconds = 1e30;
+        torch::Tensor classes;
+        Variant(std::unique_ptr<SegmentationModel> copy, bool inBf16, bool inChannelsLast)
+            : network(std::move(copy))
+            , bf16(inBf16)
+            , channelsLast(inChannelsLast) {}
+    };
+    std::vector<Variant> variants;
+    variants.emplace_back(model.clone(), false, false);
+    variants.emplace_back(model.clone(), true, false);
     torch::Tensor input, probe;
     {
         torch::InferenceMode guard;
-        input = sampleBatch(model, sample, tile, std::max(1, batch));
-        probe = sampleBatch(model, sample, std::max(32, tile / 2 / 32 * 32), 1);
+        input = sampleBatch(model, sample, tile, batch);
+        probe = sampleBatch(model, sample, probeTile, 1);
     }
     try {
-        bf16->impl().moveTo(torch::kCPU, torch::kBFloat16);
+        variants[1].network->impl().moveTo(torch::kCPU, torch::kBFloat16);
     } catch (const c10::Error& e) {
         trial.error = e.what_without_backtrace();
+        variants.pop_back();
     }
-    fp32->impl().setTraining(false);
-    bf16->impl().setTraining(false);
-    const auto timed = [](SegmentationModel& network, const torch::Tensor& x, torch::Tensor* classes) {
+    for (auto& v : variants)
+        v.network->impl().setTraining(false);
+    const size_t plain = variants.size();
+    const auto run = [&](size_t i, const torch::Tensor& x) {
+        Variant& v = variants[i];
+        SegmentationModel& network = v.network ? *v.network : *variants[i - plain].network;
+        auto in = v.bf16 ? x.to(torch::kBFloat16) : x;
+        in = v.channelsLast ? in.contiguous(torch::MemoryFormat::ChannelsLast) : in.contiguous();
         const auto start = std::chrono::steady_clock::now();
-        const auto logits = network.impl().forward(x);
-        if (classes)
-            *classes = logits.argmax(1);
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const auto classes = network.impl().forward(in).argmax(1);
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        v.classes = classes;
+        return seconds;
     };
+    const auto agreementOf = [](const Variant& a, const Variant& b) {
+        return a.classes.eq(b.classes).to(torch::kFloat64).mean().item<double>();
+    };
+    for (size_t i = 0; i < plain; ++i) { // made before inference mode: their weights change
+        Variant last(model.isTorchScript() ? nullptr : variants[i].network->clone(), variants[i].bf16, true);
+        if (last.network) {
+            if (last.bf16) // a clone is fp32 on the CPU: the same precision first, then the layout
+                last.network->impl().moveTo(torch::kCPU, torch::kBFloat16);
+            last.network->impl().setTraining(false);
+            last.network->impl().useChannelsLast();
+        }
+        variants.push_back(std::move(last));
+    }
     torch::InferenceMode guard;
-    torch::Tensor fp32Classes, bf16Classes;
-    const auto firstPasses = [&](const torch::Tensor& x, double* fp32Seconds, double* bf16Seconds) {
-        *fp32Seconds = timed(*fp32, x, &fp32Classes);
-        *bf16Seconds = 0;
-        if (trial.error.empty()) {
+    // First passes choose kernels and allocate, so they are not what is timed below; one window
+    // of half the side first, though, can already show that bf16 has no chance here.
+    const double fp32First = run(0, probe);
+    if (plain > 1) {
+        try {
+            const double bf16First = run(1, probe);
+            const double scale = double(tile) * tile * batch / (double(probeTile) * probeTile);
+            if (firstPassesSettle(fp32First, bf16First, scale)) {
+                trial.fp32Seconds = fp32First;
+                trial.bf16Seconds = bf16First;
+                trial.agreement = agreementOf(variants[0], variants[1]);
+                trial.firstPassOnly = true;
+                return trial;
+            }
+        } catch (const c10::Error& e) {
+            trial.error = e.what_without_backtrace(); // the fp32 variants go on below
+        }
+    }
+    // An untimed pass each at this size, then timed passes, alternately, so that a change of
+    // clock hits all of them: two where a round of them is quick, one where it takes seconds (a
+    // large network, where one pass is long enough to time well and a second would cost the
+    // person seconds more before the first prediction). A bf16 failure leaves the fp32 figures.
+    double lastRound = 0;
+    for (int pass = 0; pass < 3 && !(pass == 2 && lastRound > 2.0); ++pass) {
+        lastRound = 0;
+        for (size_t i = 0; i < variants.size(); ++i) {
+            if (variants[i].bf16 && !trial.error.empty())
+                continue;
             try {
-                *bf16Seconds = timed(*bf16, x.to(torch::kBFloat16), &bf16Classes);
+                const double seconds = run(i, input);
+                lastRound += seconds;
+                if (pass > 0)
+                    variants[i].seconds = std::min(variants[i].seconds, seconds);
             } catch (const c10::Error& e) {
+                if (!variants[i].bf16)
+                    throw;
                 trial.error = e.what_without_backtrace();
             }
         }
-    };
-    // First passes choose kernels and allocate, so they are not what is timed below; a quarter of
-    // the pixels first, though, can already show that bf16 has no chance here.
-    double fp32First = 0, bf16First = 0;
-    firstPasses(probe, &fp32First, &bf16First);
-    if (trial.error.empty() && firstPassesSettle(fp32First, bf16First)) {
-        trial.fp32Seconds = fp32First;
-        trial.bf16Seconds = bf16First;
-        trial.agreement = fp32Classes.eq(bf16Classes).to(torch::kFloat64).mean().item<double>();
-        trial.firstPassOnly = true;
-        return trial;
     }
-    firstPasses(input, &fp32First, &bf16First);
-    const auto bf16Input = input.to(torch::kBFloat16);
-    trial.fp32Seconds = 1e30;
-    trial.bf16Seconds = trial.error.empty() ? 1e30 : 0;
-    for (int pass = 0; pass < 2; ++pass) { // alternately, so a change of clock hits both
-        trial.fp32Seconds = std::min(trial.fp32Seconds, timed(*fp32, input, nullptr));
-        if (trial.error.empty())
-            trial.bf16Seconds = std::min(trial.bf16Seconds, timed(*bf16, bf16Input, nullptr));
+    trial.agreement = 1;
+    for (const auto& v : variants) {
+        if (v.bf16 && !trial.error.empty())
+            continue;
+        if (v.bf16)
+            trial.agreement = std::min(trial.agreement, agreementOf(variants[0], v));
+        double& seconds = v.bf16 ? (v.channelsLast ? trial.bf16ChannelsLastSeconds : trial.bf16Seconds)
+                                 : (v.channelsLast ? trial.fp32ChannelsLastSeconds : trial.fp32Seconds);
+        seconds = v.seconds;
     }
-    if (trial.error.empty())
-        trial.agreement = fp32Classes.eq(bf16Classes).to(torch::kFloat64).mean().item<double>();
     return trial;
 }
 
@@ -153,15 +217,16 @@ PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop
                     uint8_t(128 + 100 * std::sin((x + 30 * c) / 20.0) * std::cos(y / 25.0));
             sample.mask[i] = uint8_t((x / 16) % std::max(1, model.classCount()));
         }
-    const auto secondsPerStep = [&](const std::string& precision, int steps, std::string* error) {
+    const auto secondsPerStep = [&](const std::string& precision, int steps, std::string* error, int stepCrop,
+                                    int stepBatch) {
         auto copy = model.clone();
         TrainOptions options;
         options.device = "cpu";
         options.precision = precision;
         options.steps = steps;
         options.warmupSteps = 1;
-        options.batch = std::max(1, batch);
-        options.crop = crop;
+        options.batch = std::max(1, stepBatch);
+        options.crop = stepCrop;
         options.threads = threads;
         options.freezeBatchNorm = true;
         auto trainer = Trainer::create(*copy, options, error);
@@ -171,13 +236,30 @@ PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop
             return 0.0;
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / steps;
     };
-    // One step each first (kernels chosen, memory allocated), then two timed steps each.
-    if (secondsPerStep("fp32", 1, &trial.error) <= 0 || secondsPerStep("bf16", 1, &trial.error) <= 0) {
+    // A step of one crop of half the side each first: where bf16 has no native arithmetic it is
+    // 3x slower there (0.33x, AMD EPYC) and 21x at 256², batch 4, so it ends the trial. Else one
+    // untimed step each at the size learning uses (kernels chosen, memory allocated), then two
+    // timed steps each.
+    const int probeCrop = std::max(32, crop / 2 / 32 * 32);
+    const double fp32Probe = secondsPerStep("fp32", 1, &trial.error, probeCrop, 1);
+    const double bf16Probe = fp32Probe > 0 ? secondsPerStep("bf16", 1, &trial.error, probeCrop, 1) : 0;
+    if (fp32Probe <= 0 || bf16Probe <= 0) {
         trial.bf16Seconds = 0;
         return trial;
     }
-    trial.fp32Seconds = secondsPerStep("fp32", 2, &trial.error);
-    trial.bf16Seconds = secondsPerStep("bf16", 2, &trial.error);
+    if (bf16Probe >= TrainingProbeGap * fp32Probe) {
+        trial.fp32Seconds = fp32Probe;
+        trial.bf16Seconds = bf16Probe;
+        trial.firstPassOnly = true;
+        return trial;
+    }
+    if (secondsPerStep("fp32", 1, &trial.error, crop, batch) <= 0 ||
+        secondsPerStep("bf16", 1, &trial.error, crop, batch) <= 0) {
+        trial.bf16Seconds = 0;
+        return trial;
+    }
+    trial.fp32Seconds = secondsPerStep("fp32", 2, &trial.error, crop, batch);
+    trial.bf16Seconds = secondsPerStep("bf16", 2, &trial.error, crop, batch);
     return trial;
 }
 

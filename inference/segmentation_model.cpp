@@ -177,6 +177,15 @@ void SegmentationModel::Impl::setTraining(bool training) {
         weightsChanged(); // they are about to
 }
 
+void SegmentationModel::Impl::useChannelsLast() {
+    if (!builtIn)
+        return;
+    for (auto& p : builtIn->parameters())
+        if (p.dim() == 4)
+            p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+    weightsChanged();
+}
+
 void SegmentationModel::Impl::weightsChanged() {
     inferenceScript.reset();
     frozenBuiltIn = nullptr;

@@ -177,12 +177,8 @@ std::unique_ptr<TiledPredictor> TiledPredictor::create(SegmentationModel& model,
     try {
         model.impl().moveTo(impl->choice.device, impl->choice.dtype);
         model.impl().setTraining(false);
-        if (impl->channelsLast && model.impl().builtIn) {
-            for (auto& p : model.impl().builtIn->parameters())
-                if (p.dim() == 4)
-                    p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-            model.impl().weightsChanged(); // a frozen copy follows the new layout
-        }
+        if (impl->channelsLast)
+            model.impl().useChannelsLast();
     } catch (const c10::Error& e) {
         if (error)
             *error = std::string("cannot move the model to ") + impl->choice.description + ": " +

@@ -275,14 +275,37 @@ private Q_SLOTS:
                  decidePrecision(amx).reason.c_str());
 
         // The untimed first passes settle it only where no kernel set-up explains the gap.
-        QVERIFY(firstPassesSettle(0.7, 17.0));  // DeepLabV3-ResNet50 here: bf16 25x slower
-        QVERIFY(!firstPassesSettle(0.7, 2.0));  // 2.9x: set-up may explain it; timed passes decide
-        QVERIFY(!firstPassesSettle(0.02, 0.5)); // 25x, but the full measurement costs a second
+        QVERIFY(firstPassesSettle(0.7, 17.0));    // DeepLabV3-ResNet50 here: bf16 25x slower
+        QVERIFY(!firstPassesSettle(0.7, 2.0));    // 2.9x: set-up may explain it; timed passes decide
+        QVERIFY(!firstPassesSettle(0.02, 0.5));   // 25x, but the full measurement costs a second
+        QVERIFY(firstPassesSettle(0.02, 0.5, 8)); // …unless the timed batch is 8 times the pixels
         QVERIFY(!firstPassesSettle(0.0, 5.0));
         PrecisionTrial settled{0.7, 17.0, 0.992, {}, true};
         QCOMPARE(decidePrecision(settled).precision, std::string("fp32"));
         QVERIFY2(decidePrecision(settled).reason.find("on a first pass") != std::string::npos,
                  decidePrecision(settled).reason.c_str());
+
+        // The layout: as measured on a Xeon with AMX (default model, two 512² windows), bf16 is
+        // slower than fp32 in the plain layout and far faster in channels-last.
+        PrecisionTrial layouts{0.55, 0.60, 0.997, {}, false, 0.43, 0.19};
+        QCOMPARE(decidePrecision(layouts).precision, std::string("bf16"));
+        QVERIFY(decidePrecision(layouts).channelsLast);
+        QVERIFY2(decidePrecision(layouts).reason.find("bf16 channels-last 2.89× fp32") != std::string::npos,
+                 decidePrecision(layouts).reason.c_str());
+        // fp32 in channels-last, where it is faster; not where it is within the margin.
+        PrecisionTrial fp32Last{1.0, 10.0, 0.999, {}, false, 0.8, 8.0};
+        QCOMPARE(decidePrecision(fp32Last).precision, std::string("fp32"));
+        QVERIFY(decidePrecision(fp32Last).channelsLast);
+        QVERIFY2(decidePrecision(fp32Last).reason.find("channels-last 1.25×") != std::string::npos,
+                 decidePrecision(fp32Last).reason.c_str());
+        PrecisionTrial withinNoise{1.0, 10.0, 0.999, {}, false, 0.97, 9.0};
+        QVERIFY(!decidePrecision(withinNoise).channelsLast);
+        QVERIFY(!decidePrecision(amx).channelsLast); // not measured: the plain layout
+        // bf16 faster in channels-last only against fp32's plain layout is not enough: it is
+        // judged against fp32's faster layout.
+        PrecisionTrial onlyTheLayout{1.0, 1.0, 0.999, {}, false, 0.5, 0.45};
+        QCOMPARE(decidePrecision(onlyTheLayout).precision, std::string("fp32"));
+        QVERIFY(decidePrecision(onlyTheLayout).channelsLast);
 
         // A real measurement on this machine, on a real image: both ran, and the model is untouched.
         auto model = SegmentationModel::createBuiltIn(smallMetadata(6), 4);
@@ -292,6 +315,7 @@ private Q_SLOTS:
         QVERIFY(trial.fp32Seconds > 0 && trial.bf16Seconds > 0);
         QVERIFY(trial.agreement > 0.5 && trial.agreement <= 1.0);
         QVERIFY(!trial.firstPassOnly); // milliseconds a pass: the timed passes decided
+        QVERIFY(trial.fp32ChannelsLastSeconds > 0 && trial.bf16ChannelsLastSeconds > 0);
         PredictOptions options;
         options.device = "cpu";
         auto predictor = TiledPredictor::create(*model, options, &why);

@@ -513,10 +513,17 @@ private Q_SLOTS:
         const QString group = QStringLiteral("precision-auto/") + PrecisionChoice::cacheKey(*model, runtime);
         settings.setValue(group + QStringLiteral("/precision"), QStringLiteral("bf16"));
         settings.setValue(group + QStringLiteral("/reason"), QStringLiteral("planted"));
+        settings.setValue(group + QStringLiteral("/channels-last"), true);
         options.precision = "auto";
+        options.channelsLast = -1;
         PrecisionChoice::resolve(options, *model, nullptr, settings, &reason, runtime);
         QCOMPARE(options.precision, std::string("bf16"));
         QCOMPARE(reason, QStringLiteral("planted"));
+        QCOMPARE(options.channelsLast, 1); // the layout kept with it
+        options.precision = "auto";
+        options.channelsLast = 0; // one asked for is not overridden
+        PrecisionChoice::resolve(options, *model, nullptr, settings, &reason, runtime);
+        QCOMPARE(options.channelsLast, 0);
 
         // Another LibTorch, or another model: measured again (the plant does not carry over).
         const QString newerTorch = QStringLiteral("Test CPU (AMX)|LibTorch 2.5.0");

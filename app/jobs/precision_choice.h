@@ -23,9 +23,11 @@ public:
     static QString currentRuntime();
 
     // Replaces options.precision "auto" by "fp32" or "bf16" where the prediction runs on the CPU
-    // and sets *reason to why ("bf16 0.10× fp32, agrees on 99.8 %: not faster"); leaves any other
-    // request, and CUDA, as they are (*reason empty). `sample`: a part of the image about to be
-    // predicted, or null for a synthetic one. Measuring takes a second or two: a worker's job.
+    // and sets *reason to why ("bf16 0.10× fp32, agrees on 99.8 %: not faster"), and an "auto"
+    // options.channelsLast by the layout measured faster; leaves any other request, and CUDA,
+    // as they are (*reason empty). Measured at options.tile and batch. `sample`: a part of the
+    // image about to be predicted, or null for a synthetic one. Measuring takes a few seconds: a
+    // worker's job.
     static void resolve(inference::PredictOptions& options, const inference::SegmentationModel& model,
                         const inference::ImageView* sample, QSettings& settings, QString* reason,
                         const QString& runtime = currentRuntime());
