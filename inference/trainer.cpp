@@ -186,6 +186,8 @@ struct Trainer::Impl {
             target = torch::rot90(target, quarterTurns, {0, 1});
             weight = torch::rot90(weight, quarterTurns, {0, 1});
         }
+        if (!options.photometricJitter)
+            return;
         // Photometric jitter: scenes differ in exposure, haze, white balance and saturation.
         std::uniform_real_distribution<double> brightness(-0.1, 0.1), contrast(0.8, 1.2),
             saturation(0.7, 1.3), channelGain(0.92, 1.08), gamma(0.8, 1.25);

@@ -38,7 +38,10 @@ struct TrainOptions {
     // step's (stochastic weight averaging): less of the last few batches' luck. Meant for
     // fine-tuning with frozen batch norm (running statistics are not re-estimated).
     bool averageWeights = false;
-    bool augment = true;    // flips, 90° rotations, scale, brightness/contrast/colour jitter
+    bool augment = true; // flips, 90° rotations, scale, brightness/contrast/colour jitter
+    // With augment: the brightness, contrast, saturation, white-balance and gamma jitter. Off
+    // when fine-tuning on the image being predicted, whose colours are the ones that count.
+    bool photometricJitter = true;
     double minScale = 0.75; // with augment: windows of crop/scale source pixels, resized to crop
     double maxScale = 1.33;
     bool balanceClasses = true; // half the windows centre on a pixel of a class drawn uniformly

@@ -30,6 +30,11 @@ void addLearningOptions(QCommandLineParser& parser) {
                         "window's, %1).")
              .arg(LearningSettings().averageWeights ? QStringLiteral("on") : QStringLiteral("off")),
          QStringLiteral("on|off")},
+        {QStringLiteral("jitter"),
+         QStringLiteral("on: jitter brightness, contrast and colour while fine-tuning (default: the "
+                        "window's, %1).")
+             .arg(LearningSettings().photometricJitter ? QStringLiteral("on") : QStringLiteral("off")),
+         QStringLiteral("on|off")},
     });
 }
 
@@ -55,9 +60,9 @@ bool readLearningOptions(const QCommandLineParser& parser, LearningSettings& set
             return fail(QStringLiteral("--learn-from takes opened or latest"));
         settings.fromOpenedModel = from == QLatin1String("opened");
     }
-    for (const auto& [name, flag] :
-         {std::pair{QStringLiteral("decoder-only"), &settings.decoderOnly},
-          std::pair{QStringLiteral("average-weights"), &settings.averageWeights}}) {
+    for (const auto& [name, flag] : {std::pair{QStringLiteral("decoder-only"), &settings.decoderOnly},
+                                     std::pair{QStringLiteral("average-weights"), &settings.averageWeights},
+                                     std::pair{QStringLiteral("jitter"), &settings.photometricJitter}}) {
         if (!parser.isSet(name))
             continue;
         const QString value = parser.value(name);

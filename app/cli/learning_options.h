@@ -8,7 +8,7 @@
 namespace segstudio::cli {
 
 // The learner's knobs on the command line (--learn-from, --learning-rate, --anchor-tiles,
-// --decoder-only, --average-weights), for measuring alternatives with simulate; each defaults
+// --decoder-only, --average-weights, --jitter), for measuring alternatives with simulate; each defaults
 // to the window's LearningSettings.
 void addLearningOptions(QCommandLineParser& parser);
 // Applies the options that were given to `settings`; false with a message on a bad value.

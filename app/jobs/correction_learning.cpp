@@ -32,6 +32,7 @@ inference::TrainOptions trainOptionsFor(const LearningSettings& settings) {
     options.freezeBatchNorm = true;
     options.decoderOnly = settings.decoderOnly;
     options.averageWeights = settings.averageWeights;
+    options.photometricJitter = settings.photometricJitter;
     options.device = settings.device;
     options.precision = settings.precision;
     options.threads = settings.threads;
