@@ -38,7 +38,9 @@ QString PrecisionChoice::currentRuntime() {
 
 QString PrecisionChoice::cacheKey(const inference::SegmentationModel& model, const QString& runtime) {
     const auto& md = model.metadata();
-    QString identity = runtime + QString::fromStdString("|" + md.format + "|" + md.name + "|" +
+    // "layout": choices kept before the calibration measured the layout at the predictor's
+    // window size (a 256² window picked the slow bf16 path on AMX) are measured again.
+    QString identity = runtime + QString::fromStdString("|layout|" + md.format + "|" + md.name + "|" +
                                                         std::to_string(md.classes.size()));
     if (model.isTorchScript())
         identity += QStringLiteral("|%1").arg(md.weightsBytes);
