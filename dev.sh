@@ -42,7 +42,7 @@ case ${1:-} in
     # AddressSanitizer and UndefinedBehaviorSanitizer.
     sanitize_dir=${SANITIZE_BUILD_DIR:-$build_dir-sanitize}
     sanitized=(test_raster_source test_tile_cache test_view_transform test_label_editing test_tile_store
-               test_mask_files test_smart_tools)
+               test_mask_files test_smart_tools test_agreement)
     build_dir=$sanitize_dir configure_and_build -DSEGSTUDIO_BUILD_TESTS=ON -DSEGSTUDIO_SANITIZE=ON \
       --target "${sanitized[@]}"
     (cd "$sanitize_dir" && ASAN_OPTIONS=detect_leaks=0 UBSAN_OPTIONS=print_stacktrace=1 \
