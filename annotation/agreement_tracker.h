@@ -15,10 +15,11 @@ class LabelMask;
 // a person's edits by reading only the tiles that changed: a tile nobody wrote since the last
 // update has the same LabelMask::tileToken (the tracker holds the token, so its identity cannot
 // be reused). The token, not the tile: a tile that lives only in a TileStore (the predictions of
-// a huge image) is read back for the update and let go again, so memory stays the mask's own. Any rectangle
-// (the visible area, a selection) is then the cached figures of the tiles wholly inside it plus the few
-// border tiles read again. With the area of each row's pixels, every class gets its area in m² too (constant
-// rows in a projected CRS, shrinking towards the poles in a geographic one).
+// a huge image) is read back for the update and let go again, so memory stays the mask's own.
+// Any rectangle (the visible area, a selection) is then the cached figures of the tiles wholly
+// inside it plus the few border tiles read again. With the area of each row's pixels, every class
+// gets its area in m² too (constant rows in a projected CRS, shrinking towards the poles in a
+// geographic one).
 // Not thread-safe: one thread at a time updates and queries it (a worker, from snapshots).
 class AgreementTracker {
 public:

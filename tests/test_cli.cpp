@@ -332,6 +332,9 @@ private Q_SLOTS:
         QTest::newRow("simulate with a learner switch that is not on or off")
             << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--decoder-only", "maybe"}
             << "--decoder-only takes on or off" << 1;
+        QTest::newRow("simulate with a jitter that is not on or off")
+            << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--jitter", "some"}
+            << "--jitter takes on or off" << 1;
         QTest::newRow("simulate learning from nowhere")
             << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--learn-from", "yesterday"}
             << "--learn-from takes opened or latest" << 1;

@@ -577,6 +577,47 @@ private Q_SLOTS:
         QCOMPARE(model->metadata().history[0].steps, 40);
     }
 
+    // Without photometric jitter, what a seed draws is only where a window sits and how it is
+    // flipped or turned: on an image of one colour and one class all of that looks the same, so
+    // two seeds must learn the very same weights. With jitter they see other colours and do not.
+    void photometricJitterIsTheOnlyColourChange() {
+        const int side = 256;
+        TrainingSample sample{side, side, {}, std::vector<uint8_t>(size_t(side) * side, 1), {}};
+        for (int i = 0; i < side * side; ++i)
+            sample.rgb.insert(sample.rgb.end(), {90, 140, 200});
+        const auto trained = [&](uint64_t seed, bool jitter) {
+            auto model = SegmentationModel::createBuiltIn(smallMetadata(3), 1);
+            TrainOptions options;
+            options.device = "cpu";
+            options.steps = 3;
+            options.batch = 2;
+            options.crop = 128;
+            options.learningRate = 1e-2;
+            options.minScale = options.maxScale = 1.0; // resampling one colour could round
+            options.photometricJitter = jitter;
+            options.seed = seed;
+            std::string why;
+            auto trainer = Trainer::create(*model, options, &why);
+            TrainResult result;
+            if (!trainer || !trainer->train({sample}, result, {}, nullptr, &why))
+                qWarning("%s", why.c_str());
+            PredictOptions predict;
+            predict.device = "cpu";
+            predict.precision = "fp32";
+            Prediction prediction;
+            const std::vector<uint8_t> probe = texture(64, 64, 3);
+            auto predictor = TiledPredictor::create(*model, predict, &why);
+            if (!predictor || !predictor->predict({probe.data(), 64, 64, 0}, prediction, {}, nullptr, &why))
+                qWarning("%s", why.c_str());
+            return prediction.confidence;
+        };
+        const auto plainA = trained(1, false), plainB = trained(2, false);
+        QVERIFY(!plainA.empty());
+        QVERIFY2(plainA == plainB, "without jitter the seed changed what was learned");
+        QVERIFY2(trained(1, true) != plainA, "jitter on learned the same as jitter off");
+        QVERIFY(trained(1, true) != trained(2, true));
+    }
+
     void weightsAndIgnoreIndexSelectPixels() {
         // Only pixels with weight > 0 and a class other than 255 are learned from: a model
         // trained where every pixel is ignored has nothing to learn and says so.
