@@ -32,6 +32,7 @@
 #include <QElapsedTimer>
 #include <QLabel>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -392,6 +393,9 @@ private Q_SLOTS:
         QVERIFY(device.wait(30000));
         QVERIFY2(device.last().at(0).toString().endsWith(QStringLiteral(" · 8 views")),
                  qPrintable(device.last().at(0).toString()));
+        // The precision is named once, not again at the start of the reason for it.
+        static const QRegularExpression twice(QStringLiteral("(fp32|bf16|fp16) \\(\\1 "));
+        QVERIFY2(!device.last().at(0).toString().contains(twice), qPrintable(device.last().at(0).toString()));
         QCOMPARE(QSettings().value(QStringLiteral("model/views")).toInt(), 8);
 
         // Segmenting with eight views works and fills the selection.

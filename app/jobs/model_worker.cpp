@@ -99,10 +99,16 @@ bool ModelWorker::ensurePredictor(QString* error) {
     }
     predictor->setMessageCallback(
         [this](const std::string& text) { Q_EMIT message(QString::fromStdString(text)); });
-    QString device =
-        QString::fromStdString(predictor->deviceDescription() + " · " + predictor->precisionName());
-    if (!precisionReason.isEmpty())
-        device += QStringLiteral(" (%1)").arg(precisionReason);
+    const QString precision = QString::fromStdString(predictor->precisionName());
+    QString device = QString::fromStdString(predictor->deviceDescription()) + QStringLiteral(" · ");
+    // A measured choice's reason starts with what it chose ("bf16 channels-last 4.87× fp32…"):
+    // said once, not "bf16 (bf16 channels-last …)".
+    if (precisionReason.startsWith(precision + QLatin1Char(' ')))
+        device += precisionReason;
+    else if (!precisionReason.isEmpty())
+        device += QStringLiteral("%1 (%2)").arg(precision, precisionReason);
+    else
+        device += precision;
     if (m_options.views > 1)
         device += tr(" · %1 views").arg(m_options.views);
     Q_EMIT deviceChanged(device);
