@@ -75,6 +75,14 @@ void ModelWorker::setPredictOptions(const inference::PredictOptions& options) {
         Q_EMIT message(error);
 }
 
+inference::PredictOptions ModelWorker::resolvedOptions(inference::SegmentationModel& model,
+                                                       QString* reason) const {
+    inference::PredictOptions options = m_options;
+    QSettings settings;
+    PrecisionChoice::resolve(options, model, nullptr, settings, reason);
+    return options;
+}
+
 bool ModelWorker::ensurePredictor(QString* error) {
     if (!m_registry.contains(m_currentId)) {
         *error = tr("No model is open.");
@@ -87,10 +95,8 @@ bool ModelWorker::ensurePredictor(QString* error) {
     if (!model)
         return false;
     std::string why;
-    inference::PredictOptions options = m_options;
-    QSettings settings;
     QString precisionReason;
-    PrecisionChoice::resolve(options, *model, nullptr, settings, &precisionReason);
+    const inference::PredictOptions options = resolvedOptions(*model, &precisionReason);
     auto predictor = inference::TiledPredictor::create(*model, options, &why);
     if (!predictor) {
         *error = tr("Cannot use the model on %1: %2")
@@ -318,11 +324,8 @@ void ModelWorker::predictWithVersion(quint64 job, int version, std::shared_ptr<c
         std::string why;
         // In the precision this version would predict in for the window (the settings keep
         // that choice), so that the comparison is what the version itself shows.
-        inference::PredictOptions options = m_options;
-        QSettings settings;
         QString precisionReason;
-        PrecisionChoice::resolve(options, *model, nullptr, settings, &precisionReason);
-        own = inference::TiledPredictor::create(*model, options, &why);
+        own = inference::TiledPredictor::create(*model, resolvedOptions(*model, &precisionReason), &why);
         if (!own) {
             error = tr("Cannot use model version %1 on %2: %3")
                         .arg(version)

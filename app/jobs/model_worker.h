@@ -102,6 +102,9 @@ Q_SIGNALS:
 private:
     bool isCancelled(quint64 job) const { return job <= m_cancelledUpTo.load(); }
     bool ensurePredictor(QString* error);
+    // The window's options with `auto` precision and layout resolved for `model` (measured once
+    // per machine and model, then kept in the settings); `reason` says why, when measured.
+    inference::PredictOptions resolvedOptions(inference::SegmentationModel& model, QString* reason) const;
     ModelVersionInfo addVersion(std::unique_ptr<inference::SegmentationModel> model,
                                 const ModelVersionInfo& info, bool makeCurrent = true);
 
