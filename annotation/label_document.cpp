@@ -46,7 +46,9 @@ bool LabelDocument::bringBack(int tileX, int tileY, const std::shared_ptr<const 
 
 int LabelDocument::releaseTiles(QPointF focus, const QRect& keep) {
     const qint64 budgetBytes = m_memoryBudget;
-    if (m_activePainter || !m_tileStore)
+    // Not only predictions have a store copy: a mask read from a file too large for memory
+    // (MaskFiles::loadWithin) has one for every tile.
+    if (m_activePainter)
         return 0;
     constexpr qint64 tileBytes = qint64(sizeof(MaskTile)) + MaskTile::Pixels; // with confidence
     struct Candidate {

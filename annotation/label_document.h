@@ -67,11 +67,12 @@ public:
     // How much memory the mask's tiles may take before releaseTiles() moves predicted ones out.
     void setMemoryBudget(qint64 bytes) { m_memoryBudget = bytes; }
     qint64 memoryBudget() const { return m_memoryBudget; }
-    // Takes predicted tiles out of memory (they stay in the TileStore), the farthest from `focus`
-    // (image pixels) first, until the tiles in memory take at most 3/4 of the budget; nothing
-    // while they take at most the budget, or while a painter is open. Tiles a person edited or
-    // reviewed since they were predicted are never taken out, nor tiles that meet `keep` (the
-    // view, whose tiles would only be read back at once). Returns how many were.
+    // Takes tiles that have a TileStore copy (predictions, and a mask read from a file too large
+    // for memory) out of memory, the farthest from `focus` (image pixels) first, until the tiles
+    // in memory take at most 3/4 of the budget; nothing while they take at most the budget, or
+    // while a painter is open. Tiles changed since they were stored (a person edited or reviewed
+    // them) are never taken out, nor tiles that meet `keep` (the view, whose tiles would only be
+    // read back at once). Returns how many were.
     int releaseTiles(QPointF focus, const QRect& keep = QRect());
     // Puts the content of a tile that is only in the store back into memory (read by a worker:
     // the GUI thread never reads the store file). False when the tile is no longer that one.

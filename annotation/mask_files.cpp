@@ -7,6 +7,7 @@
 #include "annotation/mask_reader.h"
 #include "annotation/qgis_style.h"
 #include "annotation/source_policy.h"
+#include "annotation/tile_store.h"
 #include "storage/atomic_file.h"
 
 #include <QDir>
@@ -35,41 +36,61 @@ QString fileName(const QString& path) {
 
 using DatasetPtr = MaskReader::Dataset;
 
-// Reads band 1 of a provenance sidecar into the tiles that `mask` already has.
-bool readProvenance(const QString& path, LabelMask& mask, QString* error) {
-    DatasetPtr dataset = MaskReader::openRaster(path, error);
-    if (!dataset)
-        return false;
-    QuietGdalErrors quiet;
-    if (GDALGetRasterXSize(dataset.get()) != mask.width() ||
-        GDALGetRasterYSize(dataset.get()) != mask.height()) {
-        *error = QObject::tr("%1 does not have the size of the mask.").arg(fileName(path));
-        return false;
+// The provenance sidecar of a mask being read: band 1 of MASK.provenance.tif, read tile by tile
+// as the mask's tiles are made. Without a sidecar a label in a file is taken as a person's.
+class ProvenanceSidecar {
+public:
+    // False with *error when the sidecar exists but cannot be used.
+    bool open(const QString& maskPath, QSize size, QString* error) {
+        m_path = provenanceSidecarPath(maskPath);
+        if (!QFileInfo::exists(m_path))
+            return true;
+        m_dataset = MaskReader::openRaster(m_path, error);
+        if (!m_dataset)
+            return false;
+        if (GDALGetRasterXSize(m_dataset.get()) != size.width() ||
+            GDALGetRasterYSize(m_dataset.get()) != size.height()) {
+            *error = QObject::tr("%1 does not have the size of the mask.").arg(fileName(m_path));
+            return false;
+        }
+        m_band = GDALGetRasterBand(m_dataset.get(), 1);
+        m_block.resize(MaskTile::Pixels);
+        return true;
     }
-    GDALRasterBandH band = GDALGetRasterBand(dataset.get(), 1);
-    std::vector<quint8> block(MaskTile::Pixels);
-    for (int ty = 0; ty < mask.tilesDown(); ++ty) {
-        for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
-            if (!mask.tile(tx, ty))
-                continue;
-            const QRect r = mask.tileRect(tx, ty);
-            if (GDALRasterIO(band, GF_Read, r.x(), r.y(), r.width(), r.height(), block.data(), r.width(),
-                             r.height(), GDT_Byte, 1, LabelMask::TileSize) != CE_None) {
+    // Fills the provenance of `tile` (its classes already in place), covering `area` of the mask.
+    bool fill(MaskTile& tile, const QRect& area, QString* error) {
+        if (m_band) {
+            QuietGdalErrors quiet;
+            if (GDALRasterIO(m_band, GF_Read, area.x(), area.y(), area.width(), area.height(), m_block.data(),
+                             area.width(), area.height(), GDT_Byte, 1, LabelMask::TileSize) != CE_None) {
                 *error = QObject::tr("%1 could not be read: %2")
-                             .arg(fileName(path), QuietGdalErrors::lastMessage());
+                             .arg(fileName(m_path), QuietGdalErrors::lastMessage());
                 return false;
             }
-            MaskTile& tile = mask.mutableTile(tx, ty);
-            for (int y = 0; y < r.height(); ++y) {
-                for (int x = 0; x < r.width(); ++x) {
-                    const int i = y * LabelMask::TileSize + x;
-                    tile.provenance[i] =
-                        tile.classes[i] == Unlabeled ? quint8(Provenance::None) : (block[i] & 3);
-                }
+        }
+        for (int y = 0; y < area.height(); ++y) {
+            for (int x = 0; x < area.width(); ++x) {
+                const int i = y * LabelMask::TileSize + x;
+                tile.provenance[i] = tile.classes[i] == Unlabeled ? quint8(Provenance::None)
+                                     : m_band                     ? quint8(m_block[i] & 3)
+                                                                  : quint8(Provenance::Edited);
             }
         }
+        return true;
     }
-    return true;
+
+private:
+    QString m_path;
+    DatasetPtr m_dataset;
+    GDALRasterBandH m_band = nullptr;
+    std::vector<quint8> m_block;
+};
+
+// Bytes the tiles of a mask of `size` take in memory when every tile holds a label.
+double wholeMaskBytes(QSize size) {
+    const double tileSide = LabelMask::TileSize;
+    return double(sizeof(MaskTile)) * std::ceil(size.width() / tileSide) *
+           std::ceil(size.height() / tileSide);
 }
 
 } // namespace
@@ -106,7 +127,7 @@ std::optional<ClassPalette> loadPaletteSidecar(const QString& maskPath, QString*
 }
 
 std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassPalette& palette,
-                              QString* error) {
+                              QString* error, TileStore* store) {
     const std::unique_ptr<MaskReader> reader = MaskReader::open(path, imageSize, palette, error);
     if (!reader)
         return std::nullopt;
@@ -114,11 +135,9 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
     // Every tile of a mask may come to hold a class, a provenance and a confidence byte per pixel:
     // refuse, from the header alone, a mask this machine could not hold.
     // (Tiles are whole 256² squares, also at the image's edges.)
-    const double tileSide = LabelMask::TileSize;
-    const double worstBytes =
-        3.0 * tileSide * tileSide * std::ceil(size.width() / tileSide) * std::ceil(size.height() / tileSide);
+    const double worstBytes = 1.5 * wholeMaskBytes(size);
     const double memory = double(::sysconf(_SC_PHYS_PAGES)) * double(::sysconf(_SC_PAGE_SIZE));
-    if (memory > 0 && worstBytes > memory) {
+    if (!store && memory > 0 && worstBytes > memory) {
         *error = QObject::tr("%1 is %2 × %3 px: a mask that large needs up to %4 GB of memory, and this "
                              "machine has %5 GB.")
                      .arg(fileName(path))
@@ -128,6 +147,9 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
                      .arg(memory / 1e9, 0, 'f', 1);
         return std::nullopt;
     }
+    ProvenanceSidecar provenance;
+    if (!provenance.open(path, size, error))
+        return std::nullopt;
 
     LabelMask mask(size);
     // Read in chunks of whole tiles, at most StripRows × ChunkColumns: memory stays a few MB
@@ -136,6 +158,11 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
     const int chunkWidth = std::min(ChunkColumns, size.width());
     const int stripRows = std::min(StripRows, size.height());
     std::vector<quint8> classes(size_t(chunkWidth) * stripRows);
+    const auto storeFailed = [&] {
+        *error = QObject::tr("%1 is too large to hold in memory, and its scratch copy failed: %2")
+                     .arg(fileName(path), store->error());
+        return std::nullopt;
+    };
     for (int y0 = 0; y0 < size.height(); y0 += StripRows) {
         const int rows = std::min(StripRows, size.height() - y0);
         for (int x0 = 0; x0 < size.width(); x0 += ChunkColumns) {
@@ -144,6 +171,13 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
                 return std::nullopt;
             if (reader->failed())
                 continue; // keep counting for the report, but build nothing
+            // The store's writer encodes the chunk before while this one was decoded; waiting
+            // for it here keeps at most one chunk of tiles waiting in memory.
+            if (store) {
+                store->waitForIdle();
+                if (!store->error().isEmpty())
+                    return storeFailed();
+            }
             // Only tiles holding a label are allocated.
             const int ty = y0 / LabelMask::TileSize;
             const int lastTx = (x0 + width - 1) / LabelMask::TileSize;
@@ -157,17 +191,16 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
                 }
                 if (!any)
                     continue;
-                MaskTile& tile = mask.mutableTile(tx, ty);
-                for (int y = 0; y < rows; ++y) {
-                    const quint8* row = classes.data() + size_t(y) * width + offset;
-                    quint8* cls = tile.classes.data() + y * LabelMask::TileSize;
-                    quint8* prov = tile.provenance.data() + y * LabelMask::TileSize;
-                    for (int x = 0; x < r.width(); ++x) {
-                        cls[x] = row[x];
-                        // Without a provenance sidecar a label in a file is taken as a person's.
-                        prov[x] = row[x] == Unlabeled ? quint8(Provenance::None) : quint8(Provenance::Edited);
-                    }
-                }
+                auto tile = std::make_shared<MaskTile>();
+                for (int y = 0; y < rows; ++y)
+                    std::copy_n(classes.data() + size_t(y) * width + offset, r.width(),
+                                tile->classes.data() + y * LabelMask::TileSize);
+                if (!provenance.fill(*tile, r, error))
+                    return std::nullopt;
+                if (store)
+                    mask.setStoredTile(tx, ty, store->put(std::move(tile)));
+                else
+                    mask.setTile(tx, ty, std::move(tile));
             }
         }
     }
@@ -175,10 +208,24 @@ std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassP
         *error = reader->decodeError();
         return std::nullopt;
     }
-    const QString provenancePath = provenanceSidecarPath(path);
-    if (QFileInfo::exists(provenancePath) && !readProvenance(provenancePath, mask, error))
-        return std::nullopt;
+    if (store) {
+        store->waitForIdle();
+        if (!store->error().isEmpty())
+            return storeFailed();
+    }
     return mask;
+}
+
+std::optional<LabelMask> loadWithin(const QString& path, QSize imageSize, const ClassPalette& palette,
+                                    qint64 memoryBudget, const QString& scratchFolder, QString* error) {
+    if (!imageSize.isValid() || wholeMaskBytes(imageSize) <= double(memoryBudget))
+        return load(path, imageSize, palette, error);
+    QString why;
+    const std::unique_ptr<TileStore> store = TileStore::open(scratchFolder, &why);
+    if (!store)
+        return load(path, imageSize, palette, error); // in memory, if this machine can hold it
+    // The store goes with this function; its file stays as long as the mask's tiles need it.
+    return load(path, imageSize, palette, error, store.get());
 }
 
 bool save(const QString& path, const LabelMask& mask, const ClassPalette& palette,

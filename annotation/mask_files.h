@@ -9,6 +9,8 @@
 
 namespace segstudio {
 
+class TileStore;
+
 // Reading and writing label masks. Functions here read or write files: call them on a worker
 // thread, never on the GUI thread.
 //
@@ -35,9 +37,15 @@ bool isSupportedForWriting(const QString& path, QString* error);
 std::optional<ClassPalette> loadPaletteSidecar(const QString& maskPath, QString* error);
 
 // Reads a mask for an image of `imageSize`, decoding classes through `palette`. Returns nothing
-// and sets *error (naming the file and what is wrong) when the file cannot be used.
+// and sets *error (naming the file and what is wrong) when the file cannot be used. With a
+// `store`, every tile goes into it as it is read and the mask holds none in memory (a 40 000²
+// mask is 3.2 GB in memory); the store may go once this returns, the tiles keep its file.
 std::optional<LabelMask> load(const QString& path, QSize imageSize, const ClassPalette& palette,
-                              QString* error);
+                              QString* error, TileStore* store = nullptr);
+// The same, in memory when a whole mask of `imageSize` fits in `memoryBudget` bytes, else out of
+// memory in a TileStore in `scratchFolder` (in memory after all when no file can be made there).
+std::optional<LabelMask> loadWithin(const QString& path, QSize imageSize, const ClassPalette& palette,
+                                    qint64 memoryBudget, const QString& scratchFolder, QString* error);
 
 // Writes the classes of `mask` (and both sidecars) atomically. False with *error on failure;
 // the previous files are then untouched. `attribution`: the imagery's credit, written into the

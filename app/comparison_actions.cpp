@@ -7,6 +7,7 @@
 #include "annotation/mask_files.h"
 #include "annotation/prepared_edit.h"
 #include "annotation/raster_source.h"
+#include "app/document_session.h"
 #include "app/jobs/segmentation_controller.h"
 #include "app/main_window.h"
 #include "app/model_actions.h"
@@ -162,15 +163,18 @@ void ComparisonActions::compareWith(const QString& path) {
         }
         useComparison(mask, path);
     });
-    watcher->setFuture(
-        QtConcurrent::run([path, size = document->mask().size(), palette = document->palette()] {
-            QString error;
-            auto mask = MaskFiles::load(path, size, palette, &error);
-            std::shared_ptr<const LabelMask> shared;
-            if (mask)
-                shared = std::make_shared<const LabelMask>(std::move(*mask));
-            return std::make_pair(shared, error);
-        }));
+    watcher->setFuture(QtConcurrent::run([path, size = document->mask().size(), palette = document->palette(),
+                                          budget = document->memoryBudget()] {
+        QString error;
+        // A comparison too large for the memory budget stays in a scratch file; the overlay
+        // reads the tiles in view back on its loader thread.
+        auto mask =
+            MaskFiles::loadWithin(path, size, palette, budget, DocumentSession::scratchFolder(), &error);
+        std::shared_ptr<const LabelMask> shared;
+        if (mask)
+            shared = std::make_shared<const LabelMask>(std::move(*mask));
+        return std::make_pair(shared, error);
+    }));
 }
 
 void ComparisonActions::useComparison(std::shared_ptr<const LabelMask> mask, const QString& name) {

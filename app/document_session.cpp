@@ -21,6 +21,10 @@ quint64 tileKey(int tileX, int tileY) {
 
 } // namespace
 
+QString DocumentSession::scratchFolder() {
+    return QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/tile-store");
+}
+
 DocumentSession::Loaded DocumentSession::load(const RasterSource& image, const QString& maskPath,
                                               const QString& journalDirectory, const LoadOptions& options) {
     Loaded loaded;
@@ -36,7 +40,10 @@ DocumentSession::Loaded DocumentSession::load(const RasterSource& image, const Q
         if (!error.isEmpty()) {
             loaded.maskError = error;
         } else if (QFileInfo::exists(readFrom)) {
-            loaded.mask = MaskFiles::load(readFrom, image.size(), loaded.palette, &loaded.maskError);
+            // A mask too large for the memory budget is read into a scratch file, not memory.
+            loaded.mask =
+                MaskFiles::loadWithin(readFrom, image.size(), loaded.palette,
+                                      Settings::load().maskMemoryBytes, scratchFolder(), &loaded.maskError);
         } else {
             loaded.mask = LabelMask(image.size()); // created on the first save
         }
@@ -87,8 +94,7 @@ void DocumentSession::start(std::shared_ptr<const RasterSource> image, const Loa
     m_document->setMemoryBudget(settings.maskMemoryBytes);
     // Predicted tiles nobody looks at may leave memory for a scratch file (unnamed: a crash
     // leaves nothing there).
-    m_document->setTileStoreFolder(QStandardPaths::writableLocation(QStandardPaths::CacheLocation) +
-                                   QStringLiteral("/tile-store"));
+    m_document->setTileStoreFolder(scratchFolder());
     connect(m_document.get(), &LabelDocument::tilesStored, this, &DocumentSession::logTiles);
     connect(m_document.get(), &LabelDocument::paletteChanged, this, [this] {
         if (m_journal && !m_restorePending)

@@ -191,6 +191,35 @@ private Q_SLOTS:
     }
 
     // Read in chunks of whole tiles: a mask wider than one chunk (4096 px) decodes everywhere.
+    // A mask too large for the memory budget is read into a scratch file: the same pixels and
+    // provenance, none of its tiles in memory.
+    void aMaskBeyondTheBudgetIsReadIntoAScratchFile() {
+        const LabelMask mask = sampleMask(QSize(1000, 600));
+        const QString path = m_dir.filePath(QStringLiteral("scratch.tif"));
+        QString error;
+        QVERIFY2(MaskFiles::save(path, mask, ClassPalette::dubaiAerial(), {}, &error), qPrintable(error));
+        const QString scratch = m_dir.filePath(QStringLiteral("scratch-store"));
+
+        // 4 × 3 tiles of 128 KB: 1 MB in memory fits a 2 MB budget, not a 1 MB one.
+        const auto inMemory =
+            MaskFiles::loadWithin(path, mask.size(), ClassPalette::dubaiAerial(), 2 << 20, scratch, &error);
+        QVERIFY2(inMemory, qPrintable(error));
+        QCOMPARE(inMemory->storedOnlyTiles(), 0);
+        const auto stored =
+            MaskFiles::loadWithin(path, mask.size(), ClassPalette::dubaiAerial(), 1 << 20, scratch, &error);
+        QVERIFY2(stored, qPrintable(error));
+        QVERIFY(stored->allocatedTiles() > 0);
+        QCOMPARE(stored->allocatedTiles(), mask.allocatedTiles());
+        QCOMPARE(stored->storedOnlyTiles(), stored->allocatedTiles());
+        // Their summaries only: less than one tile's pixels (the load in memory takes 12).
+        QVERIFY2(stored->memoryBytes() < qint64(sizeof(MaskTile)),
+                 qPrintable(QString::number(stored->memoryBytes())));
+        QVERIFY(stored->contentEquals(mask)); // classes and provenance (reviewed, edited) alike
+        QCOMPARE(stored->provenanceHistogram(), mask.provenanceHistogram());
+        // The scratch file has no name: nothing is left in the folder.
+        QCOMPARE(QDir(scratch).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size(), 0);
+    }
+
     void wideMasksDecodeAcrossReadChunks() {
         const QString tif = m_dir.filePath(QStringLiteral("wide.tif"));
         test::RasterSpec spec;

@@ -6,6 +6,7 @@
 #include "annotation/mask_files.h"
 #include "annotation/mask_painter.h"
 #include "annotation/raster_source.h"
+#include "annotation/tile_store.h"
 #include "app/comparison_actions.h"
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/precision_choice.h"
@@ -21,6 +22,7 @@
 #include "ui/mask_overlay.h"
 #include "ui/metrics_panel.h"
 #include "ui/model_versions_panel.h"
+#include "ui/resident_mask.h"
 #include "ui/tool_box.h"
 #include "ui/tool_settings.h"
 
@@ -28,6 +30,7 @@
 #include <QComboBox>
 #include <QListWidget>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
@@ -462,17 +465,151 @@ private Q_SLOTS:
         QVERIFY(!window.comparisonActions()->toggleAction()->isEnabled());
     }
 
+    // A mask and a comparison too large for the memory budget (16 MB here; a 3072² mask is 18 MB
+    // in memory) are read into scratch files: the window draws them, reads the comparison's tiles
+    // in view back off the GUI thread (a 1-px line off the summaries' 8-px grid shows), and
+    // measures the pair exactly.
+    void aPairBeyondTheMemoryBudgetIsReviewedFromScratchFiles() {
+        const QString budgetKey = QStringLiteral("memory/mask_megabytes");
+        QSettings().setValue(budgetKey, 16);
+        const auto restore = qScopeGuard([&] { QSettings().remove(budgetKey); });
+        constexpr int Side = 3072;
+        const QString image = m_dir.filePath(QStringLiteral("large.tif"));
+        test::RasterSpec spec;
+        spec.width = spec.height = Side;
+        QVERIFY(test::writeGeoTiff(image, spec, [](int, int, int) { return 128; }));
+        LabelDocument document(LabelMask(QSize(Side, Side)), ClassPalette::dubaiAerial());
+        {
+            MaskPainter painter(document, QStringLiteral("fixture"));
+            for (int y = 0; y < Side; ++y) {
+                painter.paintSpan(y, 0, Side / 2, PaintSpec{1});
+                painter.paintSpan(y, Side / 2, Side, PaintSpec{2});
+            }
+            painter.commit();
+        }
+        const LabelMask mask = document.mask();
+        {
+            MaskPainter painter(document, QStringLiteral("line"));
+            for (int y = 0; y < Side; ++y)
+                painter.paintSpan(y, 1001, 1002, PaintSpec{4});
+            painter.commit();
+        }
+        const QString maskPath = m_dir.filePath(QStringLiteral("large-mask.tif"));
+        const QString referencePath = m_dir.filePath(QStringLiteral("large-reference.tif"));
+        QString error;
+        QVERIFY2(MaskFiles::save(maskPath, mask, ClassPalette::dubaiAerial(), {}, &error), qPrintable(error));
+        QVERIFY2(MaskFiles::save(referencePath, document.mask(), ClassPalette::dubaiAerial(), {}, &error),
+                 qPrintable(error));
+
+        MainWindow window;
+        openSceneIn(window, image, maskPath);
+        if (QTest::currentTestFailed())
+            return;
+        // Every tile of the mask has its scratch copy; only those drawn came back into memory.
+        const LabelMask& opened = window.document()->mask();
+        QCOMPARE(opened.allocatedTiles(), 144);
+        for (int ty = 0; ty < opened.tilesDown(); ++ty)
+            for (int tx = 0; tx < opened.tilesAcross(); ++tx)
+                QVERIFY(opened.storedTile(tx, ty));
+        QVERIFY(opened.contentEquals(mask));
+
+        ComparisonActions* comparison = window.comparisonActions();
+        QSignalSpy compared(comparison, &ComparisonActions::compared);
+        QSignalSpy measured(comparison, &ComparisonActions::metricsUpdated);
+        comparison->compareWith(referencePath);
+        QVERIFY(compared.wait(20000));
+        const auto& source = window.overlay()->comparisonMask();
+        QCOMPARE(source->allocatedTiles(), 144);
+        QCOMPARE(source->storedOnlyTiles(), 144);
+        QVERIFY(measured.count() > 0 || measured.wait(20000));
+        // The line: 3072 px the reference calls class 4 and the mask class 1, 256 in each of the
+        // 12 tiles of column 3.
+        MetricsPanel* metrics = comparison->metricsPanel();
+        QCOMPARE(metrics->classTable()->item(4, 4)->text(), QStringLiteral("3072"));
+        QCOMPARE(metrics->classTable()->item(4, 0)->text(), QStringLiteral("0.000"));
+        QCOMPARE(metrics->worstList()->count(), 12);
+        QVERIFY2(metrics->worstList()->item(0)->text().startsWith(QStringLiteral("Tile 3, ")),
+                 qPrintable(metrics->worstList()->item(0)->text()));
+        QVERIFY2(metrics->worstList()->item(0)->text().contains(QStringLiteral(": 256 of")),
+                 qPrintable(metrics->worstList()->item(0)->text()));
+
+        MapCanvas* canvas = window.canvas();
+        canvas->setView(QPointF(1001, 1500), 4.0);
+        const auto colourAt = [&](QPointF at) {
+            canvas->repaint();
+            const QPointF w = canvas->view().imageToWidget(at);
+            return canvas->grab().toImage().pixelColor(QPoint(int(w.x()), int(w.y())));
+        };
+        QSignalSpy arrived(&window.overlay()->comparisonTiles(), &ResidentMask::tilesArrived);
+        canvas->setFocus();
+        QTest::keyClick(canvas, Qt::Key_V);
+        QCOMPARE(window.overlay()->comparison(), MaskOverlay::Comparison::Other);
+        // First drawn from the scratch tiles' summaries, which sample every 8th pixel: no line.
+        QCOMPARE(colourAt(QPointF(1001.5, 1500.5)), colourAt(QPointF(1005.5, 1500.5)));
+        QVERIFY(arrived.wait(20000));
+        QVERIFY(window.overlay()->comparisonTiles().tilesReadBack() > 0);
+        QVERIFY(window.overlay()->comparisonTiles().mask().isInMemory(3, 5));
+        const QColor line = colourAt(QPointF(1001.5, 1500.5));
+        QVERIFY2(line != colourAt(QPointF(1005.5, 1500.5)), qPrintable(line.name()));
+        QCOMPARE(line, colourAt(QPointF(1001.5, 1480.5)));
+    }
+
+    // The comparison's tiles read back stay within their cap, the oldest going out first.
+    void tilesReadBackStayWithinTheirCap() {
+        QString error;
+        const std::unique_ptr<TileStore> store =
+            TileStore::open(m_dir.filePath(QStringLiteral("cap-store")), &error);
+        QVERIFY2(store, qPrintable(error));
+        auto source = std::make_shared<LabelMask>(QSize(768, 256));
+        for (int tx = 0; tx < 3; ++tx) {
+            auto tile = std::make_shared<MaskTile>();
+            tile->classes.fill(quint8(tx + 1));
+            source->setStoredTile(tx, 0, store->put(tile));
+        }
+        store->waitForIdle();
+        ResidentMask resident(2);
+        resident.setSource(source);
+        QSignalSpy arrived(&resident, &ResidentMask::tilesArrived);
+        resident.readBack({QPoint(0, 0)});
+        QVERIFY(arrived.wait(5000));
+        QCOMPARE(arrived.takeFirst().at(0).toRect(), QRect(0, 0, 256, 256));
+        resident.readBack({QPoint(1, 0), QPoint(2, 0)});
+        QVERIFY(arrived.wait(5000));
+        QCOMPARE(resident.tilesReadBack(), 2);
+        QVERIFY(!resident.mask().isInMemory(0, 0)); // the oldest went out
+        QVERIFY(resident.mask().isInMemory(2, 0));
+        QCOMPARE(resident.mask().classAt(300, 10), quint8(2));
+        QVERIFY(!source->isInMemory(2, 0)); // the source itself is never touched
+        // Another source drops what was on its way for the old one (read first, on one thread,
+        // so reported first).
+        resident.readBack({QPoint(0, 0)});
+        auto other = std::make_shared<LabelMask>(QSize(768, 256));
+        auto tile = std::make_shared<MaskTile>();
+        tile->classes.fill(9);
+        other->setStoredTile(1, 0, store->put(tile));
+        resident.setSource(other);
+        arrived.clear();
+        resident.readBack({QPoint(1, 0)});
+        QVERIFY(arrived.wait(5000));
+        QCOMPARE(arrived.size(), 1);
+        QCOMPARE(arrived.at(0).at(0).toRect(), QRect(256, 0, 256, 256));
+        QVERIFY(!resident.mask().isInMemory(0, 0));
+        QCOMPARE(resident.mask().classAt(300, 10), quint8(9));
+        QCOMPARE(resident.tilesReadBack(), 1);
+    }
+
 private:
     // The grey scene with its mask in a shown window of a size that fits the docks, its
     // autosave journal never offered.
-    void openSceneIn(MainWindow& window) {
+    void openSceneIn(MainWindow& window) { openSceneIn(window, m_image, m_mask); }
+    void openSceneIn(MainWindow& window, const QString& image, const QString& mask) {
         window.session()->setRestorePolicy(DocumentSession::RestorePolicy::Discard);
         window.resize(1200, 800);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
         QVERIFY(QTest::qWaitForWindowActive(&window));
         QSignalSpy ready(&window, &MainWindow::documentReady);
-        window.openFile(m_image, m_mask);
+        window.openFile(image, mask);
         QVERIFY(ready.wait(20000));
     }
 

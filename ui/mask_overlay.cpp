@@ -18,6 +18,7 @@ MaskOverlay::MaskOverlay(MapCanvas* canvas, QObject* parent)
     , m_canvas(canvas)
     , m_tiles(CacheBytes) {
     m_loader.setMaxThreadCount(1);
+    connect(&m_comparison, &ResidentMask::tilesArrived, this, &MaskOverlay::onChanged);
     canvas->addLayer(this);
 }
 
@@ -125,14 +126,14 @@ void MaskOverlay::setMode(Mode mode) {
 }
 
 void MaskOverlay::setComparisonMask(std::shared_ptr<const LabelMask> mask) {
-    m_comparison = std::move(mask);
-    if (!m_comparison)
+    m_comparison.setSource(std::move(mask));
+    if (!hasComparison())
         m_comparisonView = Comparison::Mask;
     invalidateAll();
 }
 
 void MaskOverlay::setComparison(Comparison view) {
-    if (!m_comparison)
+    if (!hasComparison())
         view = Comparison::Mask;
     if (view == m_comparisonView)
         return;
@@ -201,19 +202,20 @@ void MaskOverlay::onChanged(const QRect& imageRect) {
         m_canvas->updateImageRect(QRectF(reach));
 }
 
-QImage MaskOverlay::renderTile(int level, const QRect& levelRect, Plane plane,
-                               QList<QPoint>* notInMemory) const {
-    const bool other = plane == Plane::Other && m_comparison;
-    const LabelMask& mask = other ? *m_comparison : m_document->mask();
+QImage MaskOverlay::renderTile(int level, const QRect& levelRect, Plane plane, QList<QPoint>* notInMemory,
+                               QList<QPoint>* comparisonNotInMemory) const {
+    const bool other = plane == Plane::Other && hasComparison();
+    const LabelMask& mask = other ? m_comparison.mask() : m_document->mask();
     // One sample of margin on each side: outlines compare with the neighbours across tile edges.
     const int w = levelRect.width() + 2;
     const int h = levelRect.height() + 2;
     std::vector<quint8> classes(size_t(w) * size_t(h));
     QImage image(levelRect.size(), QImage::Format_ARGB32_Premultiplied);
-    if (plane == Plane::Difference && m_comparison) {
+    if (plane == Plane::Difference && hasComparison()) {
         std::vector<quint8> theirs(classes.size());
         mask.sampleClasses(level, levelRect, classes.data(), levelRect.width(), notInMemory);
-        m_comparison->sampleClasses(level, levelRect, theirs.data(), levelRect.width());
+        m_comparison.mask().sampleClasses(level, levelRect, theirs.data(), levelRect.width(),
+                                          comparisonNotInMemory);
         for (int y = 0; y < levelRect.height(); ++y) {
             auto* out = reinterpret_cast<QRgb*>(image.scanLine(y));
             const size_t row = size_t(y) * levelRect.width();
@@ -237,7 +239,7 @@ QImage MaskOverlay::renderTile(int level, const QRect& levelRect, Plane plane,
         return image;
     }
     mask.sampleClasses(level, levelRect.adjusted(-1, -1, 1, 1), classes.data(), w,
-                       other ? nullptr : notInMemory);
+                       other ? comparisonNotInMemory : notInMemory);
     for (int y = 0; y < levelRect.height(); ++y) {
         auto* out = reinterpret_cast<QRgb*>(image.scanLine(y));
         const quint8* row = classes.data() + size_t(y + 1) * w + 1;
@@ -275,7 +277,7 @@ void MaskOverlay::paint(QPainter& painter, const QRect& dirty) {
     // of the time of blending with a painter opacity, measured with segstudio-viewbench --compare).
     painter.setOpacity(1.0);
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false); // labels stay crisp squares
-    switch (m_comparison ? m_comparisonView : Comparison::Mask) {
+    switch (hasComparison() ? m_comparisonView : Comparison::Mask) {
     case Comparison::Mask:
         paintPlane(painter, Plane::Mask, level, firstX, firstY, lastX, lastY);
         break;
@@ -312,11 +314,15 @@ void MaskOverlay::paintPlane(QPainter& painter, Plane plane, int level, int firs
             const Key key{level, tx, ty, plane};
             Entry* entry = m_tiles.object(key);
             if (!entry) {
-                QList<QPoint> notInMemory;
-                entry = new Entry{renderTile(level, levelRect, plane, &notInMemory), {}};
+                QList<QPoint> notInMemory, comparisonNotInMemory;
+                entry =
+                    new Entry{renderTile(level, levelRect, plane, &notInMemory, &comparisonNotInMemory), {}};
                 ++m_rendered;
+                // Drawn again from the pixels once they are back.
                 if (!notInMemory.isEmpty())
-                    readTiles(notInMemory); // drawn again from the pixels once they are back
+                    readTiles(notInMemory);
+                if (!comparisonNotInMemory.isEmpty())
+                    m_comparison.readBack(comparisonNotInMemory);
                 if (!m_tiles.insert(key, entry, entry->level.sizeInBytes()))
                     return; // cannot happen with a 64 MB cache; insert() deleted the entry
             }

@@ -3,6 +3,7 @@
 #include "annotation/label_document.h"
 #include "ui/canvas_layer.h"
 #include "ui/map_canvas.h"
+#include "ui/resident_mask.h"
 
 #include <QCache>
 #include <QImage>
@@ -50,8 +51,11 @@ public:
     Mode mode() const { return m_mode; }
     void setMode(Mode mode);
     // A mask of the document's size to compare with (null: none; the view returns to the mask).
+    // Its tiles may be only in a TileStore: those in view are read back on a thread of their own.
     void setComparisonMask(std::shared_ptr<const LabelMask> mask);
-    const std::shared_ptr<const LabelMask>& comparisonMask() const { return m_comparison; }
+    const std::shared_ptr<const LabelMask>& comparisonMask() const { return m_comparison.source(); }
+    // The comparison as drawn, with the tiles read back from its TileStore so far.
+    const ResidentMask& comparisonTiles() const { return m_comparison; }
     Comparison comparison() const { return m_comparisonView; }
     void setComparison(Comparison view);
     // Where the swipe divider is, as a share of the canvas's width (0-1).
@@ -77,9 +81,11 @@ private:
         return qHashMulti(seed, key.level, key.x, key.y, int(key.plane));
     }
 
-    // Never reads the document's TileStore: tiles only there are drawn from their summaries and
-    // listed in `notInMemory`, to be read on the loader thread (readTiles()).
-    QImage renderTile(int level, const QRect& levelRect, Plane plane, QList<QPoint>* notInMemory) const;
+    // Never reads a TileStore: tiles only there are drawn from their summaries and listed in
+    // `notInMemory` (the document's, read back by readTiles()) or `comparisonNotInMemory`.
+    QImage renderTile(int level, const QRect& levelRect, Plane plane, QList<QPoint>* notInMemory,
+                      QList<QPoint>* comparisonNotInMemory) const;
+    bool hasComparison() const { return m_comparison.source() != nullptr; }
     void readTiles(const QList<QPoint>& tiles);
     void onTilesRead(LabelDocument* document, const std::vector<std::shared_ptr<const StoredTile>>& stored,
                      const std::vector<std::shared_ptr<const MaskTile>>& tiles, const QList<QPoint>& where);
@@ -106,7 +112,9 @@ private:
     bool m_outline = false;
     bool m_shown = true;
     Mode m_mode = Mode::Classes;
-    std::shared_ptr<const LabelMask> m_comparison;
+    // The comparison's tiles last read back (a 2560 × 1440 canvas shows 920 at 1:4, the
+    // coarsest zoom that reads pixels rather than summaries) stay in memory: 128 MB at most.
+    ResidentMask m_comparison{1024};
     Comparison m_comparisonView = Comparison::Mask;
     double m_swipe = 0.5;
     std::array<QRgb, 256> m_heat{};
