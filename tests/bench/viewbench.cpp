@@ -10,16 +10,24 @@
 // between mask and comparison, at 1:1 and at fit: swipe_1to1_ms_p95, swipe_fit_ms_p95,
 // toggle_1to1_ms_p95, toggle_fit_ms_p95 and their medians (every repaint of those phases, first
 // renders of newly shown overlay tiles included). `--hide-overlay` runs the same with the overlay
-// hidden: the canvas's own share of those figures.
+// hidden: the canvas's own share of those figures. `--mask FILE` and `--compare-with FILE` read
+// the mask and the comparison from files as the window does (MaskFiles::loadWithin: out of memory
+// beyond `--budget-mb`), and add load_mask_ms, load_comparison_ms, the Metrics dock's
+// computation over the whole pair (metrics_ms, its miou and pixel_accuracy) and again after a
+// one-tile edit (metrics_after_edit_ms, tiles_reread).
+#include "annotation/agreement_tracker.h"
 #include "annotation/class_palette.h"
 #include "annotation/gdal_setup.h"
 #include "annotation/label_document.h"
+#include "annotation/mask_files.h"
+#include "annotation/mask_painter.h"
 #include "annotation/raster_source.h"
 #include "ui/map_canvas.h"
 #include "ui/mask_overlay.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -191,6 +199,14 @@ int main(int argc, char* argv[]) {
         {QStringLiteral("hide-overlay"),
          QStringLiteral("With --compare: the same script with the overlay hidden (the canvas's own "
                         "cost, a baseline).")});
+    parser.addOption({QStringLiteral("mask"), QStringLiteral("With --compare: the mask from this file."),
+                      QStringLiteral("file")});
+    parser.addOption({QStringLiteral("compare-with"),
+                      QStringLiteral("With --compare: the comparison from this file."), QStringLiteral("file")});
+    parser.addOption({QStringLiteral("budget-mb"),
+                      QStringLiteral("Memory for a mask's tiles before it is read out of memory (the "
+                                     "window's default, 512)."),
+                      QStringLiteral("MB"), QStringLiteral("512")});
     parser.process(app);
     initializeGdal();
 
@@ -226,12 +242,36 @@ int main(int argc, char* argv[]) {
     const bool compare = parser.isSet(QStringLiteral("compare"));
     std::unique_ptr<LabelDocument> document;
     std::unique_ptr<MaskOverlay> overlay;
+    const qint64 budget = parser.value(QStringLiteral("budget-mb")).toLongLong() * 1024 * 1024;
+    const ClassPalette palette = ClassPalette::dubaiAerial();
+    // A mask from a file, read as the window reads it; a pattern without one.
+    const auto maskFrom = [&](const char* option, int seed, double* ms) -> std::optional<LabelMask> {
+        const QString file = parser.value(QLatin1String(option));
+        if (file.isEmpty())
+            return patternMask(source->size(), seed);
+        QElapsedTimer timer;
+        timer.start();
+        QString why;
+        auto mask = MaskFiles::loadWithin(file, source->size(), palette, budget,
+                                          QDir::tempPath() + QStringLiteral("/segstudio-viewbench-store"), &why);
+        *ms = timer.nsecsElapsed() / 1e6;
+        if (!mask)
+            std::fprintf(stderr, "segstudio-viewbench: %s\n", qUtf8Printable(why));
+        return mask;
+    };
+    double loadMaskMs = 0, loadComparisonMs = 0;
+    std::shared_ptr<const LabelMask> comparison;
     if (compare) {
-        document =
-            std::make_unique<LabelDocument>(patternMask(source->size(), 0), ClassPalette::dubaiAerial());
+        auto mask = maskFrom("mask", 0, &loadMaskMs);
+        auto other = maskFrom("compare-with", 1, &loadComparisonMs);
+        if (!mask || !other)
+            return 1;
+        comparison = std::make_shared<const LabelMask>(std::move(*other));
+        document = std::make_unique<LabelDocument>(std::move(*mask), palette);
+        document->setMemoryBudget(budget);
         overlay = std::make_unique<MaskOverlay>(&canvas);
         overlay->setDocument(document.get());
-        overlay->setComparisonMask(std::make_shared<const LabelMask>(patternMask(source->size(), 1)));
+        overlay->setComparisonMask(comparison);
         overlay->setComparison(MaskOverlay::Comparison::Swipe);
         overlay->setShown(!parser.isSet(QStringLiteral("hide-overlay")));
     }
@@ -293,6 +333,35 @@ int main(int argc, char* argv[]) {
         }
     }
 
+    // The Metrics dock's computation over the whole pair, then again after a one-tile edit.
+    QJsonObject metrics;
+    const bool fromFiles = parser.isSet(QStringLiteral("mask")) || parser.isSet(QStringLiteral("compare-with"));
+    if (compare && fromFiles) {
+        QElapsedTimer timer;
+        timer.start();
+        AgreementTracker tracker(MaskAgreement::classesOf(palette));
+        const int read = tracker.update(document->mask(), *comparison);
+        const MaskAgreement whole = tracker.in();
+        metrics.insert(QStringLiteral("metrics_ms"), std::round(timer.nsecsElapsed() / 1e5) / 10);
+        metrics.insert(QStringLiteral("tiles_read"), read);
+        metrics.insert(QStringLiteral("miou"), std::round(whole.meanIoU() * 1e6) / 1e6);
+        metrics.insert(QStringLiteral("pixel_accuracy"), std::round(whole.pixelAccuracy() * 1e6) / 1e6);
+        {
+            MaskPainter painter(*document, QStringLiteral("edit"));
+            for (int y = 100; y < 200; ++y)
+                painter.paintSpan(y, 100, 200, PaintSpec{3});
+            painter.commit();
+        }
+        timer.restart();
+        const int reread = tracker.update(document->mask(), *comparison);
+        tracker.in();
+        metrics.insert(QStringLiteral("metrics_after_edit_ms"), std::round(timer.nsecsElapsed() / 1e5) / 10);
+        metrics.insert(QStringLiteral("tiles_reread"), reread);
+        metrics.insert(QStringLiteral("load_mask_ms"), std::round(loadMaskMs));
+        metrics.insert(QStringLiteral("load_comparison_ms"), std::round(loadComparisonMs));
+        metrics.insert(QStringLiteral("mask_memory_mb"), std::round(document->mask().memoryBytes() / 1048576.0));
+    }
+
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     const QJsonObject result{
@@ -321,6 +390,8 @@ int main(int argc, char* argv[]) {
         add("swipe_fit", swipes[1]);
         add("toggle_1to1", toggles[0]);
         add("toggle_fit", toggles[1]);
+        for (auto it = metrics.begin(); it != metrics.end(); ++it)
+            output.insert(it.key(), it.value());
     }
     std::printf("%s\n", QJsonDocument(output).toJson(QJsonDocument::Compact).constData());
     return 0;
