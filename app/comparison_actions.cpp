@@ -7,7 +7,7 @@
 #include "annotation/mask_files.h"
 #include "annotation/prepared_edit.h"
 #include "annotation/raster_source.h"
-#include "app/document_session.h"
+#include "app/jobs/app_paths.h"
 #include "app/jobs/segmentation_controller.h"
 #include "app/main_window.h"
 #include "app/model_actions.h"
@@ -168,8 +168,7 @@ void ComparisonActions::compareWith(const QString& path) {
         QString error;
         // A comparison too large for the memory budget stays in a scratch file; the overlay
         // reads the tiles in view back on its loader thread.
-        auto mask =
-            MaskFiles::loadWithin(path, size, palette, budget, DocumentSession::scratchFolder(), &error);
+        auto mask = MaskFiles::loadWithin(path, size, palette, budget, tileScratchFolder(), &error);
         std::shared_ptr<const LabelMask> shared;
         if (mask)
             shared = std::make_shared<const LabelMask>(std::move(*mask));

@@ -3,6 +3,7 @@
 #include "annotation/mask_files.h"
 #include "annotation/raster_source.h"
 #include "annotation/tile_codec.h"
+#include "app/jobs/app_paths.h"
 #include "app/jobs/settings.h"
 
 #include <QFileInfo>
@@ -21,10 +22,6 @@ quint64 tileKey(int tileX, int tileY) {
 
 } // namespace
 
-QString DocumentSession::scratchFolder() {
-    return QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/tile-store");
-}
-
 DocumentSession::Loaded DocumentSession::load(const RasterSource& image, const QString& maskPath,
                                               const QString& journalDirectory, const LoadOptions& options) {
     Loaded loaded;
@@ -41,9 +38,9 @@ DocumentSession::Loaded DocumentSession::load(const RasterSource& image, const Q
             loaded.maskError = error;
         } else if (QFileInfo::exists(readFrom)) {
             // A mask too large for the memory budget is read into a scratch file, not memory.
-            loaded.mask =
-                MaskFiles::loadWithin(readFrom, image.size(), loaded.palette,
-                                      Settings::load().maskMemoryBytes, scratchFolder(), &loaded.maskError);
+            loaded.mask = MaskFiles::loadWithin(readFrom, image.size(), loaded.palette,
+                                                Settings::load().maskMemoryBytes, tileScratchFolder(),
+                                                &loaded.maskError);
         } else {
             loaded.mask = LabelMask(image.size()); // created on the first save
         }
@@ -94,7 +91,7 @@ void DocumentSession::start(std::shared_ptr<const RasterSource> image, const Loa
     m_document->setMemoryBudget(settings.maskMemoryBytes);
     // Predicted tiles nobody looks at may leave memory for a scratch file (unnamed: a crash
     // leaves nothing there).
-    m_document->setTileStoreFolder(scratchFolder());
+    m_document->setTileStoreFolder(tileScratchFolder());
     connect(m_document.get(), &LabelDocument::tilesStored, this, &DocumentSession::logTiles);
     connect(m_document.get(), &LabelDocument::paletteChanged, this, [this] {
         if (m_journal && !m_restorePending)

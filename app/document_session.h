@@ -39,8 +39,6 @@ public:
         QString readFrom;
         std::optional<ClassPalette> palette;
     };
-    // Where mask tiles go out of memory (scratch files without a name, see TileStore).
-    static QString scratchFolder();
     static Loaded load(const RasterSource& image, const QString& maskPath, const QString& journalDirectory,
                        const LoadOptions& options = {});
 

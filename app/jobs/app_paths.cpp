@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QStandardPaths>
 
 namespace segstudio {
 
@@ -12,6 +13,10 @@ QString sharedDataDirectory() {
 
 QString sampleImagePath() {
     return QDir(sharedDataDirectory()).absoluteFilePath(QStringLiteral("samples/dubai_tile1_part003.jpg"));
+}
+
+QString tileScratchFolder() {
+    return QStandardPaths::writableLocation(QStandardPaths::CacheLocation) + QStringLiteral("/tile-store");
 }
 
 } // namespace segstudio

@@ -8,5 +8,7 @@ namespace segstudio {
 // holds both for the build tree (build/bin, build/share) and for an installed package.
 QString sharedDataDirectory();
 QString sampleImagePath();
+// Where mask tiles go out of memory: scratch files without a name in the cache folder (TileStore).
+QString tileScratchFolder();
 
 } // namespace segstudio

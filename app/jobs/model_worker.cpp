@@ -4,8 +4,10 @@
 #include "annotation/mask_files.h"
 #include "annotation/mask_statistics.h"
 #include "annotation/raster_source.h"
+#include "app/jobs/app_paths.h"
 #include "app/jobs/precision_choice.h"
 #include "app/jobs/segmentation_job.h"
+#include "app/jobs/settings.h"
 #include "inference/heap_tuning.h"
 #include "inference/segmentation_model.h"
 
@@ -338,11 +340,18 @@ void ModelWorker::predictWithVersion(quint64 job, int version, std::shared_ptr<c
     LabelDocument document(LabelMask(image->size()), palette);
     document.setImage(image);
     document.history().setLimits(0, 1);
+    // Beyond the memory budget the predicted tiles wait in a scratch file, as the window's do
+    // (a 40 000² prediction is 4.7 GB); the overlay reads those in view back.
+    document.setTileStoreFolder(tileScratchFolder());
+    document.setMemoryBudget(Settings::load().maskMemoryBytes);
     const bool ok = SegmentationJob(*predictor, *image)
                         .segmentDocument(
                             document, PredictionRules{},
-                            [&](int done, int total) { Q_EMIT segmentProgress(job, done, total); }, &error,
-                            [&] { return isCancelled(job); });
+                            [&](int done, int total) {
+                                document.releaseTiles(QPointF());
+                                Q_EMIT segmentProgress(job, done, total);
+                            },
+                            &error, [&] { return isCancelled(job); });
     finish(ok && !isCancelled(job) ? std::make_shared<const LabelMask>(document.mask()) : nullptr);
 }
 
