@@ -9,8 +9,8 @@
 #include <QFileInfo>
 #include <QHash>
 #include <QObject>
-#include <array>
 #include <unistd.h>
+#include <zlib.h>
 
 namespace segstudio {
 namespace {
@@ -20,21 +20,9 @@ constexpr int RecordHeaderBytes = 4 + 1 + 4 + 4;
 constexpr quint32 FormatVersion = 1;
 enum RecordType : quint8 { HeaderRecord = 1, TilesRecord = 2, PaletteRecord = 3 };
 
+// zlib's CRC-32 (the same as zip's and PNG's) of a record's payload.
 quint32 crc32(const QByteArray& data) {
-    static const std::array<quint32, 256> table = [] {
-        std::array<quint32, 256> t{};
-        for (quint32 i = 0; i < 256; ++i) {
-            quint32 c = i;
-            for (int k = 0; k < 8; ++k)
-                c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            t[i] = c;
-        }
-        return t;
-    }();
-    quint32 crc = 0xFFFFFFFFu;
-    for (const char byte : data)
-        crc = table[(crc ^ quint8(byte)) & 0xFF] ^ (crc >> 8);
-    return crc ^ 0xFFFFFFFFu;
+    return quint32(::crc32(0L, reinterpret_cast<const Bytef*>(data.constData()), uInt(data.size())));
 }
 
 void putU32(QByteArray& out, quint32 v) {
