@@ -24,7 +24,8 @@ if [[ -d /dev/shm && -w /dev/shm ]]; then
   trap 'rm -rf "$TMPDIR"' EXIT
 fi
 status=0
-for fuzzer in model_sidecar_fuzzer class_list_fuzzer mask_import_fuzzer edit_journal_fuzzer project_file_fuzzer; do
+for fuzzer in model_sidecar_fuzzer class_list_fuzzer mask_import_fuzzer edit_journal_fuzzer project_file_fuzzer \
+  archive_check_fuzzer; do
   scratch="$build/corpus/$fuzzer"
   mkdir -p "$scratch"
   limit=(-max_total_time="$seconds")

@@ -40,7 +40,7 @@ uint64_t u64(const uint8_t* p) {
 constexpr uint32_t EndOfDirectory = 0x06054b50, Zip64End = 0x06064b50, Zip64Locator = 0x07064b50,
                    DirectoryEntry = 0x02014b50, LocalHeader = 0x04034b50;
 
-bool readAt(std::ifstream& in, uint64_t offset, void* into, size_t size) {
+bool readAt(std::istream& in, uint64_t offset, void* into, size_t size) {
     in.clear();
     in.seekg(std::streamoff(offset));
     in.read(static_cast<char*>(into), std::streamsize(size));
@@ -112,6 +112,10 @@ std::string archiveDamage(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)
         return {};
+    return archiveDamage(in);
+}
+
+std::string archiveDamage(std::istream& in) {
     in.seekg(0, std::ios::end);
     const auto end = in.tellg();
     if (end < 22)
@@ -152,7 +156,8 @@ std::string archiveDamage(const std::string& path) {
     if (!readAt(in, directoryOffset, directory.data(), directory.size()))
         return "its archive's directory cannot be read";
 
-    std::vector<uint8_t> buffer(1 << 20);
+    // Entries are read a megabyte at a time (a small archive needs no more than its size).
+    std::vector<uint8_t> buffer(size_t(std::min<uint64_t>(1 << 20, fileSize)));
     size_t position = 0;
     for (uint64_t i = 0; i < entries; ++i) {
         Entry entry;

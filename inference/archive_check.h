@@ -1,5 +1,6 @@
 #pragma once
 
+#include <istream>
 #include <string>
 
 namespace segstudio::inference {
@@ -14,6 +15,8 @@ namespace segstudio::inference {
 // bytes crash the process (fuzz/model_bundle_fuzzer.cpp found one). Checked before LibTorch
 // sees the file. It catches damage, not a crafted archive with matching checksums.
 std::string archiveDamage(const std::string& path);
+// The same for an archive read from `in` (seekable; fuzz/archive_check_fuzzer.cpp).
+std::string archiveDamage(std::istream& in);
 
 // The CRC-32 of zip (and zlib), continuing from `crc` (0 to start).
 unsigned int crc32Of(const void* data, std::size_t size, unsigned int crc = 0);
