@@ -1,9 +1,10 @@
 #include "inference/model_metadata.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <stdexcept>
 
 namespace segstudio::inference {
@@ -39,6 +40,12 @@ std::string metadataToJson(const ModelMetadata& m) {
 }
 
 namespace {
+
+// "#rrggbb", as class colours are written.
+bool isHexColour(const std::string& text) {
+    return text.size() == 7 && text[0] == '#' &&
+           std::all_of(text.begin() + 1, text.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
 
 // Numbers read without undefined behaviour: nlohmann converts a double to an int (or a float)
 // with a plain cast, which is undefined when the value does not fit (1e27 steps). A value out of
@@ -113,12 +120,11 @@ bool metadataFromJson(const std::string& text, ModelMetadata& m, std::string* er
         parsed.version = int(wholeField(in, "version", 1, 1, std::numeric_limits<int>::max()));
         if (!in.contains("classes") || !in["classes"].is_array() || in["classes"].empty())
             return fail("the model's JSON sidecar has no \"classes\" list (or an empty one)");
-        static const std::regex hexColour("#[0-9a-fA-F]{6}");
         for (const json& c : in["classes"]) {
             ClassInfo info;
             info.name = c.at("name").get<std::string>();
             info.color = c.value("color", std::string("#808080"));
-            if (!std::regex_match(info.color, hexColour))
+            if (!isHexColour(info.color))
                 return fail("class \"" + info.name + "\" has colour \"" + info.color +
                             "\"; expected #rrggbb");
             parsed.classes.push_back(info);
