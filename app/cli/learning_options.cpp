@@ -4,36 +4,35 @@
 
 namespace segstudio::cli {
 
-void addLearningOptions(QCommandLineParser& parser) {
+void addLearningOptions(QCommandLineParser& parser, const LearningSettings& defaults) {
     parser.addOptions({
         {QStringLiteral("learn-from"),
          QStringLiteral(
              "opened: each round fine-tunes the model as opened on all corrections so far; latest: "
              "the last round's version (default: the window's, %1).")
-             .arg(LearningSettings().fromOpenedModel ? QStringLiteral("opened") : QStringLiteral("latest")),
+             .arg(defaults.fromOpenedModel ? QStringLiteral("opened") : QStringLiteral("latest")),
          QStringLiteral("opened|latest")},
         {QStringLiteral("learning-rate"),
-         QStringLiteral("Fine-tuning learning rate (default: the window's, %1).")
-             .arg(LearningSettings().learningRate),
+         QStringLiteral("Fine-tuning learning rate (default: the window's, %1).").arg(defaults.learningRate),
          QStringLiteral("LR")},
         {QStringLiteral("anchor-tiles"),
          QStringLiteral(
              "Uncorrected tiles learned as anchors per corrected tile (default: the window's, %1).")
-             .arg(LearningSettings().anchorTilesPerCorrectedTile),
+             .arg(defaults.anchorTilesPerCorrectedTile),
          QStringLiteral("N")},
         {QStringLiteral("decoder-only"),
          QStringLiteral("on: fine-tune the decoder and head only (default: the window's, %1).")
-             .arg(LearningSettings().decoderOnly ? QStringLiteral("on") : QStringLiteral("off")),
+             .arg(defaults.decoderOnly ? QStringLiteral("on") : QStringLiteral("off")),
          QStringLiteral("on|off")},
         {QStringLiteral("average-weights"),
          QStringLiteral("on: keep the weights averaged over the second half of the steps (default: the "
                         "window's, %1).")
-             .arg(LearningSettings().averageWeights ? QStringLiteral("on") : QStringLiteral("off")),
+             .arg(defaults.averageWeights ? QStringLiteral("on") : QStringLiteral("off")),
          QStringLiteral("on|off")},
         {QStringLiteral("jitter"),
          QStringLiteral("on: jitter brightness, contrast and colour while fine-tuning (default: the "
                         "window's, %1).")
-             .arg(LearningSettings().photometricJitter ? QStringLiteral("on") : QStringLiteral("off")),
+             .arg(defaults.photometricJitter ? QStringLiteral("on") : QStringLiteral("off")),
          QStringLiteral("on|off")},
     });
 }

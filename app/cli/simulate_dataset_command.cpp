@@ -131,7 +131,7 @@ int runSimulateDataset(const QStringList& arguments) {
              .arg(DatasetLearningSettings().maxImages),
          QStringLiteral("N")},
     });
-    addLearningOptions(parser);
+    addLearningOptions(parser, DatasetLearningSettings().learning);
     parser.process(arguments);
     const QStringList folders = parser.values(QStringLiteral("data"));
     if (folders.isEmpty())

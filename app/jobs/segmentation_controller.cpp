@@ -253,7 +253,7 @@ void SegmentationController::learnAcrossProject(const QList<ReviewedImage>& revi
     m_clock.start();
     Q_EMIT jobStarted(Job::Learn, tr("Learning from %n reviewed image(s)", nullptr, int(reviewed.size())));
     DatasetLearningSettings settings;
-    settings.learning = learningSettings();
+    settings.learning = DatasetLearningSettings::acrossImages(learningSettings());
     QMetaObject::invokeMethod(
         m_worker,
         [worker = m_worker, job = m_job, reviewed, classes, settings] {
