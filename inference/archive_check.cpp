@@ -1,9 +1,14 @@
 #include "inference/archive_check.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <fstream>
 #include <vector>
+
+#ifdef SEGSTUDIO_HAVE_ZLIB
+#include <zlib.h>
+#endif
 
 namespace segstudio::inference {
 
@@ -39,6 +44,7 @@ uint64_t u64(const uint8_t* p) {
 
 constexpr uint32_t EndOfDirectory = 0x06054b50, Zip64End = 0x06064b50, Zip64Locator = 0x07064b50,
                    DirectoryEntry = 0x02014b50, LocalHeader = 0x04034b50;
+constexpr uint16_t Stored = 0, Deflated = 8;
 
 bool readAt(std::istream& in, uint64_t offset, void* into, size_t size) {
     in.clear();
@@ -91,6 +97,54 @@ size_t parseEntry(const uint8_t* p, size_t size, Entry& entry) {
     }
     return length;
 }
+
+#ifdef SEGSTUDIO_HAVE_ZLIB
+// Inflates the deflated entry of `compressed` bytes at `offset` and gives the CRC-32 of what it
+// inflates to. Empty when that is `expected` bytes long; else what is wrong, in words.
+std::string inflatedCrc(std::istream& in, uint64_t offset, uint64_t compressed, uint64_t expected,
+                        std::vector<uint8_t>& buffer, uint32_t& crc) {
+    z_stream z{};
+    if (inflateInit2(&z, -MAX_WBITS) != Z_OK) // raw deflate, as in zip entries
+        return "cannot be inflated (out of memory)";
+    std::vector<uint8_t> out(64 * 1024);
+    uint64_t read = 0, produced = 0;
+    int status = Z_OK;
+    crc = 0;
+    std::string problem;
+    while (status != Z_STREAM_END && problem.empty()) {
+        if (z.avail_in == 0) {
+            if (read == compressed) {
+                problem = "has damaged compressed data: its bytes end before its stream does";
+                break;
+            }
+            const size_t chunk = size_t(std::min<uint64_t>(buffer.size(), compressed - read));
+            if (!readAt(in, offset + read, buffer.data(), chunk)) {
+                problem = "cannot be read";
+                break;
+            }
+            read += chunk;
+            z.next_in = buffer.data();
+            z.avail_in = uInt(chunk);
+        }
+        z.next_out = out.data();
+        z.avail_out = uInt(out.size());
+        status = inflate(&z, Z_NO_FLUSH);
+        if (status != Z_OK && status != Z_STREAM_END) {
+            problem = "has damaged compressed data";
+            break;
+        }
+        const size_t inflated = out.size() - z.avail_out;
+        produced += inflated;
+        if (produced > expected)
+            problem = "inflates to more bytes than its directory says";
+        crc = uint32_t(crc32Of(out.data(), inflated, crc));
+    }
+    inflateEnd(&z);
+    if (problem.empty() && produced != expected)
+        problem = "inflates to fewer bytes than its directory says";
+    return problem;
+}
+#endif
 
 } // namespace
 
@@ -172,10 +226,27 @@ std::string archiveDamage(std::istream& in) {
         const uint64_t dataOffset = entry.headerOffset + 30 + u16(local + 26) + u16(local + 28);
         if (dataOffset > directoryOffset || entry.compressed > directoryOffset - dataOffset)
             return "its archive's entry \"" + entry.name + "\" runs past the end of its data";
-        if (entry.method != 0)
-            continue; // compressed: PyTorch never writes such entries; miniz inflates them
+        const std::string named = "its archive's entry \"" + entry.name + "\" ";
+        if (entry.method == Deflated) {
+            // TorchScript's code and debug records are deflated (torch.jit.save), and miniz
+            // inflates them unchecked too: a damaged stream became code that crashed LibTorch's
+            // error reporting (fuzz/model_bundle_fuzzer.cpp).
+#ifdef SEGSTUDIO_HAVE_ZLIB
+            uint32_t crc = 0;
+            const std::string problem =
+                inflatedCrc(in, dataOffset, entry.compressed, entry.uncompressed, buffer, crc);
+            if (!problem.empty())
+                return named + problem;
+            if (crc != entry.crc)
+                return named + "does not match its checksum";
+#endif
+            continue; // built without zlib (a GPU box with LibTorch alone): not checked
+        }
+        if (entry.method != Stored)
+            return named + "is compressed with method " + std::to_string(entry.method) +
+                   ", which LibTorch cannot read";
         if (entry.compressed != entry.uncompressed)
-            return "its archive's entry \"" + entry.name + "\" has two different sizes";
+            return named + "has two different sizes";
         uint32_t crc = 0;
         for (uint64_t done = 0; done < entry.compressed;) {
             const size_t chunk = size_t(std::min<uint64_t>(buffer.size(), entry.compressed - done));

@@ -6,9 +6,11 @@
 namespace segstudio::inference {
 
 // Why the zip archive at `path` (a TorchScript model or our own weights, both written by
-// PyTorch's archive writer) is damaged: an entry whose bytes do not match its CRC-32, or a
-// directory that points outside the file. Empty when every stored entry checks out, and when
-// the file is no zip archive at all (LibTorch's own message says that best).
+// PyTorch's archive writer) is damaged: an entry whose bytes (inflated, for the deflated code
+// records of TorchScript) do not match its CRC-32, or a directory that points outside the file.
+// Empty when every entry checks out, and when the file is no zip archive at all (LibTorch's own
+// message says that best). Deflated entries are checked where zlib was found at build time
+// (SEGSTUDIO_HAVE_ZLIB: every Debian build; a GPU box with LibTorch alone may lack it).
 //
 // LibTorch reads these archives with miniz built with MINIZ_DISABLE_ZIP_READER_CRC32_CHECKS,
 // so a changed byte reaches its unpickler and TorchScript parser unchecked, and some such

@@ -824,6 +824,54 @@ private Q_SLOTS:
                  std::string("its archive's end record announces a zip64 directory that is not there"));
     }
 
+    // torch.jit.save deflates a TorchScript model's code and debug records, and LibTorch inflates
+    // them without checking their CRC: one byte changed in such a record became code that crashed
+    // LibTorch's own error message (fuzz/model_bundle_fuzzer.cpp, SIGSEGV in
+    // SourceRange::highlight). The check inflates them and compares the checksum first.
+    void deflatedRecordsAreCheckedToo() {
+        const QString out = exportedTorchScript();
+        if (QTest::currentTestFailed())
+            return;
+        QFile file(out + QStringLiteral("/model.pt"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray zip = file.readAll();
+        file.close();
+        std::istringstream sound(zip.toStdString());
+        QCOMPARE(archiveDamage(sound), std::string());
+        const auto u16 = [&](qsizetype p) { return qsizetype(uint8_t(zip[p]) | (uint8_t(zip[p + 1]) << 8)); };
+        QByteArray name;
+        qsizetype data = -1, size = 0;
+        for (qsizetype c = zip.indexOf("PK\x01\x02"); c >= 0 && data < 0;
+             c = zip.indexOf("PK\x01\x02", c + 4)) {
+            if (u16(c + 10) != 8) // deflated
+                continue;
+            name = zip.mid(c + 46, u16(c + 28));
+            size = u16(c + 20) | (u16(c + 22) << 16);
+            const qsizetype local = u16(c + 42) | (u16(c + 44) << 16);
+            data = local + 30 + u16(local + 26) + u16(local + 28);
+        }
+        QVERIFY2(data > 0 && name.contains("code/"), "PyTorch wrote no deflated code record");
+        for (const qsizetype at : {data + size / 2, data + size - 2}) {
+            QByteArray changed = zip;
+            changed[at] = char(changed[at] ^ 0x04);
+            std::istringstream damaged(changed.toStdString());
+            const std::string why = archiveDamage(damaged);
+            const std::string expected = "its archive's entry \"" + name.toStdString() + "\"";
+            QVERIFY2(why.rfind(expected, 0) == 0, why.c_str());
+
+            const QString folder = m_dir.filePath(QStringLiteral("deflated-%1").arg(at));
+            QVERIFY(QDir().mkpath(folder));
+            QFile weights(folder + QStringLiteral("/model.pt"));
+            QVERIFY(weights.open(QIODevice::WriteOnly));
+            weights.write(changed);
+            weights.close();
+            QVERIFY(QFile::copy(out + QStringLiteral("/model.json"), folder + QStringLiteral("/model.json")));
+            std::string error;
+            QVERIFY(!SegmentationModel::load((folder + QStringLiteral("/model.pt")).toStdString(), &error));
+            QVERIFY2(error.find(expected) != std::string::npos, error.c_str());
+        }
+    }
+
     void brokenModelFiles_data() {
         QTest::addColumn<QString>("case_");
         QTest::addColumn<QString>("expected");
