@@ -103,6 +103,10 @@ size_t parseEntry(const uint8_t* p, size_t size, Entry& entry) {
 // inflates to. Empty when that is `expected` bytes long; else what is wrong, in words.
 std::string inflatedCrc(std::istream& in, uint64_t offset, uint64_t compressed, uint64_t expected,
                         std::vector<uint8_t>& buffer, uint32_t& crc) {
+    // Deflate expands at most 1032:1: a directory that claims more is damaged, and is told so
+    // before gigabytes are inflated to find out.
+    if (expected / 1032 > compressed + 1)
+        return "claims more bytes than its compressed data can hold";
     z_stream z{};
     if (inflateInit2(&z, -MAX_WBITS) != Z_OK) // raw deflate, as in zip entries
         return "cannot be inflated (out of memory)";
