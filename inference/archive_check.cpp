@@ -194,12 +194,21 @@ std::string archiveDamage(std::istream& in) {
     const uint8_t* eocd = tail.data() + at;
     const uint64_t eocdOffset = fileSize - tailSize + at;
     uint64_t entries = u16(eocd + 10), directorySize = u32(eocd + 12), directoryOffset = u32(eocd + 16);
-    if (entries == 0xFFFF || directorySize == 0xFFFFFFFFu || directoryOffset == 0xFFFFFFFFu) {
-        uint8_t locator[20], record[56];
-        if (eocdOffset < 20 || !readAt(in, eocdOffset - 20, locator, 20) || u32(locator) != Zip64Locator)
-            return "its archive's end record announces a zip64 directory that is not there";
+    const bool announcesZip64 =
+        entries == 0xFFFF || directorySize == 0xFFFFFFFFu || directoryOffset == 0xFFFFFFFFu;
+    // PyTorch writes every archive in zip64, and miniz takes the directory from the zip64 record
+    // whenever its locator is there, whatever the plain end record says: so must the check, or
+    // a zeroed plain record would hide every entry from it and none from LibTorch.
+    uint8_t locator[20];
+    const bool hasLocator =
+        eocdOffset >= 20 && readAt(in, eocdOffset - 20, locator, 20) && u32(locator) == Zip64Locator;
+    if (announcesZip64 && !hasLocator)
+        return "its archive's end record announces a zip64 directory that is not there";
+    if (hasLocator) {
+        uint8_t record[56];
         const uint64_t recordOffset = u64(locator + 8);
-        if (recordOffset + 56 > fileSize || !readAt(in, recordOffset, record, 56) || u32(record) != Zip64End)
+        if (fileSize < 56 || recordOffset > fileSize - 56 || !readAt(in, recordOffset, record, 56) ||
+            u32(record) != Zip64End)
             return "its archive's zip64 end record is missing or damaged";
         entries = u64(record + 32);
         directorySize = u64(record + 40);
