@@ -32,6 +32,8 @@ std::string metadataToJson(const ModelMetadata& m) {
                 {"history", history}};
     if (m.weightsBytes > 0)
         out["weights_bytes"] = m.weightsBytes;
+    if (m.inputScale != 1.0) // absent from older sidecars, which mean 1
+        out["input_scale"] = m.inputScale;
     if (m.format == "segstudio-unet")
         out["architecture"] = {{"encoder", "resnet" + std::to_string(m.architecture.depth)},
                                {"width", m.architecture.width},
@@ -157,6 +159,9 @@ bool metadataFromJson(const std::string& text, ModelMetadata& m, std::string* er
                 return fail("\"std\" values must be numbers between 0.001 and 1000 (of RGB scaled to 0-1)");
         }
         parsed.weightsBytes = wholeField(in, "weights_bytes", 0, 0, std::numeric_limits<long long>::max());
+        parsed.inputScale = numberField(in, "input_scale", 1.0, -1e9, 1e9);
+        if (!(parsed.inputScale >= MinInputScale && parsed.inputScale <= MaxInputScale))
+            return fail("\"input_scale\" must be from 0.25 to 4 (the factor images are resized by)");
         parsed.architecture.inputChannels = int(wholeField(in, "bands", 3, 1, 1024));
         if (parsed.architecture.inputChannels != 3)
             return fail("only 3-band (RGB) models are supported");

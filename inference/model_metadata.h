@@ -38,11 +38,21 @@ struct ModelMetadata {
     std::vector<ClassInfo> classes;
     std::array<float, 3> mean{0.485f, 0.456f, 0.406f}; // of RGB scaled to 0–1
     std::array<float, 3> std{0.229f, 0.224f, 0.225f};
+    // The factor images are resized by before the network sees them (and its output resized
+    // back): 1.33 shows the network every object a third larger than it is in the file. Scenes
+    // differ in ground resolution; learning from corrections picks the factor that suits an
+    // image set's (correction_learning.h). Training windows are taken at this factor too.
+    double inputScale = 1.0;
     std::vector<TrainingRecord> history;
     // Size of MODEL.pt when this sidecar was saved with it (0: unknown, e.g. written by hand):
     // a sidecar beside weights of another size belongs to another save.
     long long weightsBytes = 0;
 };
+
+// The range of ModelMetadata::inputScale: beyond it a window shows too little of the scene, or
+// the network computes 16 times the pixels of the file.
+constexpr double MinInputScale = 0.25;
+constexpr double MaxInputScale = 4.0;
 
 // Empty when the built-in network can be built with this shape; else what is wrong, in words.
 std::string architectureProblem(const Architecture& architecture);

@@ -4,6 +4,7 @@
 #include "inference/model_impl.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace segstudio::inference {
@@ -77,6 +78,7 @@ struct TiledPredictor::Impl {
     DeviceChoice choice;
     bool channelsLast = false;
     int batch = 1;
+    double scale = 1.0; // options.inputScale, or the model's
     Message message;
     torch::Tensor mean, std; // 1×3×1×1 on the device, in the compute dtype
 
@@ -107,9 +109,30 @@ struct TiledPredictor::Impl {
         return out.permute({2, 0, 1});
     }
 
-    torch::Tensor runBatch(const torch::Tensor& batchU8) {
+    // Window sides in image pixels and the network's input sides for them (a multiple of 32):
+    // the windows cover `options.tile / scale` image pixels, enlarged to about options.tile.
+    struct WindowShape {
+        int tileW, tileH, netW, netH, overlap;
+    };
+    WindowShape windowShape(int width, int height) const {
+        const int source = std::max(32, int(std::lround(options.tile / scale)));
+        WindowShape shape;
+        shape.tileW = std::min(source, roundUp(width, 32));
+        shape.tileH = std::min(source, roundUp(height, 32));
+        shape.netW = roundUp(std::max(32, int(std::lround(shape.tileW * scale))), 32);
+        shape.netH = roundUp(std::max(32, int(std::lround(shape.tileH * scale))), 32);
+        shape.overlap = std::min(int(std::lround(options.overlap / scale)), source / 2);
+        return shape;
+    }
+
+    torch::Tensor runBatch(const torch::Tensor& batchU8, int netH, int netW) {
         auto input = batchU8.to(choice.device, /*non_blocking=*/true).to(choice.dtype).div_(255.0);
         input = (input - mean) / std;
+        if (input.size(2) != netH || input.size(3) != netW) // the model's input scale
+            input = torch::nn::functional::interpolate(input, torch::nn::functional::InterpolateFuncOptions()
+                                                                  .size(std::vector<int64_t>{netH, netW})
+                                                                  .mode(torch::kBilinear)
+                                                                  .align_corners(false));
         torch::Tensor sum;
         for (int k = 0; k < options.views; ++k) {
             auto view = toView(input, k);
@@ -151,6 +174,10 @@ std::string predictOptionsProblem(const PredictOptions& options) {
         return "channels-last must be auto, on or off";
     if (!isValidViewCount(options.views))
         return "test-time views must be 1, 2, 4 or 8, not " + std::to_string(options.views);
+    if (options.inputScale != 0 &&
+        !(options.inputScale >= MinInputScale && options.inputScale <= MaxInputScale))
+        return "the input scale must be from 0.25 to 4 (or 0 for the model's own), not " +
+               std::to_string(options.inputScale);
     return {};
 }
 
@@ -186,6 +213,7 @@ std::unique_ptr<TiledPredictor> TiledPredictor::create(SegmentationModel& model,
         return nullptr;
     }
     const auto& md = model.metadata();
+    impl->scale = options.inputScale > 0 ? options.inputScale : md.inputScale;
     auto options4 = torch::TensorOptions().device(impl->choice.device).dtype(impl->choice.dtype);
     impl->mean = torch::tensor({md.mean[0], md.mean[1], md.mean[2]}).view({1, 3, 1, 1}).to(options4);
     impl->std = torch::tensor({md.std[0], md.std[1], md.std[2]}).view({1, 3, 1, 1}).to(options4);
@@ -239,13 +267,12 @@ bool TiledPredictor::predictRows(int width, int height, int firstRow, int endRow
         return fail("rows " + std::to_string(firstRow) + "-" + std::to_string(endRow) +
                     " are not in an image of " + std::to_string(height) + " rows");
     Impl& d = *m_impl;
-    const int tileW = std::min(d.options.tile, roundUp(width, 32));
-    const int tileH = std::min(d.options.tile, roundUp(height, 32));
+    const auto [tileW, tileH, netW, netH, overlap] = d.windowShape(width, height);
     // All the image's windows, row by row; those in [firstWindow, endWindow) reach into
     // [firstRow, endRow) and are summed.
     std::vector<Window> windows;
-    for (int y : windowOrigins(height, tileH, d.options.overlap))
-        for (int x : windowOrigins(width, tileW, d.options.overlap))
+    for (int y : windowOrigins(height, tileH, overlap))
+        for (int x : windowOrigins(width, tileW, overlap))
             windows.push_back({x, y});
     const auto reaches = [&](const Window& w) { return w.y < endRow && w.y + tileH > firstRow; };
     const size_t firstWindow =
@@ -260,13 +287,19 @@ bool TiledPredictor::predictRows(int width, int height, int firstRow, int endRow
         std::min(windows.size(), (endWindow + size_t(d.batch) - 1) / size_t(d.batch) * size_t(d.batch));
     const int windowsTotal = int(endBatches - next);
     const int classes = d.model->classCount();
-    const auto weight = torch::outer(edgeRamp(tileH, d.options.overlap), edgeRamp(tileW, d.options.overlap));
+    const auto weight = torch::outer(edgeRamp(tileH, overlap), edgeRamp(tileW, overlap));
     // Logit and weight sums of the rows from `top` on. Windows come row by row, so once one
     // starting at row y arrives no later window reaches above y: those rows are finished. The
     // open rows are never more than a window's height.
     const int bufferRows = std::min(tileH, height);
-    auto sum = torch::zeros({classes, bufferRows, width});
-    auto weightSum = torch::zeros({bufferRows, width});
+    // Rows padded to a multiple of 64 values: the finishing arithmetic then runs every pixel
+    // through the same vector instructions, never a loop's scalar tail, wherever a chunk of rows
+    // starts. A pixel would otherwise differ in its last bit between row ranges that begin at
+    // different rows (shards, bands), and the ranges would not join into predict() exactly.
+    const int paddedWidth = roundUp(width, 64);
+    auto sum = torch::zeros({classes, bufferRows, paddedWidth});
+    auto weightSum = torch::ones({bufferRows, paddedWidth}); // 1: the padding divides harmlessly
+    weightSum.narrow(1, 0, width).zero_();
     int top = windows[firstWindow].y;
 
     torch::InferenceMode inferenceMode;
@@ -277,8 +310,8 @@ bool TiledPredictor::predictRows(int width, int height, int firstRow, int endRow
             const int rows = std::min({FinishedRowsAtOnce, upTo - y, endRow - y});
             const auto logits = sum.narrow(1, y - top, rows) / weightSum.narrow(0, y - top, rows);
             const auto [confidence, index] = torch::softmax(logits, 0).max(0);
-            auto classTensor = index.to(torch::kUInt8).contiguous();
-            auto confidenceTensor = confidence.contiguous();
+            auto classTensor = index.narrow(1, 0, width).to(torch::kUInt8).contiguous();
+            auto confidenceTensor = confidence.narrow(1, 0, width).contiguous();
             if (!take(y, rows, classTensor.data_ptr<uint8_t>(), confidenceTensor.data_ptr<float>(), &why))
                 return false;
         }
@@ -288,7 +321,7 @@ bool TiledPredictor::predictRows(int width, int height, int firstRow, int endRow
             weightSum.narrow(0, 0, open).copy_(weightSum.narrow(0, finished, open).clone());
         }
         sum.narrow(1, open, finished).zero_();
-        weightSum.narrow(0, open, finished).zero_();
+        weightSum.narrow(0, open, finished).narrow(1, 0, width).zero_();
         top = upTo;
         return true;
     };
@@ -312,13 +345,13 @@ bool TiledPredictor::predictRows(int width, int height, int firstRow, int endRow
         }
         torch::Tensor logits;
         try {
-            logits = d.runBatch(torch::stack(inputs)).cpu();
+            logits = d.runBatch(torch::stack(inputs), netH, netW).cpu();
         } catch (const c10::Error& e) {
             if (!d.choice.device.is_cuda() || !isOutOfMemory(e))
                 return fail(std::string("prediction failed: ") + e.what_without_backtrace());
             if (d.batch == 1)
-                return fail("the GPU ran out of memory even for one " + std::to_string(tileW) + "×" +
-                            std::to_string(tileH) + " window; use a smaller tile or the CPU");
+                return fail("the GPU ran out of memory even for one " + std::to_string(netW) + "×" +
+                            std::to_string(netH) + " window; use a smaller tile or the CPU");
             d.batch = std::max(1, d.batch / 2);
             if (d.message)
                 d.message("GPU out of memory: retrying with batch " + std::to_string(d.batch));
@@ -364,10 +397,9 @@ std::string TiledPredictor::deviceDescription() const {
 }
 
 double TiledPredictor::computedPixels(int width, int height) const {
-    const int tileW = std::min(m_impl->options.tile, roundUp(width, 32));
-    const int tileH = std::min(m_impl->options.tile, roundUp(height, 32));
-    return double(windowOrigins(width, tileW, m_impl->options.overlap).size()) *
-           double(windowOrigins(height, tileH, m_impl->options.overlap).size()) * tileW * tileH *
+    const auto shape = m_impl->windowShape(width, height);
+    return double(windowOrigins(width, shape.tileW, shape.overlap).size()) *
+           double(windowOrigins(height, shape.tileH, shape.overlap).size()) * shape.netW * shape.netH *
            m_impl->options.views;
 }
 

@@ -30,6 +30,9 @@ struct PredictOptions {
     // up-down; 8: and transposed, all eight symmetries of the square) and the logits averaged.
     // Costs that many forward passes; 1 = off.
     int views = 1;
+    // The factor each window is resized by before the network sees it; 0: the model's own
+    // (ModelMetadata::inputScale). Learning tries other factors on the corrected tiles.
+    double inputScale = 0;
 };
 
 // The counts PredictOptions::views accepts.

@@ -122,6 +122,8 @@ struct Trainer::Impl {
         if (options.augment && options.maxScale > options.minScale && options.minScale > 0)
             scale = std::exp(std::uniform_real_distribution<double>(std::log(options.minScale),
                                                                     std::log(options.maxScale))(random));
+        // The model's input scale: it is trained on the scene at the magnification it predicts at.
+        scale *= model->metadata().inputScale;
         const int size = std::max(8, int(std::lround(crop / scale)));
         std::uniform_int_distribution<int> anyX(0, std::max(0, s.width - size));
         std::uniform_int_distribution<int> anyY(0, std::max(0, s.height - size));

@@ -67,6 +67,27 @@ Scene realScene() {
     return scene;
 }
 
+// Paints `reference` (a class per pixel of the document, row by row) over the given tiles, as
+// a person correcting them would.
+bool paintTiles(LabelDocument& document, const std::vector<quint8>& reference, const QList<QPoint>& tiles) {
+    const LabelMask& mask = document.mask();
+    const size_t width = size_t(mask.width());
+    MaskPainter painter(document, QStringLiteral("Correct"));
+    for (const QPoint& t : tiles) {
+        const QRect r = mask.tileRect(t.x(), t.y());
+        for (int y = r.top(); y <= r.bottom(); ++y)
+            for (int x = r.left(); x <= r.right();) {
+                const quint8 c = reference[size_t(y) * width + size_t(x)];
+                int end = x + 1;
+                while (end <= r.right() && reference[size_t(y) * width + size_t(end)] == c)
+                    ++end;
+                painter.paintSpan(y, x, end, PaintSpec{c});
+                x = end;
+            }
+    }
+    return painter.commit();
+}
+
 } // namespace
 
 class TestJobs : public QObject {
@@ -307,25 +328,9 @@ private Q_SLOTS:
         std::sort(byWater.begin(), byWater.end(),
                   [](const auto& a, const auto& b) { return a.first < b.first; });
         QList<QPoint> corrected;
-        {
-            MaskPainter painter(*scene.document, QStringLiteral("Correct"));
-            for (int i = 0; i < 4; ++i) {
-                const QPoint t = byWater[size_t(i)].second;
-                corrected.append(t);
-                const QRect r = mask.tileRect(t.x(), t.y());
-                for (int y = r.top(); y <= r.bottom(); ++y)
-                    for (int x = r.left(); x <= r.right();) {
-                        const quint8 c = reference[size_t(y) * size_t(sample.width) + size_t(x)];
-                        int end = x + 1;
-                        while (end <= r.right() &&
-                               reference[size_t(y) * size_t(sample.width) + size_t(end)] == c)
-                            ++end;
-                        painter.paintSpan(y, x, end, PaintSpec{c});
-                        x = end;
-                    }
-            }
-            QVERIFY(painter.commit());
-        }
+        for (int i = 0; i < 4; ++i)
+            corrected.append(byWater[size_t(i)].second);
+        QVERIFY(paintTiles(*scene.document, reference, corrected));
         // Water called land, scored on the tiles nobody corrected.
         const auto landIoU = [&](const LabelMask& labels) {
             qint64 both = 0, either = 0;
@@ -353,6 +358,78 @@ private Q_SLOTS:
         const double gained = landIoU(after.mask());
         qInfo("IoU of \"land\" (water included) on the uncorrected tiles: %.3f -> %.3f", before, gained);
         QVERIFY2(gained > before + 0.05, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(gained)));
+    }
+
+    void learningPicksTheInputScaleTheCorrectionsFavour() {
+        // Tile 6 at half its resolution (another camera, a higher flight): the default model
+        // sees every house half the size it learned. Three of its four tiles corrected, learning
+        // finds on them that enlarging the image 2x suits the model, and the new version keeps
+        // that scale. On the image at its own resolution, shrinking it does not pay and the
+        // model's scale stays.
+        QString error;
+        std::string why;
+        auto model = inference::SegmentationModel::load(SEGSTUDIO_DEFAULT_MODEL, &why);
+        QVERIFY2(model, why.c_str());
+        inference::TrainingSample full;
+        QVERIFY2(loadSample({test::dataPath(QStringLiteral("dubai_aerial/tile_6/images/image_part_004.jpg")),
+                             test::dataPath(QStringLiteral("dubai_aerial/tile_6/masks/image_part_004.png"))},
+                            ClassPalette::dubaiAerial(), full, &error),
+                 qPrintable(error));
+        const int width = full.width / 2, height = full.height / 2;
+        const QString halfPath = m_dir.filePath(QStringLiteral("half.tif"));
+        test::RasterSpec spec;
+        spec.width = width;
+        spec.height = height;
+        spec.bands = 3;
+        QVERIFY(test::writeGeoTiff(halfPath, spec, [&](int band, int x, int y) {
+            int sum = 0; // the mean of each 2×2 block
+            for (int dy = 0; dy < 2; ++dy)
+                for (int dx = 0; dx < 2; ++dx)
+                    sum += full.rgb[(size_t(2 * y + dy) * size_t(full.width) + size_t(2 * x + dx)) * 3 +
+                                    size_t(band - 1)];
+            return double((sum + 2) / 4);
+        }));
+        std::vector<quint8> halfReference(size_t(width) * size_t(height));
+        for (int y = 0; y < height; ++y)
+            for (int x = 0; x < width; ++x)
+                halfReference[size_t(y) * size_t(width) + size_t(x)] =
+                    full.mask[size_t(2 * y) * size_t(full.width) + size_t(2 * x)];
+
+        const auto half = openRaster(halfPath);
+        QVERIFY(half);
+        LabelDocument document(LabelMask(half->size()), ClassPalette::dubaiAerial());
+        document.setImage(half);
+        const QList<QPoint> corrected{{0, 0}, {1, 0}, {0, 1}};
+        QVERIFY(paintTiles(document, halfReference, corrected));
+        LearningSettings settings;
+        settings.device = "cpu";
+        settings.candidateScales = {0.75, 2.0};
+        inference::PredictOptions options;
+        options.device = "cpu";
+        const std::vector<CorrectionSource> halfSource{{&document.mask(), half.get()}};
+        QCOMPARE(bestInputScale(*model, halfSource, {corrected}, settings, options, 1.0, &error), 2.0);
+        // The scale in use stays unless another beats it by the margin (here more than can be).
+        settings.scaleMargin = 1.0;
+        QCOMPARE(bestInputScale(*model, halfSource, {corrected}, settings, options, 1.0, &error), 1.0);
+        settings.scaleMargin = LearningSettings().scaleMargin;
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        settings.steps = 2; // the scale is chosen before fine-tuning: two steps show it is kept
+        const LearningOutcome outcome =
+            learnFromCorrections({*model, *model}, document.mask(), *half, settings);
+        QVERIFY2(outcome.model, qPrintable(outcome.error));
+        QVERIFY(outcome.inputScaleChanged);
+        QCOMPARE(outcome.model->metadata().inputScale, 2.0);
+        QCOMPARE(model->metadata().inputScale, 1.0); // the model learned from is left as it was
+
+        Scene scene = realScene();
+        QVERIFY(scene.image);
+        std::vector<quint8> fullReference(full.mask.begin(), full.mask.end());
+        QVERIFY(paintTiles(*scene.document, fullReference, {{0, 0}, {1, 1}, {2, 2}}));
+        settings.candidateScales = {0.5};
+        QCOMPARE(bestInputScale(*model, {{&scene.document->mask(), scene.image.get()}},
+                                {{{0, 0}, {1, 1}, {2, 2}}}, settings, options, 1.0, &error),
+                 1.0);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     void aVersionWorseOnTheReviewedTilesIsNotAccepted() {

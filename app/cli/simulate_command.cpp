@@ -404,12 +404,13 @@ int runSimulate(const QStringList& arguments) {
         std::printf(
             "{\"round\": %d, \"corrected_pixels\": %lld, \"miou\": %s, \"seconds\": %.3f, \"mask_miou\": %s, "
             "\"corrected_tiles\": %d, \"new_tiles\": %d, \"scored_pixels\": %lld, \"pixel_accuracy\": %s, "
-            "\"predict_seconds\": %.3f, \"train_seconds\": %.3f, \"train_loss\": %s, "
+            "\"predict_seconds\": %.3f, \"train_seconds\": %.3f, \"train_loss\": %s, \"input_scale\": %s, "
             "\"per_class_iou\": [%s]}\n",
             round, correctedPixels, qUtf8Printable(jsonNumber(matrix.meanIoU(), 4)),
             roundTimer.nsecsElapsed() / 1e9, qUtf8Printable(jsonNumber(wholeMask.meanIoU(), 4)),
             correctedTiles, newTiles, matrix.total(), qUtf8Printable(jsonNumber(matrix.pixelAccuracy(), 4)),
             predictSeconds, trainSeconds, qUtf8Printable(jsonNumber(trainLoss, 5)),
+            qUtf8Printable(jsonNumber(model->metadata().inputScale, 3)),
             qUtf8Printable(perClass.join(QStringLiteral(", "))));
         std::fflush(stdout);
     }

@@ -185,6 +185,47 @@ inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, con
     return matrix;
 }
 
+double bestInputScale(const inference::SegmentationModel& model, const std::vector<CorrectionSource>& sources,
+                      const std::vector<QList<QPoint>>& tiles, const LearningSettings& settings,
+                      const inference::PredictOptions& options, double incumbent, QString* error) {
+    const double own = model.metadata().inputScale;
+    if (settings.candidateScales.empty())
+        return own;
+    auto scored = model.clone(); // predicting may move a model to another device
+    const auto score = [&](double scale) {
+        inference::PredictOptions at = options;
+        at.inputScale = scale;
+        inference::ConfusionMatrix matrix(scored->classCount());
+        for (size_t i = 0; i < sources.size() && error->isEmpty(); ++i)
+            if (!tiles[i].isEmpty())
+                matrix.merge(scoreOnTiles(*scored, *sources[i].mask, *sources[i].image, tiles[i],
+                                          settings.context, at, error));
+        return error->isEmpty() && matrix.total() > 0 ? matrix.meanIoU() : -1.0;
+    };
+    std::vector<double> scales{own};
+    for (double factor : settings.candidateScales)
+        scales.push_back(std::clamp(own * factor, inference::MinInputScale, inference::MaxInputScale));
+    if (incumbent >= inference::MinInputScale && incumbent <= inference::MaxInputScale)
+        scales.push_back(incumbent);
+    else
+        incumbent = own;
+    std::sort(scales.begin(), scales.end());
+    scales.erase(std::unique(scales.begin(), scales.end()), scales.end());
+    double best = incumbent, bestScore = -1, incumbentScore = -1;
+    for (double scale : scales) {
+        const double candidate = score(scale);
+        if (!error->isEmpty())
+            return own;
+        if (scale == incumbent)
+            incumbentScore = candidate;
+        if (candidate > bestScore) {
+            best = scale;
+            bestScore = candidate;
+        }
+    }
+    return bestScore > incumbentScore + settings.scaleMargin ? best : incumbent;
+}
+
 LearningOutcome learnFromCorrections(const LearningModels& models,
                                      const std::vector<CorrectionSource>& sources,
                                      const LearningSettings& settings,
@@ -254,7 +295,21 @@ LearningOutcome learnFromCorrections(const LearningModels& models,
             return outcome;
     }
 
+    inference::PredictOptions options;
+    options.device = settings.device;
+    options.precision = settings.precision;
+    options.threads = settings.threads;
+    outcome.inputScale = bestInputScale(models.start, sources, training, settings, options,
+                                        models.current.metadata().inputScale, &outcome.error);
+    if (!outcome.error.isEmpty())
+        return outcome;
+    if (cancel && cancel->load()) {
+        outcome.training.cancelled = true;
+        return outcome;
+    }
     auto model = models.start.clone();
+    outcome.inputScaleChanged = outcome.inputScale != model->metadata().inputScale;
+    model->metadata().inputScale = outcome.inputScale;
     std::string why;
     inference::TrainOptions trainOptions = trainOptionsFor(settings);
     QSettings keptChoices; // bf16 autocast only where this machine measured it faster
@@ -271,10 +326,6 @@ LearningOutcome learnFromCorrections(const LearningModels& models,
     }
     if (outcome.training.cancelled)
         return outcome;
-    inference::PredictOptions options;
-    options.device = settings.device;
-    options.precision = settings.precision;
-    options.threads = settings.threads;
     const auto scoreHeldOut = [&](inference::SegmentationModel& scored, QString* error) {
         inference::ConfusionMatrix matrix(scored.classCount());
         for (size_t i = 0; i < sources.size() && error->isEmpty(); ++i)

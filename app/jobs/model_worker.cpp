@@ -210,6 +210,8 @@ void ModelWorker::learnWith(quint64 job, const Learner& learner, const LearningS
     info.name = tr("learned %1").arg(m_registry.count() + 1);
     info.origin =
         tr("fine-tuned from %1 on %2 corrected pixels").arg(baseInfo.name).arg(outcome.correctedPixels);
+    if (outcome.inputScaleChanged) // chosen on the corrected tiles: worth saying where it came from
+        info.origin += tr(", input scale %1×").arg(outcome.inputScale, 0, 'g', 3);
     info.created = QDateTime::currentDateTime();
     info.correctedPixels = outcome.correctedPixels;
     info.steps = outcome.training.steps;
