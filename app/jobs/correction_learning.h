@@ -51,8 +51,8 @@ struct LearningSettings {
     bool photometricJitter = false;
     // Input scales tried on the corrected tiles before fine-tuning, as factors of the opened
     // model's (ModelMetadata::inputScale): the one whose predictions score best there, by more
-    // than `scaleMargin` mIoU over the model's own, is the new version's, and it is fine-tuned
-    // at that scale. Scenes differ in ground resolution; one number chosen from the corrections
+    // than `scaleMargin` mIoU over the scale of the version in use, is the new version's, and it
+    // is fine-tuned at that scale (bestInputScale). Scenes differ in ground resolution; one number chosen from the corrections
     // cannot overfit them the way weights can. Measured on tile 6 (docs/learning.md): enlarging
     // it 1.33-1.6× gains +0.02 mIoU with no learning at all. Empty: keep the model's scale.
     std::vector<double> candidateScales{0.75, 1.33, 1.6};
