@@ -57,6 +57,9 @@ struct LearningSettings {
     // it 1.33-1.6× gains +0.02 mIoU with no learning at all. Empty: keep the model's scale.
     std::vector<double> candidateScales{0.75, 1.33, 1.6};
     double scaleMargin = 0.01;
+    // The scales are scored on at most this many corrected tiles, spread evenly over them, so a
+    // person who has reviewed hundreds of tiles does not wait minutes for the choice.
+    int maxScaleTiles = 16;
     std::string device = "auto";
     std::string precision = "auto";
     int threads = 0;
