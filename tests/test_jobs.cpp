@@ -7,6 +7,7 @@
 #include "annotation/raster_source.h"
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/correction_learning.h"
+#include "app/jobs/dataset_learning.h"
 #include "app/jobs/model_input.h"
 #include "app/jobs/model_registry.h"
 #include "app/jobs/precision_choice.h"
@@ -430,6 +431,48 @@ private Q_SLOTS:
                                 {{{0, 0}, {1, 1}, {2, 2}}}, settings, options, 1.0, &error),
                  1.0);
         QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+
+    void theScaleSearchScoresAnEvenSpreadOfTiles_data() {
+        QTest::addColumn<QList<int>>("perDocument"); // corrected tiles of each document
+        QTest::addColumn<int>("limit");
+        QTest::addColumn<QList<int>>("expected"); // tiles scored of each document
+        QTest::newRow("under the limit: all") << QList<int>{3, 5} << 16 << QList<int>{3, 5};
+        QTest::newRow("at the limit: all") << QList<int>{10, 6} << 16 << QList<int>{10, 6};
+        QTest::newRow("whole images: each its share") << QList<int>{64, 64, 32} << 16 << QList<int>{7, 6, 3};
+        QTest::newRow("one document") << QList<int>{100} << 16 << QList<int>{16};
+        QTest::newRow("no tiles") << QList<int>{0, 0} << 16 << QList<int>{0, 0};
+    }
+
+    void theScaleSearchScoresAnEvenSpreadOfTiles() {
+        // A project's whole reviewed images hold hundreds of tiles: scoring every one of them at
+        // four scales took minutes a round. The search scores `limit` of them, spread evenly.
+        QFETCH(QList<int>, perDocument);
+        QFETCH(int, limit);
+        QFETCH(QList<int>, expected);
+        std::vector<QList<QPoint>> tiles;
+        for (int count : perDocument) {
+            QList<QPoint>& list = tiles.emplace_back();
+            for (int i = 0; i < count; ++i)
+                list.append(QPoint(i % 8, i / 8));
+        }
+        const std::vector<QList<QPoint>> chosen = evenlySpreadTiles(tiles, limit);
+        QCOMPARE(chosen.size(), tiles.size());
+        for (size_t d = 0; d < tiles.size(); ++d) {
+            QCOMPARE(chosen[d].size(), expected[qsizetype(d)]);
+            for (const QPoint& tile : chosen[d]) { // each chosen once, from its own document
+                QCOMPARE(chosen[d].count(tile), 1);
+                QVERIFY(tiles[d].contains(tile));
+            }
+            if (!chosen[d].isEmpty() && tiles[d].size() > chosen[d].size()) {
+                // Spread, not the first few: the last one chosen lies in the last share of the list.
+                const qsizetype share = tiles[d].size() / chosen[d].size();
+                QVERIFY(tiles[d].indexOf(chosen[d].last()) >= tiles[d].size() - share - 1);
+            }
+        }
+        // Learning across a project keeps the model's own scale (its figures were measured so).
+        QVERIFY(DatasetLearningSettings().learning.candidateScales.empty());
+        QVERIFY(!LearningSettings().candidateScales.empty());
     }
 
     void aVersionWorseOnTheReviewedTilesIsNotAccepted() {

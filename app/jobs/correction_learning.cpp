@@ -18,27 +18,6 @@ QRect withContext(const LabelMask& mask, QPoint tile, int context) {
     return mask.tileRect(tile.x(), tile.y()).adjusted(-context, -context, context, context) & mask.rect();
 }
 
-// At most `limit` of all `tiles` (per document), taken at even steps through them in order.
-std::vector<QList<QPoint>> evenSpread(const std::vector<QList<QPoint>>& tiles, int limit) {
-    qsizetype total = 0;
-    for (const QList<QPoint>& list : tiles)
-        total += list.size();
-    if (total <= limit)
-        return tiles;
-    std::vector<QList<QPoint>> chosen(tiles.size());
-    qsizetype index = 0, taken = 0;
-    for (size_t i = 0; i < tiles.size(); ++i)
-        for (const QPoint& tile : tiles[i]) {
-            // The tile whose running index crosses the next multiple of total / limit.
-            if (taken < limit && index * limit >= taken * total) {
-                chosen[i].append(tile);
-                ++taken;
-            }
-            ++index;
-        }
-    return chosen;
-}
-
 } // namespace
 
 inference::TrainOptions trainOptionsFor(const LearningSettings& settings) {
@@ -92,6 +71,26 @@ QList<QPoint> heldOutTiles(const LabelMask& mask) {
     for (qsizetype i = 0; i < reviewedOnly.size(); i += 5)
         heldOut.append(reviewedOnly[i]);
     return heldOut;
+}
+
+std::vector<QList<QPoint>> evenlySpreadTiles(const std::vector<QList<QPoint>>& tiles, int limit) {
+    qsizetype total = 0;
+    for (const QList<QPoint>& list : tiles)
+        total += list.size();
+    if (total <= limit)
+        return tiles;
+    std::vector<QList<QPoint>> chosen(tiles.size());
+    qsizetype index = 0, taken = 0;
+    for (size_t i = 0; i < tiles.size(); ++i)
+        for (const QPoint& tile : tiles[i]) {
+            // The tile whose running index crosses the next multiple of total / limit.
+            if (taken < limit && index * limit >= taken * total) {
+                chosen[i].append(tile);
+                ++taken;
+            }
+            ++index;
+        }
+    return chosen;
 }
 
 namespace {
@@ -212,7 +211,7 @@ double bestInputScale(const inference::SegmentationModel& model, const std::vect
     const double own = model.metadata().inputScale;
     if (settings.candidateScales.empty())
         return own;
-    const std::vector<QList<QPoint>> sample = evenSpread(tiles, settings.maxScaleTiles);
+    const std::vector<QList<QPoint>> sample = evenlySpreadTiles(tiles, settings.maxScaleTiles);
     auto scored = model.clone(); // predicting may move a model to another device
     const auto score = [&](double scale) {
         inference::PredictOptions at = options;

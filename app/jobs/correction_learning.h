@@ -52,9 +52,9 @@ struct LearningSettings {
     // Input scales tried on the corrected tiles before fine-tuning, as factors of the opened
     // model's (ModelMetadata::inputScale): the one whose predictions score best there, by more
     // than `scaleMargin` mIoU over the scale of the version in use, is the new version's, and it
-    // is fine-tuned at that scale (bestInputScale). Scenes differ in ground resolution; one number chosen from the corrections
-    // cannot overfit them the way weights can. Measured on tile 6 (docs/learning.md): enlarging
-    // it 1.33-1.6× gains +0.02 mIoU with no learning at all. Empty: keep the model's scale.
+    // is fine-tuned at that scale (bestInputScale). Scenes differ in ground resolution; one number chosen
+    // from the corrections cannot overfit them the way weights can. Measured on tile 6 (docs/learning.md):
+    // enlarging it 1.33-1.6× gains +0.02 mIoU with no learning at all. Empty: keep the model's scale.
     std::vector<double> candidateScales{0.75, 1.33, 1.6};
     double scaleMargin = 0.01;
     // The scales are scored on at most this many corrected tiles, spread evenly over them, so a
@@ -75,6 +75,10 @@ QList<QPoint> editedTiles(const LabelMask& mask);
 // Tiles kept out of training to score a new version: every fifth tile that a person only
 // reviewed (never painted), when there are at least two such tiles.
 QList<QPoint> heldOutTiles(const LabelMask& mask);
+
+// At most `limit` of `tiles` (a list per document), taken at even steps through all of them in
+// order, so every document keeps its share: what bestInputScale() scores.
+std::vector<QList<QPoint>> evenlySpreadTiles(const std::vector<QList<QPoint>>& tiles, int limit);
 
 // One training sample per tile in `tiles`: the tile and `context` pixels around it, labelled
 // only where a person edited or reviewed (255 elsewhere), weighted by settings.
