@@ -475,6 +475,23 @@ private Q_SLOTS:
         QVERIFY(!LearningSettings().candidateScales.empty());
     }
 
+    void anchorsKeepTheirShareAsCorrectionsGrow_data() {
+        QTest::addColumn<int>("correctedTiles");
+        QTest::addColumn<int>("anchorTiles");
+        QTest::newRow("none corrected") << 0 << 0;
+        QTest::newRow("the first round's 4") << 4 << 32;
+        QTest::newRow("the third round's 12") << 12 << 96; // the cap of 48 left 4 a tile here
+        QTest::newRow("beyond: the cap") << 40 << 96;
+    }
+
+    void anchorsKeepTheirShareAsCorrectionsGrow() {
+        // Through the third round of four corrected tiles each, every corrected tile keeps its 8
+        // anchors: fewer let the last, hardest corrections pull the rest of the image along.
+        QFETCH(int, correctedTiles);
+        QFETCH(int, anchorTiles);
+        QCOMPARE(anchorTileBudget(size_t(correctedTiles), LearningSettings()), size_t(anchorTiles));
+    }
+
     void aVersionWorseOnTheReviewedTilesIsNotAccepted() {
         // The person reviews the top half of a real image as the model predicted it and paints
         // one class over whole tiles of the bottom half, where the model sees other things.

@@ -73,6 +73,11 @@ QList<QPoint> heldOutTiles(const LabelMask& mask) {
     return heldOut;
 }
 
+size_t anchorTileBudget(size_t correctedTiles, const LearningSettings& settings) {
+    return std::min(size_t(std::max(0, settings.maxAnchorTiles)),
+                    correctedTiles * size_t(std::max(0, settings.anchorTilesPerCorrectedTile)));
+}
+
 std::vector<QList<QPoint>> evenlySpreadTiles(const std::vector<QList<QPoint>>& tiles, int limit) {
     qsizetype total = 0;
     for (const QList<QPoint>& list : tiles)
@@ -302,10 +307,7 @@ LearningOutcome learnFromCorrections(const LearningModels& models,
     }
     std::mt19937_64 random(settings.seed);
     std::shuffle(candidates.begin(), candidates.end(), random);
-    candidates.resize(
-        std::min(candidates.size(),
-                 std::min(size_t(std::max(0, settings.maxAnchorTiles)),
-                          correctedTiles * size_t(std::max(0, settings.anchorTilesPerCorrectedTile)))));
+    candidates.resize(std::min(candidates.size(), anchorTileBudget(correctedTiles, settings)));
     for (size_t i = 0; i < sources.size(); ++i) {
         QList<QPoint> anchors;
         for (const auto& [document, tile] : candidates)

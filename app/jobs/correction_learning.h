@@ -31,8 +31,14 @@ struct LearningSettings {
     // Anchors against forgetting: a few tiles nobody corrected, labelled with the current
     // model's own confident predictions at a low weight, are learned alongside the corrections,
     // so a handful of corrected tiles bends the model there without dragging the rest along.
+    // The cap keeps 8 anchors a corrected tile up to 12 corrected tiles, so the corrections'
+    // share of the loss stays what it is in the first round. With a cap of 48 it grew from about
+    // a half to two thirds by the third round, and the hardest tiles, corrected last, pulled the
+    // rest of the image along: tile 6, stage-5 model (docs/learning.md, seventh series), seeds
+    // 1-3 gained +0.029/+0.034/+0.022 with rounds falling by up to 0.014; with 96, +0.036/+0.033/
+    // +0.033, no round more than 0.006 below the one before. 96 anchor samples hold ~110 MB.
     int anchorTilesPerCorrectedTile = 8;
-    int maxAnchorTiles = 48;
+    int maxAnchorTiles = 96;
     double anchorWeight = 0.5;
     double anchorMinConfidence = 0.7;
     int context = 64; // image pixels around a corrected tile that windows may show
@@ -57,9 +63,10 @@ struct LearningSettings {
     // enlarging it 1.33-1.6× gains +0.02 mIoU with no learning at all. Empty: keep the model's scale.
     std::vector<double> candidateScales{0.75, 1.33, 1.6};
     double scaleMargin = 0.01;
-    // The scales are scored on at most this many corrected tiles, spread evenly over them, so a
-    // person who has reviewed hundreds of tiles does not wait minutes for the choice.
-    int maxScaleTiles = 16;
+    // The scales are scored on at most this many corrected tiles, spread evenly over them: the
+    // search costs about 0.33 s a tile on two cores (four scales), 4 s of a 10 s budget with 12
+    // tiles, and a person who has reviewed hundreds of tiles would wait minutes for it.
+    int maxScaleTiles = 8;
     std::string device = "auto";
     std::string precision = "auto";
     int threads = 0;
@@ -75,6 +82,9 @@ QList<QPoint> editedTiles(const LabelMask& mask);
 // Tiles kept out of training to score a new version: every fifth tile that a person only
 // reviewed (never painted), when there are at least two such tiles.
 QList<QPoint> heldOutTiles(const LabelMask& mask);
+
+// How many anchor tiles a round with `correctedTiles` corrected tiles learns alongside them.
+size_t anchorTileBudget(size_t correctedTiles, const LearningSettings& settings);
 
 // At most `limit` of `tiles` (a list per document), taken at even steps through all of them in
 // order, so every document keeps its share: what bestInputScale() scores.
