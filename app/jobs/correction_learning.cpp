@@ -249,7 +249,8 @@ double bestInputScale(const inference::SegmentationModel& model, const std::vect
             bestScore = candidate;
         }
     }
-    return bestScore > incumbentScore + settings.scaleMargin ? best : incumbent;
+    const double margin = incumbent == own ? settings.scaleMargin : settings.scaleMarginOnceChosen;
+    return bestScore > incumbentScore + margin ? best : incumbent;
 }
 
 LearningOutcome learnFromCorrections(const LearningModels& models,

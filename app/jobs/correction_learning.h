@@ -63,6 +63,12 @@ struct LearningSettings {
     // enlarging it 1.33-1.6× gains +0.02 mIoU with no learning at all. Empty: keep the model's scale.
     std::vector<double> candidateScales{0.75, 1.33, 1.6};
     double scaleMargin = 0.01;
+    // Leaving a scale an earlier round chose (the version in use was fine-tuned at it) takes a
+    // wider margin. The corrected tiles are the worst of the image (mIoU 0.17-0.30 there on tile
+    // 6), so their scores are a rough guide: with 0.01 a third round once moved from 1.6× to
+    // 0.75×, which won by 0.011 on its 8 tiles and loses 0.09 on the whole tile (that round fell
+    // by 0.043). The first round's 1.6× wins by 0.039 over 1×.
+    double scaleMarginOnceChosen = 0.03;
     // The scales are scored on at most this many corrected tiles, spread evenly over them: the
     // search costs about 0.33 s a tile on two cores (four scales), 4 s of a 10 s budget with 12
     // tiles, and a person who has reviewed hundreds of tiles would wait minutes for it.
@@ -131,7 +137,8 @@ struct CorrectionSource {
 
 // The input scale for `model` that scores best on the human-labelled pixels of `tiles[i]` of
 // `sources[i]`, among its own, settings.candidateScales times it, and `incumbent` (the version
-// in use's): `incumbent` unless another scores more than settings.scaleMargin higher, so the
+// in use's): `incumbent` unless another scores more than settings.scaleMargin higher (or
+// scaleMarginOnceChosen, when `incumbent` is not the model's own), so the
 // scale does not flip back and forth between rounds on a near tie. Empty *error on success.
 double bestInputScale(const inference::SegmentationModel& model, const std::vector<CorrectionSource>& sources,
                       const std::vector<QList<QPoint>>& tiles, const LearningSettings& settings,
