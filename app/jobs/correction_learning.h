@@ -72,7 +72,7 @@ struct LearningSettings {
     // The scales are scored on at most this many corrected tiles, spread evenly over them: the
     // search costs about 0.33 s a tile on two cores (four scales), 4 s of a 10 s budget with 12
     // tiles, and a person who has reviewed hundreds of tiles would wait minutes for it.
-    int maxScaleTiles = 8;
+    int maxScaleTiles = 6;
     std::string device = "auto";
     std::string precision = "auto";
     int threads = 0;
