@@ -414,10 +414,11 @@ private Q_SLOTS:
         QCOMPARE(bestInputScale(*model, halfSource, {corrected}, settings, options, 1.0, &error), 1.0);
         settings.scaleMargin = LearningSettings().scaleMargin;
         // Leaving a scale an earlier round chose takes the wider margin: from 0.75× (a version
-        // fine-tuned at it), 2× does not win by 0.1; from the model's own 1× the first applies.
-        settings.scaleMarginOnceChosen = 0.1;
+        // fine-tuned at it) 2× does not win by it; from the model's own 1× the first applies.
         QCOMPARE(bestInputScale(*model, halfSource, {corrected}, settings, options, 0.75, &error), 0.75);
         QCOMPARE(bestInputScale(*model, halfSource, {corrected}, settings, options, 1.0, &error), 2.0);
+        settings.scaleMarginOnceChosen = 0; // any win leaves it
+        QCOMPARE(bestInputScale(*model, halfSource, {corrected}, settings, options, 0.75, &error), 2.0);
         settings.scaleMarginOnceChosen = LearningSettings().scaleMarginOnceChosen;
         QVERIFY2(error.isEmpty(), qPrintable(error));
         settings.steps = 2; // the scale is chosen before fine-tuning: two steps show it is kept
