@@ -335,6 +335,9 @@ private Q_SLOTS:
         QTest::newRow("simulate with a jitter that is not on or off")
             << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--jitter", "some"}
             << "--jitter takes on or off" << 1;
+        QTest::newRow("simulate with a class balance that is not a number")
+            << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--class-balance", "nan"}
+            << "--class-balance must be a number from 0 (off) to 2" << 1;
         QTest::newRow("simulate learning from nowhere")
             << QStringList{"simulate", "--data", dataPath("dubai_aerial/tile_2"), "--learn-from", "yesterday"}
             << "--learn-from takes opened or latest" << 1;

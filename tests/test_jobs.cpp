@@ -499,6 +499,46 @@ private Q_SLOTS:
         QCOMPARE(anchorTileBudget(size_t(correctedTiles), LearningSettings()), size_t(anchorTiles));
     }
 
+    void classBalanceEvensOutTheClassesShares() {
+        // A round's corrections are mostly one class: its pixels come to weigh less and the rare
+        // class's more, so the two shares of the loss come closer; pixels of weight 0 or with no
+        // label stay as they are, a class with none is left alone, and no factor passes the limit.
+        inference::TrainingSample sample;
+        sample.width = 100;
+        sample.height = 1;
+        sample.mask.assign(100, 0); // class 0: 94 labelled pixels…
+        sample.weight.assign(100, 1.f);
+        for (int i = 0; i < 4; ++i) // …class 1: 4
+            sample.mask[size_t(i)] = 1;
+        sample.mask[4] = Unlabeled;
+        sample.weight[4] = 0.f;
+        sample.mask[5] = 2; // class 2: present but weight 0, so not labelled
+        sample.weight[5] = 0.f;
+        const std::vector<inference::TrainingSample> samples{sample};
+
+        const std::vector<float> half = classBalanceFactors(samples, 0.5, 5.0);
+        QCOMPARE(half.size(), size_t(256));
+        QVERIFY(qAbs(half[0] - std::sqrt(49.0 / 94.0)) < 1e-5); // (mean share / its share)^0.5
+        QVERIFY(qAbs(half[1] - std::sqrt(49.0 / 4.0)) < 1e-5);
+        QCOMPARE(half[2], 1.f);
+        const double before = 94.0 / 4.0, after = 94.0 * half[0] / (4.0 * half[1]);
+        QVERIFY2(after < before / 4, qPrintable(QStringLiteral("%1 -> %2").arg(before).arg(after)));
+
+        const std::vector<float> full = classBalanceFactors(samples, 1.0, 5.0);
+        QCOMPARE(full[1], 5.f); // 49 / 4 = 12.25, held at the limit
+        QVERIFY(full[0] >= 1.f / 5.f && full[0] < half[0]);
+
+        std::vector<inference::TrainingSample> balanced = samples;
+        balanceClassWeights(balanced, 0.5, 5.0);
+        QCOMPARE(balanced[0].weight[0], half[1]);
+        QCOMPARE(balanced[0].weight[50], half[0]);
+        QCOMPARE(balanced[0].weight[4], 0.f);
+        QCOMPARE(balanced[0].weight[5], 0.f);
+        std::vector<inference::TrainingSample> untouched = samples;
+        balanceClassWeights(untouched, 0.0, 5.0); // power 0: off
+        QCOMPARE(untouched[0].weight, samples[0].weight);
+    }
+
     void aVersionWorseOnTheReviewedTilesIsNotAccepted() {
         // The person reviews the top half of a real image as the model predicted it and paints
         // one class over whole tiles of the bottom half, where the model sees other things.

@@ -20,6 +20,11 @@ void addLearningOptions(QCommandLineParser& parser, const LearningSettings& defa
              "Uncorrected tiles learned as anchors per corrected tile (default: the window's, %1).")
              .arg(defaults.anchorTilesPerCorrectedTile),
          QStringLiteral("N")},
+        {QStringLiteral("class-balance"),
+         QStringLiteral("Power P of the class balance: each class's pixels weigh (mean share / its share)^P "
+                        "more; 0 turns it off (default: the window's, %1).")
+             .arg(defaults.classBalancePower),
+         QStringLiteral("P")},
         {QStringLiteral("decoder-only"),
          QStringLiteral("on: fine-tune the decoder and head only (default: the window's, %1).")
              .arg(defaults.decoderOnly ? QStringLiteral("on") : QStringLiteral("off")),
@@ -52,6 +57,11 @@ bool readLearningOptions(const QCommandLineParser& parser, LearningSettings& set
         settings.anchorTilesPerCorrectedTile = parser.value(QStringLiteral("anchor-tiles")).toInt(&ok);
         if (!ok || settings.anchorTilesPerCorrectedTile < 0)
             return fail(QStringLiteral("--anchor-tiles must be a whole number, 0 or more"));
+    }
+    if (parser.isSet(QStringLiteral("class-balance"))) {
+        settings.classBalancePower = parser.value(QStringLiteral("class-balance")).toDouble(&ok);
+        if (!ok || !(settings.classBalancePower >= 0 && settings.classBalancePower <= 2)) // NaN too
+            return fail(QStringLiteral("--class-balance must be a number from 0 (off) to 2"));
     }
     if (parser.isSet(QStringLiteral("learn-from"))) {
         const QString from = parser.value(QStringLiteral("learn-from"));

@@ -168,6 +168,41 @@ bool anchorSamples(const LabelMask& mask, const RasterSource& image, const QList
     return tileSamples(mask, image, tiles, settings.context, weightOf, samples, nullptr, error);
 }
 
+std::vector<float> classBalanceFactors(const std::vector<inference::TrainingSample>& samples, double power,
+                                       double maxFactor) {
+    std::vector<double> mass(256, 0.0);
+    for (const inference::TrainingSample& sample : samples)
+        for (size_t p = 0; p < sample.mask.size(); ++p) {
+            const float weight = sample.weight.empty() ? 1.f : sample.weight[p];
+            if (weight > 0 && sample.mask[p] != Unlabeled)
+                mass[sample.mask[p]] += weight;
+        }
+    double total = 0;
+    int present = 0;
+    for (const double m : mass) {
+        total += m;
+        present += m > 0;
+    }
+    std::vector<float> factors(mass.size(), 1.f);
+    const double limit = std::max(1.0, maxFactor);
+    for (size_t c = 0; c < mass.size(); ++c)
+        if (mass[c] > 0)
+            factors[c] = float(std::clamp(std::pow(total / present / mass[c], power), 1.0 / limit, limit));
+    return factors;
+}
+
+void balanceClassWeights(std::vector<inference::TrainingSample>& samples, double power, double maxFactor) {
+    if (power <= 0)
+        return;
+    const std::vector<float> factors = classBalanceFactors(samples, power, maxFactor);
+    for (inference::TrainingSample& sample : samples) {
+        if (sample.weight.empty())
+            sample.weight.assign(sample.mask.size(), 1.f);
+        for (size_t p = 0; p < sample.mask.size(); ++p)
+            sample.weight[p] *= factors[sample.mask[p]];
+    }
+}
+
 inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, const LabelMask& mask,
                                         const RasterSource& image, const QList<QPoint>& tiles, int context,
                                         const inference::PredictOptions& options, QString* error) {
@@ -318,6 +353,8 @@ LearningOutcome learnFromCorrections(const LearningModels& models,
             !anchorSamples(*sources[i].mask, *sources[i].image, anchors, settings, samples, &outcome.error))
             return outcome;
     }
+
+    balanceClassWeights(samples, settings.classBalancePower, settings.maxClassFactor);
 
     inference::PredictOptions options;
     options.device = settings.device;

@@ -37,6 +37,16 @@ struct LearningSettings {
     // rest of the image along: tile 6, stage-5 model (docs/learning.md, seventh series), seeds
     // 1-3 gained +0.029/+0.034/+0.022 with rounds falling by up to 0.014; with 96, +0.036/+0.033/
     // +0.033, no round more than 0.006 below the one before. 96 anchor samples hold ~110 MB.
+    // Every class's share of the loss evened out: the labelled pixels of a class (corrections
+    // and anchors, by weight) weigh (mean mass of the classes present / its mass)^power more,
+    // within [1 / maxClassFactor, maxClassFactor]. A round learns the class mix of the tiles a
+    // person corrected, which is not the image's, and mIoU counts every class alike: rare
+    // classes (buildings, roads) lost what the common ones gained. Measured on three pairs of
+    // model and unseen tile (docs/learning.md, ninth series), seeds 1-3: stage 5 on tile 6
+    // +0.034 -> +0.039, stage 3 on tile 2 +0.057 -> +0.073, stage 3 on tile 6 +0.008 -> +0.001;
+    // power 1 gained less on all three (+0.038, +0.070, -0.003).
+    double classBalancePower = 0.5;
+    double maxClassFactor = 5.0;
     int anchorTilesPerCorrectedTile = 8;
     int maxAnchorTiles = 96;
     double anchorWeight = 0.5;
@@ -108,6 +118,15 @@ bool correctionSamples(const LabelMask& mask, const RasterSource& image, const Q
 bool anchorSamples(const LabelMask& mask, const RasterSource& image, const QList<QPoint>& tiles,
                    const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
                    QString* error);
+
+// The factor each class's labelled pixels are weighted by so that the classes' shares of the
+// loss (their summed pixel weights in `samples`) come closer to equal: (mean share / share)^power,
+// clamped to [1 / maxFactor, maxFactor]; 1 for a class with no labelled pixel. One entry per
+// class index 0-255.
+std::vector<float> classBalanceFactors(const std::vector<inference::TrainingSample>& samples, double power,
+                                       double maxFactor);
+// Multiplies every labelled pixel's weight by its class's classBalanceFactors().
+void balanceClassWeights(std::vector<inference::TrainingSample>& samples, double power, double maxFactor);
 
 // Predicts the given tiles (with `context` pixels around each) and counts the predictions
 // against the human-labelled pixels in them.
