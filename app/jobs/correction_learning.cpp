@@ -261,7 +261,7 @@ double bestInputScale(const inference::SegmentationModel& model, const std::vect
             if (!sample[i].isEmpty())
                 matrix.merge(scoreOnTiles(*scored, *sources[i].mask, *sources[i].image, sample[i],
                                           settings.context, at, error));
-        return error->isEmpty() && matrix.total() > 0 ? matrix.meanIoU() : -1.0;
+        return error->isEmpty() && matrix.total() > 0 ? matrix.pixelAccuracy() : -1.0;
     };
     std::vector<double> scales{own};
     for (double factor : settings.candidateScales)
