@@ -4,6 +4,7 @@
 #include "inference/model_impl.h"
 #include "storage/atomic_file.h"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -414,6 +415,34 @@ long long SegmentationModel::parameterCount() const {
     for (const auto& p : m_impl->parameters())
         count += p.numel();
     return count;
+}
+
+uint64_t SegmentationModel::weightsDigest() const {
+    // FNV-1a over 64-bit words: a cache key, not a checksum against tampering.
+    uint64_t digest = 14695981039346656037ull;
+    const auto mix = [&digest](uint64_t word) {
+        digest ^= word;
+        digest *= 1099511628211ull;
+    };
+    torch::NoGradGuard noGrad;
+    // The exact fp32 weights of a model predicting in a lower precision are kept aside.
+    const std::vector<torch::Tensor> state =
+        m_impl->fullPrecision.empty() ? m_impl->stateTensors() : m_impl->fullPrecision;
+    for (const auto& tensor : state) {
+        const torch::Tensor values = tensor.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+        const auto* bytes = static_cast<const unsigned char*>(values.data_ptr());
+        const size_t size = values.nbytes();
+        mix(size);
+        size_t at = 0;
+        for (; at + sizeof(uint64_t) <= size; at += sizeof(uint64_t)) {
+            uint64_t word;
+            std::memcpy(&word, bytes + at, sizeof word);
+            mix(word);
+        }
+        for (; at < size; ++at)
+            mix(bytes[at]);
+    }
+    return digest;
 }
 
 double SegmentationModel::multiplyAddsPerPixel() const {

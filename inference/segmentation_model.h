@@ -33,6 +33,10 @@ public:
     int classCount() const;
     bool isTorchScript() const;
     long long parameterCount() const;
+    // A digest of the weights' values (parameters and buffers, as fp32): the same for a clone
+    // or a version moved to another device or precision, different once a weight changes. What
+    // keeps results computed with this model apart from another's (ScaleScoreCache).
+    uint64_t weightsDigest() const;
     // The convolutions' multiply-adds per input pixel; 0 where unknown (a TorchScript model).
     double multiplyAddsPerPixel() const;
 

@@ -8,6 +8,7 @@
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/correction_learning.h"
 #include "app/jobs/dataset_learning.h"
+#include "app/jobs/input_scale_search.h"
 #include "app/jobs/model_input.h"
 #include "app/jobs/model_registry.h"
 #include "app/jobs/precision_choice.h"
@@ -26,6 +27,8 @@
 #include <QTest>
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <tuple>
 
 using namespace segstudio;
 
@@ -537,6 +540,157 @@ private Q_SLOTS:
         std::vector<inference::TrainingSample> untouched = samples;
         balanceClassWeights(untouched, 0.0, 5.0); // power 0: off
         QCOMPARE(untouched[0].weight, samples[0].weight);
+    }
+
+    void theScaleIsChosenByPixelAccuracyNotMeanIoU() {
+        // On the worst tiles of an image a rare class's few pixels swing mIoU: here 1.33× gets
+        // 10 Building pixels wrong and 45 others right that 1× gets wrong. The scale belongs to
+        // the whole scene, so the one with more pixels right wins, though its mIoU is lower.
+        const auto counts = [](std::initializer_list<std::tuple<quint8, quint8, int>> cells) {
+            inference::ConfusionMatrix matrix(3);
+            for (const auto& [reference, predicted, count] : cells) {
+                const std::vector<quint8> r(size_t(count), reference), p(size_t(count), predicted);
+                matrix.add(p.data(), r.data(), r.size());
+            }
+            return matrix;
+        };
+        const inference::ConfusionMatrix atOwn = counts({{0, 0, 900}, {1, 1, 10}, {2, 2, 45}, {2, 0, 45}});
+        const inference::ConfusionMatrix enlarged = counts({{0, 0, 900}, {1, 0, 10}, {2, 2, 90}});
+        QVERIFY(atOwn.meanIoU() > enlarged.meanIoU() + 0.1);
+        QVERIFY(enlarged.pixelAccuracy() > atOwn.pixelAccuracy() + 0.03);
+        LearningSettings settings;
+        const std::vector<std::pair<double, inference::ConfusionMatrix>> scored{{1.0, atOwn}, {1.33, enlarged}};
+        QCOMPARE(chooseInputScale(scored, 1.0, 1.0, settings), 1.33);
+        settings.scaleMargin = 0.05; // a win within the margin keeps the scale in use
+        QCOMPARE(chooseInputScale(scored, 1.0, 1.0, settings), 1.0);
+        // From a scale an earlier round chose, the wider margin: 1× would have to win by 0.1.
+        const std::vector<std::pair<double, inference::ConfusionMatrix>> reversed{{1.0, enlarged},
+                                                                                 {1.33, atOwn}};
+        QCOMPARE(chooseInputScale(reversed, 1.0, 1.33, LearningSettings()), 1.33);
+    }
+
+    void aRoundLearnsItsCorrectionsAnchorsAndBalancedClasses() {
+        // What a round trains on: every corrected tile, 8 anchors a corrected tile from the
+        // predicted tiles, and the class balance applied over both (not the corrections alone,
+        // not before the anchors are in): each class's weight is its factor over all samples.
+        std::string why;
+        auto model = inference::SegmentationModel::load(SEGSTUDIO_DEFAULT_MODEL, &why);
+        QVERIFY2(model, why.c_str());
+        Scene scene = realScene();
+        QVERIFY(scene.image);
+        inference::PredictOptions options;
+        options.device = "cpu";
+        auto predictor = inference::TiledPredictor::create(*model, options, &why);
+        QVERIFY2(predictor, why.c_str());
+        QString error;
+        QVERIFY(SegmentationJob(*predictor, *scene.image)
+                    .segmentDocument(*scene.document, PredictionRules{}, {}, &error));
+        inference::TrainingSample reference;
+        QVERIFY2(loadSample({test::dataPath(QStringLiteral("dubai_aerial/tile_6/images/image_part_004.jpg")),
+                             test::dataPath(QStringLiteral("dubai_aerial/tile_6/masks/image_part_004.png"))},
+                            ClassPalette::dubaiAerial(), reference, &error),
+                 qPrintable(error));
+        const QList<QPoint> corrected{{0, 0}, {2, 1}};
+        QVERIFY(paintTiles(*scene.document, std::vector<quint8>(reference.mask.begin(), reference.mask.end()),
+                           corrected));
+        const LabelMask& mask = scene.document->mask();
+        const std::vector<CorrectionSource> sources{{&mask, scene.image.get()}};
+        const int predictedTiles = mask.tilesAcross() * mask.tilesDown() - int(corrected.size());
+
+        LearningSettings unbalanced;
+        unbalanced.classBalancePower = 0;
+        std::vector<inference::TrainingSample> plain;
+        long long pixels = 0;
+        QVERIFY2(learningSamples(sources, {corrected}, unbalanced, plain, &pixels, &error), qPrintable(error));
+        QCOMPARE(plain.size(), corrected.size() + size_t(std::min(predictedTiles, 16)));
+        QVERIFY(pixels > 0 && pixels <= 2 * 256 * 256);
+        std::vector<double> plainMass(256, 0.0);
+        long long otherWeights = 0;
+        for (const inference::TrainingSample& sample : plain)
+            for (size_t p = 0; p < sample.mask.size(); ++p) {
+                const float w = sample.weight[p];
+                otherWeights +=
+                    w != 0.f && w != float(unbalanced.editedWeight) && w != float(unbalanced.anchorWeight);
+                plainMass[sample.mask[p]] += sample.mask[p] == Unlabeled ? 0.0 : double(w);
+            }
+        QCOMPARE(otherWeights, 0); // power 0: the weights as the corrections and anchors give them
+
+        LearningSettings settings; // the default: balanced
+        std::vector<inference::TrainingSample> balanced;
+        long long balancedPixels = 0;
+        QVERIFY2(learningSamples(sources, {corrected}, settings, balanced, &balancedPixels, &error),
+                 qPrintable(error));
+        QCOMPARE(balancedPixels, pixels);
+        QCOMPARE(balanced.size(), plain.size());
+        const std::vector<float> factors =
+            classBalanceFactors(plain, settings.classBalancePower, settings.maxClassFactor);
+        std::vector<double> balancedMass(256, 0.0);
+        long long differ = 0;
+        for (size_t n = 0; n < balanced.size(); ++n) {
+            const inference::TrainingSample &was = plain[n], &is = balanced[n];
+            QCOMPARE(is.mask.size(), was.mask.size());
+            for (size_t p = 0; p < is.mask.size(); ++p) {
+                differ += is.mask[p] != was.mask[p] || is.weight[p] != was.weight[p] * factors[was.mask[p]];
+                balancedMass[is.mask[p]] += is.mask[p] == Unlabeled ? 0.0 : double(is.weight[p]);
+            }
+        }
+        QCOMPARE(differ, 0);
+        const auto spread = [](const std::vector<double>& mass) {
+            double most = 0, least = std::numeric_limits<double>::max();
+            for (double m : mass)
+                if (m > 0) {
+                    most = std::max(most, m);
+                    least = std::min(least, m);
+                }
+            return most / least;
+        };
+        qInfo("largest / smallest class share: %.1f unbalanced, %.1f balanced", spread(plainMass),
+              spread(balancedMass));
+        QVERIFY(spread(plainMass) > 4);
+        QVERIFY(spread(balancedMass) < spread(plainMass) / 2);
+    }
+
+    void theScaleSearchKeepsItsScoresAcrossRounds() {
+        // A second round scores the same tiles with the same model: from the cache, to the same
+        // choice. A repainted tile, or another model, is scored afresh.
+        std::string why;
+        auto model = inference::SegmentationModel::load(SEGSTUDIO_DEFAULT_MODEL, &why);
+        QVERIFY2(model, why.c_str());
+        QCOMPARE(model->clone()->weightsDigest(), model->weightsDigest());
+        Scene scene = realScene();
+        QVERIFY(scene.image);
+        QVERIFY(scene.model->weightsDigest() != model->weightsDigest());
+        inference::TrainingSample reference;
+        QString error;
+        QVERIFY2(loadSample({test::dataPath(QStringLiteral("dubai_aerial/tile_6/images/image_part_004.jpg")),
+                             test::dataPath(QStringLiteral("dubai_aerial/tile_6/masks/image_part_004.png"))},
+                            ClassPalette::dubaiAerial(), reference, &error),
+                 qPrintable(error));
+        const QList<QPoint> corrected{{0, 0}, {1, 1}};
+        const std::vector<quint8> truth(reference.mask.begin(), reference.mask.end());
+        QVERIFY(paintTiles(*scene.document, truth, corrected));
+        const std::vector<CorrectionSource> sources{{&scene.document->mask(), scene.image.get()}};
+        LearningSettings settings;
+        settings.candidateScales = {1.33};
+        inference::PredictOptions options;
+        options.device = "cpu";
+        const double uncached = bestInputScale(*model, sources, {corrected}, settings, options, 1.0, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+
+        ScaleScoreCache cache;
+        QCOMPARE(bestInputScale(*model, sources, {corrected}, settings, options, 1.0, &error, &cache), uncached);
+        QCOMPARE(cache.size(), size_t(2 * 2)); // two tiles at two scales
+        QCOMPARE(cache.hits(), 0);
+        QCOMPARE(bestInputScale(*model, sources, {corrected}, settings, options, 1.0, &error, &cache), uncached);
+        QCOMPARE(cache.hits(), 4);
+
+        QVERIFY(paintTiles(*scene.document, std::vector<quint8>(truth.size(), quint8(2)), {{1, 1}}));
+        bestInputScale(*model, sources, {corrected}, settings, options, 1.0, &error, &cache);
+        QCOMPARE(cache.hits(), 4 + 2); // the other tile from the cache; the repainted one scored again
+        QCOMPARE(cache.size(), size_t(6));
+        bestInputScale(*scene.model, sources, {corrected}, settings, options, 1.0, &error, &cache);
+        QCOMPARE(cache.hits(), 6); // another model: nothing reused
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 
     void aVersionWorseOnTheReviewedTilesIsNotAccepted() {

@@ -14,6 +14,7 @@
 #include "app/cli/learning_options.h"
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/correction_learning.h"
+#include "app/jobs/input_scale_search.h"
 #include "app/jobs/model_registry.h"
 #include "app/jobs/segmentation_job.h"
 #include "app/jobs/training_set.h"
@@ -258,6 +259,7 @@ int runSimulate(const QStringList& arguments) {
     std::unique_ptr<inference::SegmentationModel> model = ModelRegistry::load(modelName, &error);
     // As the window does by default (LearningSettings::fromOpenedModel): every round fine-tunes
     // the model as opened on all corrections so far, not the last round's version.
+    ScaleScoreCache scaleScores; // as the window's model worker keeps it
     std::unique_ptr<inference::SegmentationModel> opened;
     if (model && settings.fromOpenedModel)
         opened = model->clone();
@@ -345,7 +347,7 @@ int runSimulate(const QStringList& arguments) {
                 QElapsedTimer trainTimer;
                 trainTimer.start();
                 LearningOutcome outcome = learnFromCorrections(
-                    {opened ? *opened : *model, *model}, sources, settings,
+                    {opened ? *opened : *model, *model, &scaleScores}, sources, settings,
                     [&](const inference::TrainStep& step) {
                         progress.update(double(step.step) / step.steps, QStringLiteral("step %1/%2  loss %3")
                                                                             .arg(step.step)

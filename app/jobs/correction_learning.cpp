@@ -2,6 +2,7 @@
 
 #include "annotation/label_mask.h"
 #include "annotation/raster_source.h"
+#include "app/jobs/input_scale_search.h"
 #include "app/jobs/model_input.h"
 #include "app/jobs/precision_choice.h"
 
@@ -12,13 +13,9 @@
 #include <random>
 
 namespace segstudio {
-namespace {
-
-QRect withContext(const LabelMask& mask, QPoint tile, int context) {
+QRect tileWithContext(const LabelMask& mask, QPoint tile, int context) {
     return mask.tileRect(tile.x(), tile.y()).adjusted(-context, -context, context, context) & mask.rect();
 }
-
-} // namespace
 
 inference::TrainOptions trainOptionsFor(const LearningSettings& settings) {
     inference::TrainOptions options;
@@ -78,26 +75,6 @@ size_t anchorTileBudget(size_t correctedTiles, const LearningSettings& settings)
                     correctedTiles * size_t(std::max(0, settings.anchorTilesPerCorrectedTile)));
 }
 
-std::vector<QList<QPoint>> evenlySpreadTiles(const std::vector<QList<QPoint>>& tiles, int limit) {
-    qsizetype total = 0;
-    for (const QList<QPoint>& list : tiles)
-        total += list.size();
-    if (total <= limit)
-        return tiles;
-    std::vector<QList<QPoint>> chosen(tiles.size());
-    qsizetype index = 0, taken = 0;
-    for (size_t i = 0; i < tiles.size(); ++i)
-        for (const QPoint& tile : tiles[i]) {
-            // The tile whose running index crosses the next multiple of total / limit.
-            if (taken < limit && index * limit >= taken * total) {
-                chosen[i].append(tile);
-                ++taken;
-            }
-            ++index;
-        }
-    return chosen;
-}
-
 namespace {
 
 // One sample per tile: the tile with `context` pixels around it; `weightOf(provenance,
@@ -114,7 +91,7 @@ bool tileSamples(const LabelMask& mask, const RasterSource& image, const QList<Q
         const auto tile = mask.tile(t.x(), t.y());
         if (!tile)
             continue;
-        const QRect window = withContext(mask, t, context);
+        const QRect window = tileWithContext(mask, t, context);
         const QRect core = mask.tileRect(t.x(), t.y());
         inference::TrainingSample sample;
         sample.width = window.width();
@@ -215,7 +192,7 @@ inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, con
     }
     const ModelInput input = ModelInput::forSource(image);
     for (const QPoint& t : tiles) {
-        const QRect window = withContext(mask, t, context);
+        const QRect window = tileWithContext(mask, t, context);
         const QRect core = mask.tileRect(t.x(), t.y());
         std::vector<uint8_t> rgb;
         if (!input.read(image, window, rgb, error))
@@ -245,47 +222,47 @@ inference::ConfusionMatrix scoreOnTiles(inference::SegmentationModel& model, con
     return matrix;
 }
 
-double bestInputScale(const inference::SegmentationModel& model, const std::vector<CorrectionSource>& sources,
-                      const std::vector<QList<QPoint>>& tiles, const LearningSettings& settings,
-                      const inference::PredictOptions& options, double incumbent, QString* error) {
-    const double own = model.metadata().inputScale;
-    if (settings.candidateScales.empty())
-        return own;
-    const std::vector<QList<QPoint>> sample = evenlySpreadTiles(tiles, settings.maxScaleTiles);
-    auto scored = model.clone(); // predicting may move a model to another device
-    const auto score = [&](double scale) {
-        inference::PredictOptions at = options;
-        at.inputScale = scale;
-        inference::ConfusionMatrix matrix(scored->classCount());
-        for (size_t i = 0; i < sources.size() && error->isEmpty(); ++i)
-            if (!sample[i].isEmpty())
-                matrix.merge(scoreOnTiles(*scored, *sources[i].mask, *sources[i].image, sample[i],
-                                          settings.context, at, error));
-        return error->isEmpty() && matrix.total() > 0 ? matrix.pixelAccuracy() : -1.0;
-    };
-    std::vector<double> scales{own};
-    for (double factor : settings.candidateScales)
-        scales.push_back(std::clamp(own * factor, inference::MinInputScale, inference::MaxInputScale));
-    if (incumbent >= inference::MinInputScale && incumbent <= inference::MaxInputScale)
-        scales.push_back(incumbent);
-    else
-        incumbent = own;
-    std::sort(scales.begin(), scales.end());
-    scales.erase(std::unique(scales.begin(), scales.end()), scales.end());
-    double best = incumbent, bestScore = -1, incumbentScore = -1;
-    for (double scale : scales) {
-        const double candidate = score(scale);
-        if (!error->isEmpty())
-            return own;
-        if (scale == incumbent)
-            incumbentScore = candidate;
-        if (candidate > bestScore) {
-            best = scale;
-            bestScore = candidate;
+bool learningSamples(const std::vector<CorrectionSource>& sources, const std::vector<QList<QPoint>>& training,
+                     const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
+                     long long* correctedPixels, QString* error) {
+    *correctedPixels = 0;
+    for (size_t i = 0; i < sources.size(); ++i) {
+        long long pixels = 0;
+        if (!correctionSamples(*sources[i].mask, *sources[i].image, training[i], settings, samples, &pixels,
+                               error))
+            return false;
+        *correctedPixels += pixels;
+    }
+    // Anchors: predicted tiles nobody labelled, drawn at random over all documents.
+    std::vector<std::pair<size_t, QPoint>> candidates;
+    size_t correctedTiles = 0;
+    for (size_t i = 0; i < sources.size(); ++i) {
+        correctedTiles += size_t(training[i].size());
+        const LabelMask& mask = *sources[i].mask;
+        for (int ty = 0; ty < mask.tilesDown(); ++ty) {
+            for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
+                if (!mask.tileHolds(tx, ty, Provenance::Edited) &&
+                    !mask.tileHolds(tx, ty, Provenance::Reviewed) &&
+                    mask.tileHolds(tx, ty, Provenance::Predicted))
+                    candidates.emplace_back(i, QPoint(tx, ty));
+            }
         }
     }
-    const double margin = incumbent == own ? settings.scaleMargin : settings.scaleMarginOnceChosen;
-    return bestScore > incumbentScore + margin ? best : incumbent;
+    std::mt19937_64 random(settings.seed);
+    std::shuffle(candidates.begin(), candidates.end(), random);
+    candidates.resize(std::min(candidates.size(), anchorTileBudget(correctedTiles, settings)));
+    for (size_t i = 0; i < sources.size(); ++i) {
+        QList<QPoint> anchors;
+        for (const auto& [document, tile] : candidates)
+            if (document == i)
+                anchors.append(tile);
+        if (!anchors.isEmpty() &&
+            !anchorSamples(*sources[i].mask, *sources[i].image, anchors, settings, samples, error))
+            return false;
+    }
+
+    balanceClassWeights(samples, settings.classBalancePower, settings.maxClassFactor);
+    return true;
 }
 
 LearningOutcome learnFromCorrections(const LearningModels& models,
@@ -319,49 +296,16 @@ LearningOutcome learnFromCorrections(const LearningModels& models,
         return outcome;
     }
     std::vector<inference::TrainingSample> samples;
-    for (size_t i = 0; i < sources.size(); ++i) {
-        long long pixels = 0;
-        if (!correctionSamples(*sources[i].mask, *sources[i].image, training[i], settings, samples, &pixels,
-                               &outcome.error))
-            return outcome;
-        outcome.correctedPixels += pixels;
-    }
-    // Anchors: predicted tiles nobody labelled, drawn at random over all documents.
-    std::vector<std::pair<size_t, QPoint>> candidates;
-    size_t correctedTiles = 0;
-    for (size_t i = 0; i < sources.size(); ++i) {
-        correctedTiles += size_t(training[i].size());
-        const LabelMask& mask = *sources[i].mask;
-        for (int ty = 0; ty < mask.tilesDown(); ++ty) {
-            for (int tx = 0; tx < mask.tilesAcross(); ++tx) {
-                if (!mask.tileHolds(tx, ty, Provenance::Edited) &&
-                    !mask.tileHolds(tx, ty, Provenance::Reviewed) &&
-                    mask.tileHolds(tx, ty, Provenance::Predicted))
-                    candidates.emplace_back(i, QPoint(tx, ty));
-            }
-        }
-    }
-    std::mt19937_64 random(settings.seed);
-    std::shuffle(candidates.begin(), candidates.end(), random);
-    candidates.resize(std::min(candidates.size(), anchorTileBudget(correctedTiles, settings)));
-    for (size_t i = 0; i < sources.size(); ++i) {
-        QList<QPoint> anchors;
-        for (const auto& [document, tile] : candidates)
-            if (document == i)
-                anchors.append(tile);
-        if (!anchors.isEmpty() &&
-            !anchorSamples(*sources[i].mask, *sources[i].image, anchors, settings, samples, &outcome.error))
-            return outcome;
-    }
-
-    balanceClassWeights(samples, settings.classBalancePower, settings.maxClassFactor);
+    if (!learningSamples(sources, training, settings, samples, &outcome.correctedPixels, &outcome.error))
+        return outcome;
 
     inference::PredictOptions options;
     options.device = settings.device;
     options.precision = settings.precision;
     options.threads = settings.threads;
     outcome.inputScale = bestInputScale(models.start, sources, training, settings, options,
-                                        models.current.metadata().inputScale, &outcome.error);
+                                        models.current.metadata().inputScale, &outcome.error,
+                                        models.scaleScores);
     if (!outcome.error.isEmpty())
         return outcome;
     if (cancel && cancel->load()) {

@@ -7,6 +7,7 @@
 
 #include <QList>
 #include <QPoint>
+#include <QRect>
 #include <QString>
 #include <atomic>
 #include <functional>
@@ -17,6 +18,7 @@ namespace segstudio {
 
 class LabelMask;
 class RasterSource;
+class ScaleScoreCache;
 
 // How a model learns from a person's corrections. The window's "Learn from corrections" and
 // `segstudio-cli simulate` both go through learnFromCorrections(), so what the simulation
@@ -108,9 +110,8 @@ QList<QPoint> heldOutTiles(const LabelMask& mask);
 // How many anchor tiles a round with `correctedTiles` corrected tiles learns alongside them.
 size_t anchorTileBudget(size_t correctedTiles, const LearningSettings& settings);
 
-// At most `limit` of `tiles` (a list per document), taken at even steps through all of them in
-// order, so every document keeps its share: what bestInputScale() scores.
-std::vector<QList<QPoint>> evenlySpreadTiles(const std::vector<QList<QPoint>>& tiles, int limit);
+// The image pixels a sample of mask tile `tile` shows: the tile and `context` pixels around it.
+QRect tileWithContext(const LabelMask& mask, QPoint tile, int context);
 
 // One training sample per tile in `tiles`: the tile and `context` pixels around it, labelled
 // only where a person edited or reviewed (255 elsewhere), weighted by settings.
@@ -160,20 +161,21 @@ struct CorrectionSource {
     const RasterSource* image = nullptr;
 };
 
-// The input scale for `model` that scores best on the human-labelled pixels of `tiles[i]` of
-// `sources[i]`, among its own, settings.candidateScales times it, and `incumbent` (the version
-// in use's): `incumbent` unless another scores more than settings.scaleMargin higher (or
-// scaleMarginOnceChosen, when `incumbent` is not the model's own), so the
-// scale does not flip back and forth between rounds on a near tie. Empty *error on success.
-double bestInputScale(const inference::SegmentationModel& model, const std::vector<CorrectionSource>& sources,
-                      const std::vector<QList<QPoint>>& tiles, const LearningSettings& settings,
-                      const inference::PredictOptions& options, double incumbent, QString* error);
+// Everything a round learns from, appended to `samples`: a sample of every tile in `training[i]`
+// of `sources[i]` (correctionSamples), anchor tiles drawn at random among the predicted tiles
+// nobody labelled in all of them (anchorSamples, anchorTileBudget of them), and every class's
+// share of the loss evened out (balanceClassWeights). *correctedPixels: the human-labelled pixels.
+bool learningSamples(const std::vector<CorrectionSource>& sources, const std::vector<QList<QPoint>>& training,
+                     const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
+                     long long* correctedPixels, QString* error);
 
 // What a round of learning starts from (a copy of it is fine-tuned; it is left unchanged) and
 // the version in use, which the result is judged against. Often the same model.
 struct LearningModels {
     const inference::SegmentationModel& start;
     const inference::SegmentationModel& current;
+    // Optional: the scale search's scores of earlier rounds, kept by whoever runs the rounds.
+    ScaleScoreCache* scaleScores = nullptr;
 };
 
 // Fine-tunes a copy of `models.start` on the human-labelled pixels of all `sources` together,

@@ -197,7 +197,7 @@ void ModelWorker::learnWith(quint64 job, const Learner& learner, const LearningS
         Q_EMIT learnFinished(job, false, error, false, {});
         return;
     }
-    LearningOutcome outcome = learner({*base, *current}, progress, &cancel);
+    LearningOutcome outcome = learner({*base, *current, &m_scaleScores}, progress, &cancel);
     if (isCancelled(job) || outcome.training.cancelled) {
         Q_EMIT learnFinished(job, true, {}, false, {});
         return;

@@ -4,6 +4,7 @@
 #include "annotation/label_mask.h"
 #include "annotation/model_version_info.h"
 #include "app/jobs/correction_learning.h"
+#include "app/jobs/input_scale_search.h"
 #include "app/jobs/model_registry.h"
 #include "app/jobs/predicted_region.h"
 #include "inference/tiled_predictor.h"
@@ -114,6 +115,7 @@ private:
     int m_predictorVersion = 0; // the version m_predictor was made for
     std::unique_ptr<inference::TiledPredictor> m_predictor;
     QHash<int, int> m_openedOf; // version -> the version opened from disk it descends from
+    ScaleScoreCache m_scaleScores; // learning's scale search, from one round to the next
     std::atomic<quint64> m_cancelledUpTo{0};
     QTimer* m_idleRelease; // restarted by every job; fires once the worker has been idle a while
 };
