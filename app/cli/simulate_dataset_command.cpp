@@ -124,7 +124,7 @@ int runSimulateDataset(const QStringList& arguments) {
          QStringLiteral("1")},
         {QStringLiteral("steps"),
          QStringLiteral("Fine-tuning steps after each image (default: the window's, %1).")
-             .arg(LearningSettings().steps),
+             .arg(DatasetLearningSettings().learning.steps),
          QStringLiteral("S")},
         {QStringLiteral("max-images"),
          QStringLiteral("Reviewed images one round learns from (default: the window's, %1).")
