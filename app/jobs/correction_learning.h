@@ -161,10 +161,11 @@ struct CorrectionSource {
     const RasterSource* image = nullptr;
 };
 
-// Everything a round learns from, appended to `samples`: a sample of every tile in `training[i]`
-// of `sources[i]` (correctionSamples), anchor tiles drawn at random among the predicted tiles
-// nobody labelled in all of them (anchorSamples, anchorTileBudget of them), and every class's
-// share of the loss evened out (balanceClassWeights). *correctedPixels: the human-labelled pixels.
+// Everything a round learns from, into an empty `samples` (the class balance spans all it
+// holds): a sample of every tile in `training[i]` of `sources[i]` (correctionSamples), anchor
+// tiles drawn at random among the predicted tiles nobody labelled in all of them (anchorSamples,
+// anchorTileBudget of them), and every class's share of the loss evened out
+// (balanceClassWeights). *correctedPixels: the human-labelled pixels.
 bool learningSamples(const std::vector<CorrectionSource>& sources, const std::vector<QList<QPoint>>& training,
                      const LearningSettings& settings, std::vector<inference::TrainingSample>& samples,
                      long long* correctedPixels, QString* error);
