@@ -118,6 +118,9 @@ PrecisionTrial measurePrecision(const SegmentationModel& model, const ImageView&
     } catch (const c10::Error& e) {
         trial.error = e.what_without_backtrace();
         variants.pop_back();
+    } catch (const std::exception& e) { // oneDNN's own error, where it has no kernel for bf16
+        trial.error = e.what();
+        variants.pop_back();
     }
     for (auto& v : variants)
         v.network->impl().setTraining(false);
@@ -164,6 +167,8 @@ PrecisionTrial measurePrecision(const SegmentationModel& model, const ImageView&
             }
         } catch (const c10::Error& e) {
             trial.error = e.what_without_backtrace(); // the fp32 variants go on below
+        } catch (const std::exception& e) { // oneDNN's own error, where it has no bf16 kernel
+            trial.error = e.what();
         }
     }
     // An untimed pass each at this size, then timed passes, alternately, so that a change of
@@ -185,6 +190,10 @@ PrecisionTrial measurePrecision(const SegmentationModel& model, const ImageView&
                 if (!variants[i].bf16)
                     throw;
                 trial.error = e.what_without_backtrace();
+            } catch (const std::exception& e) { // oneDNN's own error, where it has no bf16 kernel
+                if (!variants[i].bf16)
+                    throw;
+                trial.error = e.what();
             }
         }
     }

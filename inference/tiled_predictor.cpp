@@ -356,6 +356,8 @@ bool TiledPredictor::predictRows(int width, int height, int firstRow, int endRow
             if (d.message)
                 d.message("GPU out of memory: retrying with batch " + std::to_string(d.batch));
             continue;
+        } catch (const std::exception& e) { // oneDNN's own error (dnnl::error), not wrapped by c10
+            return fail(std::string("prediction failed: ") + e.what());
         }
         if (logits.size(1) != classes)
             return fail("the model produced " + std::to_string(logits.size(1)) + " classes, expected " +

@@ -448,6 +448,9 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
         return fail(isOutOfMemory(e)
                         ? "the GPU ran out of memory while training; lower the batch or crop size"
                         : std::string("training failed: ") + e.what_without_backtrace());
+    } catch (const std::exception& e) { // oneDNN's own error (dnnl::error), not wrapped by c10
+        d.model->impl().setTraining(false);
+        return fail(std::string("training failed: ") + e.what());
     }
     d.model->impl().setTraining(false);
     if (!average.empty() && !result.cancelled) {
