@@ -162,6 +162,8 @@ int runCommand(QStringList arguments) {
 int main(int argc, char* argv[]) {
     segstudio::inference::keepFreedMemoryForReuse();
     QCoreApplication app(argc, argv);
+    // Its settings (the measured precision choice) beside the window's, under ~/.config/segstudio.
+    QCoreApplication::setOrganizationName(QStringLiteral("segstudio"));
     QCoreApplication::setApplicationName(QStringLiteral("segstudio-cli"));
     segstudio::initializeGdal();
     segstudio::storage::removeTemporariesOnSignal();
