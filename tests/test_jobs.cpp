@@ -11,6 +11,7 @@
 #include "app/jobs/input_scale_search.h"
 #include "app/jobs/model_input.h"
 #include "app/jobs/model_registry.h"
+#include "app/jobs/model_worker.h"
 #include "app/jobs/precision_choice.h"
 #include "app/jobs/prediction_writer.h"
 #include "app/jobs/segmentation_job.h"
@@ -23,11 +24,14 @@
 
 #include <QCoreApplication>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <new>
+#include <stdexcept>
 #include <tuple>
 
 using namespace segstudio;
@@ -912,6 +916,49 @@ private Q_SLOTS:
             many.append(QStringLiteral("class %1").arg(i));
         const QString message = ClassMapping::missingClasses(ClassPalette::dubaiAerial(), many);
         QVERIFY2(message.contains(QStringLiteral("class 6")), qPrintable(message));
+    }
+
+    void aRoundThatThrowsEndsWithAMessageAndKeepsTheVersion() {
+        // Memory that runs out, or oneDNN's own error where a CPU lacks a kernel (it is not a
+        // c10::Error), thrown inside a round: the round ends with a message saying so, the
+        // version in use stays, and the worker goes on. Escaping the slot, it ended the program.
+        ModelWorker worker;
+        QSignalSpy failed(&worker, &ModelWorker::modelFailed);
+        worker.openModel(QStringLiteral(SEGSTUDIO_DEFAULT_MODEL));
+        QCOMPARE(failed.count(), 0);
+        QCOMPARE(worker.registry().count(), 1);
+        QSignalSpy finished(&worker, &ModelWorker::learnFinished);
+        const LearningSettings settings;
+        int rounds = 0;
+        worker.learnWith(
+            1,
+            [&](const LearningModels&, const std::function<void(const inference::TrainStep&)>&,
+                const std::atomic<bool>*) -> LearningOutcome {
+                ++rounds;
+                throw std::runtime_error("could not create a primitive descriptor iterator");
+            },
+            settings);
+        worker.learnWith(
+            2,
+            [&](const LearningModels&, const std::function<void(const inference::TrainStep&)>&,
+                const std::atomic<bool>*) -> LearningOutcome {
+                ++rounds;
+                throw std::bad_alloc();
+            },
+            settings);
+        QCOMPARE(rounds, 2);
+        QCOMPARE(finished.count(), 2);
+        for (int i = 0; i < 2; ++i) {
+            const auto arguments = finished.at(i);
+            QCOMPARE(arguments.at(0).toULongLong(), quint64(i + 1));
+            QCOMPARE(arguments.at(1).toBool(), false); // not cancelled: failed
+            QCOMPARE(arguments.at(3).toBool(), false); // nothing accepted
+            const QString error = arguments.at(2).toString();
+            QVERIFY2(error.contains(i == 0 ? QStringLiteral("primitive descriptor") : QStringLiteral("out of memory")),
+                     qPrintable(error));
+            QVERIFY2(error.contains(QStringLiteral("unchanged")), qPrintable(error));
+        }
+        QCOMPARE(worker.registry().count(), 1); // no version added
     }
 
 private:

@@ -14,6 +14,8 @@
 #include <QDateTime>
 #include <QFileInfo>
 #include <QTimer>
+#include <exception>
+#include <new>
 
 namespace segstudio {
 namespace {
@@ -197,7 +199,22 @@ void ModelWorker::learnWith(quint64 job, const Learner& learner, const LearningS
         Q_EMIT learnFinished(job, false, error, false, {});
         return;
     }
-    LearningOutcome outcome = learner({*base, *current, &m_scaleScores}, progress, &cancel);
+    LearningOutcome outcome;
+    // Whatever a library throws on the way (memory that runs out, a kernel that cannot run here)
+    // ends this round with a message; left to escape, it would end the program. The version in
+    // use stays, and the person's corrections are in the document, untouched.
+    try {
+        outcome = learner({*base, *current, &m_scaleScores}, progress, &cancel);
+    } catch (const std::bad_alloc&) {
+        Q_EMIT learnFinished(job, false, tr("Learning ran out of memory; the model in use is unchanged."),
+                             false, {});
+        return;
+    } catch (const std::exception& e) {
+        Q_EMIT learnFinished(job, false,
+                             tr("Learning failed: %1. The model in use is unchanged.").arg(QString::fromUtf8(e.what())),
+                             false, {});
+        return;
+    }
     if (isCancelled(job) || outcome.training.cancelled) {
         Q_EMIT learnFinished(job, true, {}, false, {});
         return;
