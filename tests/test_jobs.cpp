@@ -954,7 +954,8 @@ private Q_SLOTS:
             QCOMPARE(arguments.at(1).toBool(), false); // not cancelled: failed
             QCOMPARE(arguments.at(3).toBool(), false); // nothing accepted
             const QString error = arguments.at(2).toString();
-            QVERIFY2(error.contains(i == 0 ? QStringLiteral("primitive descriptor") : QStringLiteral("out of memory")),
+            QVERIFY2(error.contains(i == 0 ? QStringLiteral("primitive descriptor")
+                                           : QStringLiteral("out of memory")),
                      qPrintable(error));
             QVERIFY2(error.contains(QStringLiteral("unchanged")), qPrintable(error));
         }

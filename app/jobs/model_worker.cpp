@@ -210,8 +210,8 @@ void ModelWorker::learnWith(quint64 job, const Learner& learner, const LearningS
                              false, {});
         return;
     } catch (const std::exception& e) {
-        Q_EMIT learnFinished(job, false,
-                             tr("Learning failed: %1. The model in use is unchanged.").arg(QString::fromUtf8(e.what())),
+        const QString why = QString::fromUtf8(e.what());
+        Q_EMIT learnFinished(job, false, tr("Learning failed: %1. The model in use is unchanged.").arg(why),
                              false, {});
         return;
     }
