@@ -115,7 +115,8 @@ void PrecisionChoice::resolveTraining(inference::TrainOptions& options,
     reason->clear();
     if (options.precision != "auto" || !runsOnCpu(options.device))
         return;
-    const QString purpose = QStringLiteral("train");
+    // "train-layouts": choices kept before both layouts were timed are measured again.
+    const QString purpose = QStringLiteral("train-layouts");
     inference::PrecisionDecision decision;
     if (!cached(model, settings, &decision, runtime, purpose)) {
         decision = inference::decidePrecision(
@@ -123,6 +124,7 @@ void PrecisionChoice::resolveTraining(inference::TrainOptions& options,
         keep(settings, keyOf(model, runtime, purpose), decision, model, runtime);
     }
     options.precision = decision.precision;
+    options.channelsLast = decision.channelsLast;
     *reason = QString::fromStdString(decision.reason);
 }
 
