@@ -52,8 +52,6 @@ struct SegmentationModel::Impl {
     // The built-in network's convolution weights in the channels-last layout (a TorchScript
     // model follows its input's layout); the frozen copy is rebuilt to match.
     void useChannelsLast();
-    // Back to the plain (contiguous) layout: what saving, hashing and cloning the weights expect.
-    void usePlainLayout();
 };
 
 } // namespace segstudio::inference

@@ -227,7 +227,7 @@ PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop
             sample.mask[i] = uint8_t((x / 16) % std::max(1, model.classCount()));
         }
     const auto secondsPerStep = [&](const std::string& precision, int steps, std::string* error, int stepCrop,
-                                    int stepBatch, bool channelsLast = false) {
+                                    int stepBatch) {
         auto copy = model.clone();
         TrainOptions options;
         options.device = "cpu";
@@ -238,7 +238,6 @@ PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop
         options.crop = stepCrop;
         options.threads = threads;
         options.freezeBatchNorm = true;
-        options.channelsLast = channelsLast;
         auto trainer = Trainer::create(*copy, options, error);
         TrainResult result;
         const auto start = std::chrono::steady_clock::now();
@@ -270,15 +269,6 @@ PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop
     }
     trial.fp32Seconds = secondsPerStep("fp32", 2, &trial.error, crop, batch);
     trial.bf16Seconds = secondsPerStep("bf16", 2, &trial.error, crop, batch);
-    // Both again in the channels-last layout: on a Xeon with AMX bf16 is no faster than fp32 in
-    // the plain layout (0.99x) and faster in channels-last (a learning round 7.5 s against 9.5).
-    // A layout that fails to run is not chosen (0 seconds: not measured).
-    std::string layoutError;
-    if (secondsPerStep("fp32", 1, &layoutError, crop, batch, true) > 0 &&
-        secondsPerStep("bf16", 1, &layoutError, crop, batch, true) > 0) {
-        trial.fp32ChannelsLastSeconds = secondsPerStep("fp32", 2, &layoutError, crop, batch, true);
-        trial.bf16ChannelsLastSeconds = secondsPerStep("bf16", 2, &layoutError, crop, batch, true);
-    }
     return trial;
 }
 

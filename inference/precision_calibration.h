@@ -68,9 +68,8 @@ constexpr double TrainingProbeGap = 2.5;
 // fp32 on single 128² crops of the default model on a Xeon with AMX, and 1.0x on batches of
 // four 256² crops): training steps of `batch` crop² windows (a synthetic image, the batch norm
 // frozen as when learning from corrections) through copies of `model` in fp32 and under bf16
-// autocast, after the probe (TrainingProbeGap) and one untimed step each; then the same in the
-// channels-last layout (TrainOptions::channelsLast), where bf16 autocast made a learning round
-// 7.5 s against 9.5-10.3 s in the plain layout on that Xeon. Agreement is not compared (negative).
+// autocast, after the probe (TrainingProbeGap) and one untimed step each. Agreement is not
+// compared (negative).
 PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop = 128, int batch = 1,
                                         int threads = 0);
 

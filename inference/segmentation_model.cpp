@@ -187,15 +187,6 @@ void SegmentationModel::Impl::useChannelsLast() {
     weightsChanged();
 }
 
-void SegmentationModel::Impl::usePlainLayout() {
-    if (!builtIn)
-        return;
-    for (auto& p : builtIn->parameters())
-        if (!p.is_contiguous())
-            p.set_data(p.contiguous());
-    weightsChanged();
-}
-
 void SegmentationModel::Impl::weightsChanged() {
     inferenceScript.reset();
     frozenBuiltIn = nullptr;

@@ -387,18 +387,6 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
     d.model->impl().setTraining(true);
     if (d.options.freezeBatchNorm)
         d.model->impl().freezeBatchNorm();
-    // Whatever happens below, the weights leave in the plain layout (after the averaged weights
-    // are copied back): saves, the weights' digest and clones read them as contiguous.
-    struct PlainLayoutBack {
-        SegmentationModel::Impl& impl;
-        bool needed;
-        ~PlainLayoutBack() {
-            if (needed)
-                impl.usePlainLayout();
-        }
-    } plainLayout{d.model->impl(), d.options.channelsLast};
-    if (d.options.channelsLast)
-        d.model->impl().useChannelsLast();
 
     std::vector<double> losses;
     try {
@@ -415,9 +403,7 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
                 targets.push_back(target);
                 weights.push_back(weight);
             }
-            auto input = ((torch::stack(images).to(d.choice.device) - mean) / std);
-            if (d.options.channelsLast)
-                input = input.contiguous(torch::MemoryFormat::ChannelsLast);
+            const auto input = ((torch::stack(images).to(d.choice.device) - mean) / std);
             const auto target = torch::stack(targets).to(d.choice.device);
             const auto weight = torch::stack(weights).to(d.choice.device);
             const double lr = d.learningRateAt(step);

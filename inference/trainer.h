@@ -50,11 +50,6 @@ struct TrainOptions {
     double samplingPower = 1.0;
     std::string device = "auto";
     std::string precision = "auto"; // auto: bf16 autocast on CUDA, fp32 on CPU; bf16: autocast on either
-    // The built-in network's weights and the windows in the channels-last layout while training
-    // (the weights go back to the plain layout after it). On a Xeon with AMX, bf16 autocast in
-    // channels-last took 7.5 s a learning round where the plain layout took 9.5-10.3 s
-    // (docs/learning.md); whether it is faster is measured per machine (measureTrainingPrecision).
-    bool channelsLast = false;
     int threads = 0;
     uint64_t seed = 1;
     int checkpointEvery = 0; // steps; 0 = none

@@ -347,24 +347,6 @@ private Q_SLOTS:
         const PrecisionTrial training = measureTrainingPrecision(*model, 64, 1, 0);
         QVERIFY2(training.error.empty(), training.error.c_str());
         QVERIFY(training.fp32Seconds > 0 && training.bf16Seconds > 0 && training.agreement < 0);
-        if (!training.firstPassOnly) // both layouts timed
-            QVERIFY(training.fp32ChannelsLastSeconds > 0 && training.bf16ChannelsLastSeconds > 0);
-        // Learning in channels-last learns, and what it leaves saves and loads back exactly.
-        train.precision = "fp32";
-        train.channelsLast = true;
-        const uint64_t beforeLast = model->weightsDigest();
-        auto lastTrainer = Trainer::create(*model, train, &why);
-        QVERIFY2(lastTrainer, why.c_str());
-        TrainResult lastResult;
-        QVERIFY2(lastTrainer->train({sample}, lastResult, {}, nullptr, &why), why.c_str());
-        QCOMPARE(lastResult.steps, 2);
-        QVERIFY(std::isfinite(lastResult.finalLoss));
-        QVERIFY(model->weightsDigest() != beforeLast);
-        const std::string lastPath = m_dir.filePath(QStringLiteral("channels-last/model.pt")).toStdString();
-        QVERIFY2(model->save(lastPath, &why), why.c_str());
-        auto reloaded = SegmentationModel::load(lastPath, &why);
-        QVERIFY2(reloaded, why.c_str());
-        QCOMPARE(reloaded->weightsDigest(), model->weightsDigest());
 
         // Threads 0: one a physical core, never more than the logical CPUs.
         const int cores = runtimeInfo().physicalCores;

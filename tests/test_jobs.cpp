@@ -882,11 +882,8 @@ private Q_SLOTS:
         PrecisionChoice::resolve(options, *other, nullptr, settings, &reason, runtime);
         QVERIFY(reason != QLatin1String("planted"));
 
-        // Learning has a choice of its own, measured on training steps in both layouts, kept
-        // beside prediction's (the planted bf16 for prediction does not make learning bf16). A
-        // choice kept before the layouts were timed (key "-train") is not used: measured again.
-        settings.setValue(group + QStringLiteral("-train/precision"), QStringLiteral("bf16"));
-        settings.setValue(group + QStringLiteral("-train/reason"), QStringLiteral("planted"));
+        // Learning has a choice of its own, measured on training steps, kept beside prediction's
+        // (the planted bf16 for prediction does not make learning bf16).
         inference::TrainOptions train;
         train.device = "cpu";
         PrecisionChoice::resolveTraining(train, *model, settings, &reason, runtime);
@@ -894,10 +891,8 @@ private Q_SLOTS:
         QVERIFY2(reason.contains(QStringLiteral("bf16")) && reason != QLatin1String("planted"),
                  qPrintable(reason));
         QVERIFY(!reason.contains(QStringLiteral("agrees")));
-        QVERIFY(PrecisionChoice::cached(*model, settings, &kept, runtime, QStringLiteral("train-layouts")));
+        QVERIFY(PrecisionChoice::cached(*model, settings, &kept, runtime, QStringLiteral("train")));
         QCOMPARE(kept.precision, train.precision);
-        QCOMPARE(kept.channelsLast, train.channelsLast);
-        QCOMPARE(train.channelsLast, reason.contains(QStringLiteral("channels-last")));
         PrecisionChoice::cached(*model, settings, &kept, runtime);
         QCOMPARE(kept.precision, std::string("bf16"));
 

@@ -115,8 +115,7 @@ void PrecisionChoice::resolveTraining(inference::TrainOptions& options,
     reason->clear();
     if (options.precision != "auto" || !runsOnCpu(options.device))
         return;
-    // "train-layouts": choices kept before both layouts were timed are measured again.
-    const QString purpose = QStringLiteral("train-layouts");
+    const QString purpose = QStringLiteral("train");
     inference::PrecisionDecision decision;
     if (!cached(model, settings, &decision, runtime, purpose)) {
         decision = inference::decidePrecision(
@@ -124,7 +123,6 @@ void PrecisionChoice::resolveTraining(inference::TrainOptions& options,
         keep(settings, keyOf(model, runtime, purpose), decision, model, runtime);
     }
     options.precision = decision.precision;
-    options.channelsLast = decision.channelsLast;
     *reason = QString::fromStdString(decision.reason);
 }
 
