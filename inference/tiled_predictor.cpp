@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <new>
 
 namespace segstudio::inference {
 namespace {
@@ -356,6 +357,8 @@ bool TiledPredictor::predictRows(int width, int height, int firstRow, int endRow
             if (d.message)
                 d.message("GPU out of memory: retrying with batch " + std::to_string(d.batch));
             continue;
+        } catch (const std::bad_alloc&) { // before the general case: "std::bad_alloc" says nothing
+            return fail("prediction ran out of memory; use a smaller window or batch");
         } catch (const std::exception& e) { // oneDNN's own error (dnnl::error), not wrapped by c10
             return fail(std::string("prediction failed: ") + e.what());
         }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <new>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -448,6 +449,9 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
         return fail(isOutOfMemory(e)
                         ? "the GPU ran out of memory while training; lower the batch or crop size"
                         : std::string("training failed: ") + e.what_without_backtrace());
+    } catch (const std::bad_alloc&) { // before the general case: "std::bad_alloc" says nothing
+        d.model->impl().setTraining(false);
+        return fail("training ran out of memory; lower the batch or crop size");
     } catch (const std::exception& e) { // oneDNN's own error (dnnl::error), not wrapped by c10
         d.model->impl().setTraining(false);
         return fail(std::string("training failed: ") + e.what());
