@@ -37,6 +37,10 @@ struct SegmentationModel::Impl {
     torch::Tensor forward(const torch::Tensor& input);
     // The same through the network as loaded or trained, never a frozen copy.
     torch::Tensor forwardAsLoaded(const torch::Tensor& input);
+    // The built-in network with batch norm folded into the convolutions (its running statistics
+    // as they are now), on the model's device and in its dtype, in inference mode, its
+    // convolution weights channels-last if asked: what frozenBuiltIn is made of.
+    ResNetUNet foldedCopy(bool channelsLast) const;
     // Drops the frozen copies: to be called whenever the weights or their layout change.
     void weightsChanged();
     std::vector<torch::Tensor> parameters();

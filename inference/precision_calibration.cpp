@@ -210,40 +210,58 @@ PrecisionTrial measurePrecision(const SegmentationModel& model, const ImageView&
     return trial;
 }
 
-PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop, int batch, int threads) {
-    PrecisionTrial trial;
-    trial.agreement = -1;
-    // Stripes of every class over a smooth texture: what the steps learn does not matter.
+namespace {
+
+// Stripes of every class over a smooth texture, side × side: what training steps on it learn
+// does not matter.
+TrainingSample stripedSample(int side, int classes) {
     TrainingSample sample;
-    sample.width = sample.height = std::max(64, crop * 2);
-    sample.rgb.resize(size_t(sample.width) * sample.height * 3);
-    sample.mask.resize(size_t(sample.width) * sample.height);
-    for (int y = 0; y < sample.height; ++y)
-        for (int x = 0; x < sample.width; ++x) {
-            const size_t i = size_t(y) * sample.width + x;
+    sample.width = sample.height = side;
+    sample.rgb.resize(size_t(side) * side * 3);
+    sample.mask.resize(size_t(side) * side);
+    for (int y = 0; y < side; ++y)
+        for (int x = 0; x < side; ++x) {
+            const size_t i = size_t(y) * side + x;
             for (int c = 0; c < 3; ++c)
                 sample.rgb[i * 3 + c] =
                     uint8_t(128 + 100 * std::sin((x + 30 * c) / 20.0) * std::cos(y / 25.0));
-            sample.mask[i] = uint8_t((x / 16) % std::max(1, model.classCount()));
+            sample.mask[i] = uint8_t((x / 16) % std::max(1, classes));
         }
+    return sample;
+}
+
+// Seconds a training step of a copy of `model` (batch norm frozen, as when learning) takes on
+// the CPU, over `steps` steps; 0 with *error set where it cannot train.
+double secondsPerTrainingStep(const SegmentationModel& model, const TrainingSample& sample,
+                              TrainOptions options, int steps, std::string* error) {
+    auto copy = model.clone();
+    options.device = "cpu";
+    options.steps = steps;
+    options.warmupSteps = 1;
+    options.batch = std::max(1, options.batch);
+    options.freezeBatchNorm = true;
+    auto trainer = Trainer::create(*copy, options, error);
+    TrainResult result;
+    const auto start = std::chrono::steady_clock::now();
+    if (!trainer || !trainer->train({sample}, result, {}, nullptr, error))
+        return 0.0;
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / steps;
+}
+
+} // namespace
+
+PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop, int batch, int threads) {
+    PrecisionTrial trial;
+    trial.agreement = -1;
+    const TrainingSample sample = stripedSample(std::max(64, crop * 2), model.classCount());
     const auto secondsPerStep = [&](const std::string& precision, int steps, std::string* error, int stepCrop,
                                     int stepBatch) {
-        auto copy = model.clone();
         TrainOptions options;
-        options.device = "cpu";
         options.precision = precision;
-        options.steps = steps;
-        options.warmupSteps = 1;
-        options.batch = std::max(1, stepBatch);
         options.crop = stepCrop;
+        options.batch = stepBatch;
         options.threads = threads;
-        options.freezeBatchNorm = true;
-        auto trainer = Trainer::create(*copy, options, error);
-        TrainResult result;
-        const auto start = std::chrono::steady_clock::now();
-        if (!trainer || !trainer->train({sample}, result, {}, nullptr, error))
-            return 0.0;
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / steps;
+        return secondsPerTrainingStep(model, sample, options, steps, error);
     };
     // A step of one crop of half the side each first: where bf16 has no native arithmetic it is
     // 3x slower there (0.33x, AMD EPYC) and 21x at 256², batch 4, so it ends the trial. Else one
@@ -270,6 +288,41 @@ PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop
     trial.fp32Seconds = secondsPerStep("fp32", 2, &trial.error, crop, batch);
     trial.bf16Seconds = secondsPerStep("bf16", 2, &trial.error, crop, batch);
     return trial;
+}
+
+PrecisionTrial measureLearningLayouts(const SegmentationModel& model, int crop, int batch, int threads) {
+    PrecisionTrial trial;
+    trial.agreement = -1;
+    if (!model.impl().builtIn)
+        return trial;
+    const TrainingSample sample = stripedSample(std::max(64, crop * 2), model.classCount());
+    TrainOptions options;
+    options.precision = "fp32";
+    options.crop = crop;
+    options.batch = batch;
+    options.threads = threads;
+    options.decoderOnly = true;
+    TrainOptions channelsLast = options;
+    channelsLast.channelsLast = true;
+    // One untimed step each (kernels chosen, memory allocated), then two timed steps each.
+    if (secondsPerTrainingStep(model, sample, options, 1, &trial.error) <= 0 ||
+        secondsPerTrainingStep(model, sample, channelsLast, 1, &trial.error) <= 0)
+        return trial;
+    trial.fp32Seconds = secondsPerTrainingStep(model, sample, options, 2, &trial.error);
+    trial.fp32ChannelsLastSeconds = secondsPerTrainingStep(model, sample, channelsLast, 2, &trial.error);
+    return trial;
+}
+
+PrecisionDecision decideLearningLayout(const PrecisionTrial& trial) {
+    const bool last = trial.fp32Seconds > 0 && trial.fp32ChannelsLastSeconds > 0 &&
+                      trial.fp32ChannelsLastSeconds * ChannelsLastMargin <= trial.fp32Seconds;
+    std::string reason = "fp32 (learning)";
+    if (trial.fp32Seconds > 0 && trial.fp32ChannelsLastSeconds > 0)
+        reason += std::string(last ? ", channels-last " : ", plain layout: channels-last ") +
+                  ratio(trial.fp32Seconds / trial.fp32ChannelsLastSeconds);
+    else
+        reason += ", plain layout" + (trial.error.empty() ? std::string() : " (" + trial.error + ")");
+    return {"fp32", reason, last};
 }
 
 std::string cpuDescription() {

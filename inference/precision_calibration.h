@@ -73,6 +73,19 @@ constexpr double TrainingProbeGap = 2.5;
 PrecisionTrial measureTrainingPrecision(const SegmentationModel& model, int crop = 128, int batch = 1,
                                         int threads = 0);
 
+// Learning from corrections (decoder and head only, FrozenEncoderForward) in fp32: its steps
+// timed in the plain and the channels-last layout (fp32Seconds, fp32ChannelsLastSeconds; one
+// untimed step each, then two timed), on copies of `model`. bf16 is not tried, however much
+// faster: bf16 channels-last learning gained less over five seeds than fp32 in either layout,
+// one round falling by 0.020 (docs/learning.md, eleventh and twelfth series); bf16 in the plain
+// layout was never measured for quality. A TorchScript model has no decoder-only path: nothing
+// is timed (both 0).
+PrecisionTrial measureLearningLayouts(const SegmentationModel& model, int crop, int batch, int threads = 0);
+
+// fp32, channels-last where it measured at least ChannelsLastMargin times as fast; the reason in
+// words ("fp32 (learning), channels-last 1.23×").
+PrecisionDecision decideLearningLayout(const PrecisionTrial& trial);
+
 // "AMD EPYC 7B13" from /proc/cpuinfo, with the bf16 features the CPU has ("AMX", "AVX-512
 // BF16") after it; "unknown CPU" where it cannot be read.
 std::string cpuDescription();

@@ -71,6 +71,23 @@ nn::Sequential foldedSequence(const nn::Sequential& sequence) {
     return out;
 }
 
+// `sequence` applied to `x`, each batch norm in inference mode written out as the per-channel
+// scale and shift it is: the same function, and what LibTorch's own batch-norm backward does
+// slowly in the channels-last layout (frozen statistics, trained γ and β: fine-tuning).
+torch::Tensor runSequence(nn::Sequential& sequence, torch::Tensor x) {
+    for (size_t i = 0; i < sequence->size(); ++i) {
+        const auto norm = std::dynamic_pointer_cast<nn::BatchNorm2dImpl>(sequence->ptr(i));
+        if (norm && !norm->is_training()) {
+            const auto scale = norm->weight * torch::rsqrt(norm->running_var + norm->options.eps());
+            const auto shift = norm->bias - norm->running_mean * scale;
+            x = x * scale.view({1, -1, 1, 1}) + shift.view({1, -1, 1, 1});
+        } else {
+            x = (sequence->begin() + std::ptrdiff_t(i))->forward(x);
+        }
+    }
+    return x;
+}
+
 // Multiply-adds per output pixel of the convolutions of `module` (itself included), all of
 // which write at one resolution.
 double convolutionMultiplyAdds(const nn::Module& module) {
@@ -135,7 +152,7 @@ torch::Tensor DecoderBlockImpl::forward(const torch::Tensor& x, const torch::Ten
                                                   .size(std::vector<int64_t>{skip.size(2), skip.size(3)})
                                                   .mode(torch::kBilinear)
                                                   .align_corners(false));
-    return fuse->forward(torch::cat({up, skip}, 1));
+    return runSequence(fuse, torch::cat({up, skip}, 1));
 }
 
 void DecoderBlockImpl::foldBatchNorm() {
@@ -168,20 +185,29 @@ ResNetUNetImpl::ResNetUNetImpl(const Architecture& a, int64_t classes) {
 }
 
 torch::Tensor ResNetUNetImpl::forward(const torch::Tensor& x) {
-    const torch::Tensor s0 = stem->forward(x);
-    const torch::Tensor s1 = layer1->forward(pool(s0));
-    const torch::Tensor s2 = layer2->forward(s1);
-    const torch::Tensor s3 = layer3->forward(s2);
-    const torch::Tensor s4 = layer4->forward(s3);
-    torch::Tensor d = up3(s4, s3);
-    d = up2(d, s2);
-    d = up1(d, s1);
-    d = up0(d, s0); // 1/2
+    return decode(encode(x), x.size(2), x.size(3));
+}
+
+ResNetUNetImpl::Features ResNetUNetImpl::encode(const torch::Tensor& x) {
+    Features f;
+    f.s0 = stem->forward(x);
+    f.s1 = layer1->forward(pool(f.s0));
+    f.s2 = layer2->forward(f.s1);
+    f.s3 = layer3->forward(f.s2);
+    f.s4 = layer4->forward(f.s3);
+    return f;
+}
+
+torch::Tensor ResNetUNetImpl::decode(const Features& f, int64_t height, int64_t width) {
+    torch::Tensor d = up3(f.s4, f.s3);
+    d = up2(d, f.s2);
+    d = up1(d, f.s1);
+    d = up0(d, f.s0); // 1/2
     d = torch::nn::functional::interpolate(d, torch::nn::functional::InterpolateFuncOptions()
-                                                  .size(std::vector<int64_t>{x.size(2), x.size(3)})
+                                                  .size(std::vector<int64_t>{height, width})
                                                   .mode(torch::kBilinear)
                                                   .align_corners(false));
-    return head->forward(d);
+    return runSequence(head, d);
 }
 
 void ResNetUNetImpl::foldBatchNorm() {

@@ -38,8 +38,15 @@ TORCH_MODULE(DecoderBlock);
 // a U-Net decoder over its four skip connections. Input N×3×H×W with H and W multiples of 32;
 // output N×C×H×W logits.
 struct ResNetUNetImpl : torch::nn::Module {
+    // The encoder's outputs at 1/2 (s0) to 1/32 (s4) of the input's side: the decoder's inputs.
+    struct Features {
+        torch::Tensor s0, s1, s2, s3, s4;
+    };
+
     ResNetUNetImpl(const Architecture& architecture, int64_t classes);
-    torch::Tensor forward(const torch::Tensor& x);
+    torch::Tensor forward(const torch::Tensor& x); // decode(encode(x), x's height and width)
+    Features encode(const torch::Tensor& x);
+    torch::Tensor decode(const Features& features, int64_t height, int64_t width);
     // Folds every batch norm, with the running statistics it has now, into the convolution
     // before it (scaled weights and a bias): the same function in inference mode, one pass over
     // memory fewer per convolution. For an inference copy only: it cannot be trained after.

@@ -104,20 +104,9 @@ torch::Tensor SegmentationModel::Impl::forward(const torch::Tensor& input) {
         if (builtIn->is_training())
             return builtIn->forward(input);
         if (!frozenBuiltIn) {
-            // Ordinary tensors (not inference tensors), whatever mode the caller runs in.
-            c10::InferenceMode normalTensors(false);
-            torch::NoGradGuard noGrad;
-            auto copy = cpuCopy(*this);
-            copy->foldBatchNorm(); // in fp32, then cast: the folded weights lose no more than the originals
-            copy->to(device, dtype);
             const auto first = builtIn->parameters().front();
-            if (first.dim() == 4 && !first.is_contiguous() &&
-                first.is_contiguous(torch::MemoryFormat::ChannelsLast))
-                for (auto& p : copy->parameters())
-                    if (p.dim() == 4)
-                        p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
-            copy->eval();
-            frozenBuiltIn = copy;
+            frozenBuiltIn = foldedCopy(first.dim() == 4 && !first.is_contiguous() &&
+                                       first.is_contiguous(torch::MemoryFormat::ChannelsLast));
         }
         return frozenBuiltIn->forward(input);
     }
@@ -137,6 +126,21 @@ torch::Tensor SegmentationModel::Impl::forward(const torch::Tensor& input) {
     if (optimisable && inferenceScript)
         return logitsOf(inferenceScript->forward({input}));
     return logitsOf(script->forward({input}));
+}
+
+ResNetUNet SegmentationModel::Impl::foldedCopy(bool channelsLast) const {
+    // Ordinary tensors (not inference tensors), whatever mode the caller runs in.
+    c10::InferenceMode normalTensors(false);
+    torch::NoGradGuard noGrad;
+    auto copy = cpuCopy(*this);
+    copy->foldBatchNorm(); // in fp32, then cast: the folded weights lose no more than the originals
+    copy->to(device, dtype);
+    if (channelsLast)
+        for (auto& p : copy->parameters())
+            if (p.dim() == 4)
+                p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+    copy->eval();
+    return copy;
 }
 
 torch::Tensor SegmentationModel::Impl::forwardAsLoaded(const torch::Tensor& input) {

@@ -1,6 +1,7 @@
 #include "inference/trainer.h"
 
 #include "inference/device_select.h"
+#include "inference/frozen_encoder_forward.h"
 #include "inference/model_impl.h"
 
 #include <ATen/autocast_mode.h>
@@ -10,6 +11,7 @@
 #include <ctime>
 #include <new>
 #include <numeric>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -390,7 +392,11 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
         d.model->impl().freezeBatchNorm();
 
     std::vector<double> losses;
+    std::optional<FrozenEncoderForward> decoderOnlyForward; // the encoder without a graph
     try {
+        if (!fixed.empty() &&
+            FrozenEncoderForward::applies(d.model->impl(), d.options.decoderOnly, d.options.freezeBatchNorm))
+            decoderOnlyForward.emplace(d.model->impl(), parameters, d.options.channelsLast);
         for (int step = 0; step < d.options.steps; ++step) {
             if (cancel && cancel->load()) {
                 result.cancelled = true;
@@ -414,8 +420,9 @@ bool Trainer::train(const std::vector<TrainingSample>& samples, TrainResult& res
             torch::Tensor loss;
             {
                 AutocastScope autocast(d.autocast, d.choice.device.is_cuda());
-                const auto logits = d.model->impl().forward(input).to(torch::kFloat32);
-                loss = d.loss(logits, target, weight);
+                const auto logits =
+                    decoderOnlyForward ? decoderOnlyForward->logits(input) : d.model->impl().forward(input);
+                loss = d.loss(logits.to(torch::kFloat32), target, weight);
             }
             loss.backward();
             optimizer.step();

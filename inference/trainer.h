@@ -38,6 +38,11 @@ struct TrainOptions {
     // step's (stochastic weight averaging): less of the last few batches' luck. Meant for
     // fine-tuning with frozen batch norm (running statistics are not re-estimated).
     bool averageWeights = false;
+    // With decoderOnly and freezeBatchNorm on the built-in network: the decoder's weights and the
+    // windows in the channels-last layout while training (FrozenEncoderForward), back in the
+    // plain layout after. Faster on some CPUs, slower on others: the window sets it from
+    // measurement (measureTrainingPrecision). Ignored on any other path.
+    bool channelsLast = false;
     bool augment = true; // flips, 90° rotations, scale, brightness/contrast/colour jitter
     // With augment: the brightness, contrast, saturation, white-balance and gamma jitter. Off
     // when fine-tuning on the image being predicted, whose colours are the ones that count.

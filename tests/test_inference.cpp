@@ -307,6 +307,18 @@ private Q_SLOTS:
         PrecisionTrial onlyTheLayout{1.0, 1.0, 0.999, {}, false, 0.5, 0.45};
         QCOMPARE(decidePrecision(onlyTheLayout).precision, std::string("fp32"));
         QVERIFY(decidePrecision(onlyTheLayout).channelsLast);
+        // Learning's layout (decoder-only steps of four 256² windows on this Xeon): fp32 always,
+        // channels-last where it is faster by the margin, the plain layout where nothing ran.
+        PrecisionTrial learningSteps{0.21, 0, -1, {}, false, 0.16, 0};
+        QCOMPARE(decideLearningLayout(learningSteps).precision, std::string("fp32"));
+        QVERIFY(decideLearningLayout(learningSteps).channelsLast);
+        QCOMPARE(decideLearningLayout(learningSteps).reason,
+                 std::string("fp32 (learning), channels-last 1.31×"));
+        PrecisionTrial learningWithinNoise{0.21, 0, -1, {}, false, 0.205, 0};
+        QVERIFY(!decideLearningLayout(learningWithinNoise).channelsLast);
+        QCOMPARE(decideLearningLayout(learningWithinNoise).reason,
+                 std::string("fp32 (learning), plain layout: channels-last 1.02×"));
+        QVERIFY(!decideLearningLayout(PrecisionTrial{}).channelsLast); // a TorchScript model: not timed
 
         // A real measurement on this machine, on a real image: both ran, and the model is untouched.
         auto model = SegmentationModel::createBuiltIn(smallMetadata(6), 4);
@@ -347,6 +359,13 @@ private Q_SLOTS:
         const PrecisionTrial training = measureTrainingPrecision(*model, 64, 1, 0);
         QVERIFY2(training.error.empty(), training.error.c_str());
         QVERIFY(training.fp32Seconds > 0 && training.bf16Seconds > 0 && training.agreement < 0);
+        QCOMPARE(training.fp32ChannelsLastSeconds, 0.0); // a layout is learning's choice only
+        // Learning from corrections times its own steps (decoder only) in fp32, in both layouts.
+        const PrecisionTrial learning = measureLearningLayouts(*model, 64, 1, 0);
+        QVERIFY2(learning.error.empty(), learning.error.c_str());
+        QVERIFY(learning.fp32Seconds > 0 && learning.fp32ChannelsLastSeconds > 0);
+        QCOMPARE(learning.bf16Seconds, 0.0);
+        QCOMPARE(decideLearningLayout(learning).precision, std::string("fp32"));
 
         // Threads 0: one a physical core, never more than the logical CPUs.
         const int cores = runtimeInfo().physicalCores;
@@ -614,6 +633,63 @@ private Q_SLOTS:
         QVERIFY2(after > before + 0.05, qPrintable(QStringLiteral("mIoU %1 → %2").arg(before).arg(after)));
         QCOMPARE(model->metadata().history.size(), size_t(1));
         QCOMPARE(model->metadata().history[0].steps, 40);
+    }
+
+    // Learning from corrections (decoder only, batch norm frozen) runs the fixed encoder from a
+    // copy with batch norm folded, without a graph, and may train the decoder channels-last: the
+    // function must stay the network's own. Before any weight moves, the first step's loss on the
+    // same windows (same seed) must be whole-network training's, and the layouts must learn the
+    // same to rounding.
+    void decoderOnlyLearningComputesTheNetworksOwnFunction() {
+        std::string why;
+        auto opened = SegmentationModel::load(SEGSTUDIO_DEFAULT_MODEL, &why);
+        QVERIFY2(opened, why.c_str());
+        const auto learn = [&](bool decoderOnly, bool channelsLast, std::vector<double>& losses) {
+            auto model = opened->clone();
+            TrainOptions options;
+            options.device = "cpu";
+            options.precision = "fp32";
+            options.steps = 4;
+            options.batch = 2;
+            options.crop = 128;
+            options.learningRate = 1e-3;
+            options.freezeBatchNorm = true;
+            options.decoderOnly = decoderOnly;
+            options.averageWeights = true;
+            options.channelsLast = channelsLast;
+            std::string error;
+            auto trainer = Trainer::create(*model, options, &error);
+            TrainResult result;
+            if (!trainer || !trainer->train(
+                                {m_tile6Image4}, result,
+                                [&](const TrainStep& s) { losses.push_back(s.loss); }, nullptr, &error))
+                qWarning("%s", error.c_str());
+            return model;
+        };
+        std::vector<double> whole, plain, last;
+        learn(false, false, whole);
+        const auto plainModel = learn(true, false, plain);
+        const auto lastModel = learn(true, true, last);
+        QCOMPARE(plain.size(), size_t(4));
+        QCOMPARE(last.size(), size_t(4));
+        QVERIFY2(std::abs(plain[0] - whole[0]) <= 1e-4 * whole[0],
+                 qPrintable(QStringLiteral("%1 against %2").arg(plain[0]).arg(whole[0])));
+        for (size_t i = 0; i < plain.size(); ++i)
+            QVERIFY2(std::abs(last[i] - plain[i]) <= 1e-3 * plain[i],
+                     qPrintable(QStringLiteral("step %1: %2 against %3").arg(i).arg(last[i]).arg(plain[i])));
+        QVERIFY(lastModel->weightsDigest() != opened->weightsDigest()); // it learned
+
+        PredictOptions predict;
+        predict.device = "cpu";
+        predict.precision = "fp32";
+        const ImageView view{m_tile6Image4.rgb.data(), 512, 512, size_t(m_tile6Image4.width) * 3};
+        Prediction fromPlain, fromLast;
+        auto plainPredictor = TiledPredictor::create(*plainModel, predict, &why);
+        auto lastPredictor = TiledPredictor::create(*lastModel, predict, &why);
+        QVERIFY2(plainPredictor && plainPredictor->predict(view, fromPlain, {}, nullptr, &why), why.c_str());
+        QVERIFY2(lastPredictor && lastPredictor->predict(view, fromLast, {}, nullptr, &why), why.c_str());
+        const double same = agreement(fromLast.classes, fromPlain.classes);
+        QVERIFY2(same >= 0.999, qPrintable(QString::number(same, 'f', 5)));
     }
 
     // Without photometric jitter, what a seed draws is only where a window sits and how it is

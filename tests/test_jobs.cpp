@@ -895,6 +895,31 @@ private Q_SLOTS:
         QCOMPARE(kept.precision, train.precision);
         PrecisionChoice::cached(*model, settings, &kept, runtime);
         QCOMPARE(kept.precision, std::string("bf16"));
+        QVERIFY(!train.channelsLast); // a layout is learning's choice only
+
+        // Learning from corrections (decoder only) is measured apart from whole-network training,
+        // and its layout kept with it: a channels-last choice planted under its key is used.
+        inference::TrainOptions learn;
+        learn.device = "cpu";
+        learn.decoderOnly = true;
+        learn.freezeBatchNorm = true;
+        PrecisionChoice::resolveTraining(learn, *model, settings, &reason, runtime);
+        QVERIFY(PrecisionChoice::cached(*model, settings, &kept, runtime, QStringLiteral("learn")));
+        QCOMPARE(learn.channelsLast, kept.channelsLast);
+        QCOMPARE(learn.precision, std::string("fp32")); // learning is not tried in bf16
+        QVERIFY2(reason.startsWith(QStringLiteral("fp32 (learning)")), qPrintable(reason));
+        const QString learnGroup = group + QStringLiteral("-learn");
+        settings.setValue(learnGroup + QStringLiteral("/precision"), QStringLiteral("fp32"));
+        settings.setValue(learnGroup + QStringLiteral("/reason"), QStringLiteral("planted for learning"));
+        settings.setValue(learnGroup + QStringLiteral("/channels-last"), true);
+        learn.precision = "auto";
+        learn.channelsLast = false;
+        PrecisionChoice::resolveTraining(learn, *model, settings, &reason, runtime);
+        QCOMPARE(reason, QStringLiteral("planted for learning"));
+        QVERIFY(learn.channelsLast);
+        train.precision = "auto";
+        PrecisionChoice::resolveTraining(train, *model, settings, &reason, runtime);
+        QVERIFY(!train.channelsLast && reason != QLatin1String("planted for learning"));
 
         // An explicit precision, or a GPU, is never second-guessed.
         options.precision = "fp32";

@@ -115,14 +115,19 @@ void PrecisionChoice::resolveTraining(inference::TrainOptions& options,
     reason->clear();
     if (options.precision != "auto" || !runsOnCpu(options.device))
         return;
-    const QString purpose = QStringLiteral("train");
+    // Learning from corrections (decoder only) stays in fp32 and has a layout to choose
+    // (inference::measureLearningLayouts); training a whole network a precision.
+    const QString purpose = options.decoderOnly ? QStringLiteral("learn") : QStringLiteral("train");
     inference::PrecisionDecision decision;
     if (!cached(model, settings, &decision, runtime, purpose)) {
-        decision = inference::decidePrecision(
-            inference::measureTrainingPrecision(model, options.crop, options.batch, options.threads));
+        decision = options.decoderOnly ? inference::decideLearningLayout(inference::measureLearningLayouts(
+                                             model, options.crop, options.batch, options.threads))
+                                       : inference::decidePrecision(inference::measureTrainingPrecision(
+                                             model, options.crop, options.batch, options.threads));
         keep(settings, keyOf(model, runtime, purpose), decision, model, runtime);
     }
     options.precision = decision.precision;
+    options.channelsLast = options.decoderOnly && decision.channelsLast;
     *reason = QString::fromStdString(decision.reason);
 }
 

@@ -33,7 +33,10 @@ public:
                         const QString& runtime = currentRuntime());
 
     // The same for learning (inference::measureTrainingPrecision), kept apart from prediction's
-    // choice: bf16 autocast where a training step measured ≥ 1.2× faster.
+    // choice: bf16 autocast where a training step measured ≥ 1.2× faster. With
+    // options.decoderOnly (learning from corrections) kept apart from whole-network training
+    // too: fp32, and options.channelsLast where that layout measured faster
+    // (inference::measureLearningLayouts).
     static void resolveTraining(inference::TrainOptions& options, const inference::SegmentationModel& model,
                                 QSettings& settings, QString* reason,
                                 const QString& runtime = currentRuntime());
