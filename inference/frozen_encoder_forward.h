@@ -12,9 +12,10 @@ namespace segstudio::inference {
 // the window: it runs as the predictor runs it, from a copy with batch norm folded into the
 // convolutions and without building a graph, and only the decoder is differentiated. In the
 // channels-last layout the decoder's convolution weights and the features it reads are
-// channels-last while it trains (on a 2-core Xeon with AMX a learning step of four 256²
-// windows took 0.16 s against 0.21 s plain; docs/learning.md) and go back to the plain layout
-// when this object goes, whatever way training ends: the model leaves training as it came.
+// channels-last while it trains and go back to the plain layout when this object goes, whatever
+// way training ends: the model leaves training as it came. On a 2-core Xeon with AMX a learning
+// round's 40 steps of four 256² windows took 6.6-7.6 s this way against 7.9-8.3 s before
+// (docs/learning.md, twelfth series).
 class FrozenEncoderForward {
 public:
     // `decoder`: the parameters being trained (SegmentationModel::Impl::decoderParameters).
