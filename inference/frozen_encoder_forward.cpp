@@ -36,8 +36,8 @@ torch::Tensor FrozenEncoderForward::logits(const torch::Tensor& input) {
         torch::NoGradGuard noGraph;
         features = m_encoder->encode(input.contiguous(m_layout));
     }
-    // Under bf16 autocast the folded encoder's outputs are bf16 already; the layout is what the
-    // decoder's weights are in.
+    // The decoder reads its inputs in its weights' layout (a no-op where the encoder already
+    // wrote them so; a copy where a kernel chose another).
     for (torch::Tensor* f : {&features.s0, &features.s1, &features.s2, &features.s3, &features.s4})
         *f = f->contiguous(m_layout);
     return m_model.builtIn->decode(features, input.size(2), input.size(3));

@@ -41,7 +41,8 @@ struct TrainOptions {
     // With decoderOnly and freezeBatchNorm on the built-in network: the decoder's weights and the
     // windows in the channels-last layout while training (FrozenEncoderForward), back in the
     // plain layout after. Faster on some CPUs, slower on others: the window sets it from
-    // measurement (measureTrainingPrecision). Ignored on any other path.
+    // measurement (measureLearningLayouts, via PrecisionChoice::resolveTraining). Ignored on
+    // any other path.
     bool channelsLast = false;
     bool augment = true; // flips, 90° rotations, scale, brightness/contrast/colour jitter
     // With augment: the brightness, contrast, saturation, white-balance and gamma jitter. Off
