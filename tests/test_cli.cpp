@@ -1,6 +1,8 @@
 // segstudio-cli as a user runs it: predict to GeoTIFF and PNG, eval, train, bench, and the
 // errors a user gets for bad input. The real executable, real files.
 #include "annotation/gdal_setup.h"
+#include "app/jobs/model_registry.h"
+#include "app/jobs/precision_choice.h"
 #include "inference/segmentation_model.h"
 #include "small_model.h"
 #include "test_support.h"
@@ -9,6 +11,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
@@ -21,8 +24,9 @@ namespace {
 
 using Run = test::ProcessRun;
 
-Run cli(const QStringList& arguments, int timeoutMs = 600000) {
-    return test::runProcess(QStringLiteral(SEGSTUDIO_CLI), arguments, timeoutMs);
+Run cli(const QStringList& arguments, int timeoutMs = 600000,
+        const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
+    return test::runProcess(QStringLiteral(SEGSTUDIO_CLI), arguments, timeoutMs, environment);
 }
 
 QJsonObject lastJsonLine(const QByteArray& out) {
@@ -180,13 +184,35 @@ private Q_SLOTS:
             QVERIFY(image.copy(0, 0, 512, 512).save(data + QStringLiteral("/images/%1.png").arg(name)));
             QVERIFY(mask.copy(0, 0, 512, 512).save(data + QStringLiteral("/masks/%1.png").arg(name)));
         }
+        // Predictions in the precision the window would use: the choice kept for the model on
+        // this machine, planted here as bf16 (a CPU without bf16 units still runs it), and fp32
+        // for learning, so that neither is measured in the test.
+        const QString config = m_dir.filePath(QStringLiteral("simulate-config"));
+        {
+            QString error;
+            const auto model = ModelRegistry::load(QStringLiteral("default"), &error);
+            QVERIFY2(model, qPrintable(error));
+            QSettings kept(config + QStringLiteral("/segstudio/segstudio-cli.conf"), QSettings::IniFormat);
+            const QString key = QStringLiteral("precision-auto/") +
+                                PrecisionChoice::cacheKey(*model, PrecisionChoice::currentRuntime());
+            kept.setValue(key + QStringLiteral("/precision"), QStringLiteral("bf16"));
+            kept.setValue(key + QStringLiteral("/reason"), QStringLiteral("planted"));
+            kept.setValue(key + QStringLiteral("-learn/precision"), QStringLiteral("fp32"));
+            kept.setValue(key + QStringLiteral("-learn/reason"), QStringLiteral("planted"));
+            kept.sync();
+            QCOMPARE(kept.status(), QSettings::NoError);
+        }
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), config);
         const Run run = cli({QStringLiteral("simulate"), QStringLiteral("--model"), QStringLiteral("default"),
                              QStringLiteral("--data"), data, QStringLiteral("--classes"),
                              dataPath(QStringLiteral("dubai_aerial/classes.csv")), QStringLiteral("--rounds"),
                              QStringLiteral("2"), QStringLiteral("--tiles-per-round"), QStringLiteral("2"),
                              QStringLiteral("--steps"), QStringLiteral("5"), QStringLiteral("--device"),
-                             QStringLiteral("cpu")});
+                             QStringLiteral("cpu")},
+                            600000, environment);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("predicting in bf16 (planted)")), qPrintable(run.err));
         const QList<QByteArray> lines = run.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 4); // rounds 0-2 and the summary
         long long previous = 0;
@@ -209,6 +235,7 @@ private Q_SLOTS:
             QVERIFY2(miou >= 0 && miou <= 1, lines[round].constData());
             QVERIFY(line.value(QStringLiteral("seconds")).toDouble() > 0);
             QCOMPARE(line.value(QStringLiteral("per_class_iou")).toArray().size(), 6);
+            QCOMPARE(line.value(QStringLiteral("precision")).toString(), QStringLiteral("bf16"));
         }
         // The summary: per round, the land-cover mIoU on the pixels no round corrected.
         const QJsonObject summary = QJsonDocument::fromJson(lines[3]).object();

@@ -13,8 +13,10 @@ QString dataPath(const QString& relative) {
     return QDir(QStringLiteral(SEGSTUDIO_TEST_DATA)).absoluteFilePath(relative);
 }
 
-ProcessRun runProcess(const QString& program, const QStringList& arguments, int timeoutMs) {
+ProcessRun runProcess(const QString& program, const QStringList& arguments, int timeoutMs,
+                      const QProcessEnvironment& environment) {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.start(program, arguments);
     ProcessRun run;
     if (!process.waitForFinished(timeoutMs)) {

@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QList>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 #include <array>
@@ -22,7 +23,8 @@ struct ProcessRun {
 };
 
 // Runs a real executable to completion, killing it after timeoutMs.
-ProcessRun runProcess(const QString& program, const QStringList& arguments, int timeoutMs = 600000);
+ProcessRun runProcess(const QString& program, const QStringList& arguments, int timeoutMs = 600000,
+                      const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment());
 
 // A small raster written by the test itself through GDAL.
 struct RasterSpec {

@@ -16,6 +16,7 @@
 #include "app/jobs/correction_learning.h"
 #include "app/jobs/input_scale_search.h"
 #include "app/jobs/model_registry.h"
+#include "app/jobs/precision_choice.h"
 #include "app/jobs/segmentation_job.h"
 #include "app/jobs/training_set.h"
 #include "inference/evaluation.h"
@@ -25,6 +26,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QSettings>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -308,11 +310,20 @@ int runSimulate(const QStringList& arguments) {
                                          [](quint8 c) { return c != Unlabeled; });
         documents.push_back(std::move(document));
     }
+    // Predictions in the precision the window predicts in (ModelWorker::resolvedOptions): with
+    // --precision auto on a CPU, the choice measured once for this model and machine and kept.
+    // Learned versions share the opened model's choice (the same architecture and classes).
+    QSettings keptChoices;
+    QString precisionReason;
+    PrecisionChoice::resolve(predictOptions, *model, nullptr, keptChoices, &precisionReason);
+    const QString precision = QString::fromStdString(predictOptions.precision) +
+                              (precisionReason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(precisionReason));
     std::fprintf(stderr,
                  "segstudio-cli: %zu images (%lld reference px, loaded in %.1f s), model %s, %d round(s) of "
-                 "%d tile(s), %d steps each\n",
+                 "%d tile(s), %d steps each, predicting in %s\n",
                  documents.size(), referencePixels, loading.nsecsElapsed() / 1e9,
-                 model->metadata().name.c_str(), rounds, tilesPerRound, settings.steps);
+                 model->metadata().name.c_str(), rounds, tilesPerRound, settings.steps,
+                 qUtf8Printable(precision));
 
     long long correctedPixels = 0;
     int correctedTiles = 0;
@@ -407,12 +418,12 @@ int runSimulate(const QStringList& arguments) {
             "{\"round\": %d, \"corrected_pixels\": %lld, \"miou\": %s, \"seconds\": %.3f, \"mask_miou\": %s, "
             "\"corrected_tiles\": %d, \"new_tiles\": %d, \"scored_pixels\": %lld, \"pixel_accuracy\": %s, "
             "\"predict_seconds\": %.3f, \"train_seconds\": %.3f, \"train_loss\": %s, \"input_scale\": %s, "
-            "\"per_class_iou\": [%s]}\n",
+            "\"precision\": \"%s\", \"per_class_iou\": [%s]}\n",
             round, correctedPixels, qUtf8Printable(jsonNumber(matrix.meanIoU(), 4)),
             roundTimer.nsecsElapsed() / 1e9, qUtf8Printable(jsonNumber(wholeMask.meanIoU(), 4)),
             correctedTiles, newTiles, matrix.total(), qUtf8Printable(jsonNumber(matrix.pixelAccuracy(), 4)),
             predictSeconds, trainSeconds, qUtf8Printable(jsonNumber(trainLoss, 5)),
-            qUtf8Printable(jsonNumber(model->metadata().inputScale, 3)),
+            qUtf8Printable(jsonNumber(model->metadata().inputScale, 3)), predictor->precisionName().c_str(),
             qUtf8Printable(perClass.join(QStringLiteral(", "))));
         std::fflush(stdout);
     }

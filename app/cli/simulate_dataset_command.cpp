@@ -14,6 +14,7 @@
 #include "app/jobs/class_mapping.h"
 #include "app/jobs/dataset_learning.h"
 #include "app/jobs/model_registry.h"
+#include "app/jobs/precision_choice.h"
 #include "app/jobs/segmentation_job.h"
 #include "app/jobs/training_set.h"
 #include "inference/evaluation.h"
@@ -23,6 +24,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QSettings>
 #include <QTemporaryDir>
 #include <cmath>
 #include <cstdio>
@@ -183,6 +185,10 @@ int runSimulateDataset(const QStringList& arguments) {
     // The project's model, and the starting model for the baseline (and, by the window's
     // default, as what every round fine-tunes).
     std::unique_ptr<inference::SegmentationModel> current = start->clone();
+    // In the precision the window predicts in (ModelWorker::resolvedOptions; see simulate).
+    QSettings keptChoices;
+    QString precisionReason;
+    PrecisionChoice::resolve(predictOptions, *start, nullptr, keptChoices, &precisionReason);
     std::string why;
     auto baselinePredictor = inference::TiledPredictor::create(*start, predictOptions, &why);
     auto predictor = inference::TiledPredictor::create(*current, predictOptions, &why);
@@ -192,9 +198,10 @@ int runSimulateDataset(const QStringList& arguments) {
     if (!masks.isValid())
         return failWith(
             QStringLiteral("cannot create a temporary folder for the masks: %1").arg(masks.errorString()));
-    std::fprintf(stderr, "segstudio-cli: %lld images, model %s, %d steps after each, seed %d\n",
-                 static_cast<long long>(pairs.size()), start->metadata().name.c_str(),
-                 settings.learning.steps, seed);
+    std::fprintf(stderr,
+                 "segstudio-cli: %lld images, model %s, %d steps after each, seed %d, predicting in %s\n",
+                 static_cast<long long>(pairs.size()), start->metadata().name.c_str(), settings.learning.steps,
+                 seed, predictor->precisionName().c_str());
 
     QElapsedTimer total;
     total.start();
