@@ -34,6 +34,29 @@ QJsonObject lastJsonLine(const QByteArray& out) {
     return QJsonDocument::fromJson(lines.last()).object();
 }
 
+// A settings folder in which the default model's kept choices are bf16 for prediction (a CPU
+// without bf16 units still runs it) and fp32 for learning, so that neither is measured in a
+// test; `environment` points the CLI at it.
+bool plantPrecisionChoice(const QString& config, QProcessEnvironment& environment) {
+    QString error;
+    const auto model = ModelRegistry::load(QStringLiteral("default"), &error);
+    if (!model) {
+        qWarning("%s", qPrintable(error));
+        return false;
+    }
+    QSettings kept(config + QStringLiteral("/segstudio/segstudio-cli.conf"), QSettings::IniFormat);
+    const QString key = QStringLiteral("precision-auto/") +
+                        PrecisionChoice::cacheKey(*model, PrecisionChoice::currentRuntime());
+    kept.setValue(key + QStringLiteral("/precision"), QStringLiteral("bf16"));
+    kept.setValue(key + QStringLiteral("/reason"), QStringLiteral("planted"));
+    kept.setValue(key + QStringLiteral("-learn/precision"), QStringLiteral("fp32"));
+    kept.setValue(key + QStringLiteral("-learn/reason"), QStringLiteral("planted"));
+    kept.sync();
+    environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_CONFIG_HOME"), config);
+    return kept.status() == QSettings::NoError;
+}
+
 } // namespace
 
 class TestCli : public QObject {
@@ -184,26 +207,9 @@ private Q_SLOTS:
             QVERIFY(image.copy(0, 0, 512, 512).save(data + QStringLiteral("/images/%1.png").arg(name)));
             QVERIFY(mask.copy(0, 0, 512, 512).save(data + QStringLiteral("/masks/%1.png").arg(name)));
         }
-        // Predictions in the precision the window would use: the choice kept for the model on
-        // this machine, planted here as bf16 (a CPU without bf16 units still runs it), and fp32
-        // for learning, so that neither is measured in the test.
-        const QString config = m_dir.filePath(QStringLiteral("simulate-config"));
-        {
-            QString error;
-            const auto model = ModelRegistry::load(QStringLiteral("default"), &error);
-            QVERIFY2(model, qPrintable(error));
-            QSettings kept(config + QStringLiteral("/segstudio/segstudio-cli.conf"), QSettings::IniFormat);
-            const QString key = QStringLiteral("precision-auto/") +
-                                PrecisionChoice::cacheKey(*model, PrecisionChoice::currentRuntime());
-            kept.setValue(key + QStringLiteral("/precision"), QStringLiteral("bf16"));
-            kept.setValue(key + QStringLiteral("/reason"), QStringLiteral("planted"));
-            kept.setValue(key + QStringLiteral("-learn/precision"), QStringLiteral("fp32"));
-            kept.setValue(key + QStringLiteral("-learn/reason"), QStringLiteral("planted"));
-            kept.sync();
-            QCOMPARE(kept.status(), QSettings::NoError);
-        }
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("XDG_CONFIG_HOME"), config);
+        // Predictions in the precision the window would use: the choice kept for the model.
+        QProcessEnvironment environment;
+        QVERIFY(plantPrecisionChoice(m_dir.filePath(QStringLiteral("simulate-config")), environment));
         const Run run = cli({QStringLiteral("simulate"), QStringLiteral("--model"), QStringLiteral("default"),
                              QStringLiteral("--data"), data, QStringLiteral("--classes"),
                              dataPath(QStringLiteral("dubai_aerial/classes.csv")), QStringLiteral("--rounds"),
@@ -266,12 +272,16 @@ private Q_SLOTS:
             QVERIFY(image.copy(0, 0, 512, 512).save(data + QStringLiteral("/images/%1.png").arg(name)));
             QVERIFY(mask.copy(0, 0, 512, 512).save(data + QStringLiteral("/masks/%1.png").arg(name)));
         }
+        QProcessEnvironment environment; // predicting in the kept choice, as the window does
+        QVERIFY(plantPrecisionChoice(m_dir.filePath(QStringLiteral("dataset-config")), environment));
         const Run run =
             cli({QStringLiteral("simulate-dataset"), QStringLiteral("--model"), QStringLiteral("default"),
                  QStringLiteral("--data"), data, QStringLiteral("--classes"),
                  dataPath(QStringLiteral("dubai_aerial/classes.csv")), QStringLiteral("--steps"),
-                 QStringLiteral("3"), QStringLiteral("--device"), QStringLiteral("cpu")});
+                 QStringLiteral("3"), QStringLiteral("--device"), QStringLiteral("cpu")},
+                600000, environment);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.err.contains(QStringLiteral("predicting in bf16 (planted)")), qPrintable(run.err));
         const QList<QByteArray> lines = run.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 4); // three images and the summary
         for (int k = 0; k < 3; ++k) {

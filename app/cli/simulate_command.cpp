@@ -316,14 +316,12 @@ int runSimulate(const QStringList& arguments) {
     QSettings keptChoices;
     QString precisionReason;
     PrecisionChoice::resolve(predictOptions, *model, nullptr, keptChoices, &precisionReason);
-    const QString precision = QString::fromStdString(predictOptions.precision) +
-                              (precisionReason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(precisionReason));
     std::fprintf(stderr,
                  "segstudio-cli: %zu images (%lld reference px, loaded in %.1f s), model %s, %d round(s) of "
                  "%d tile(s), %d steps each, predicting in %s\n",
                  documents.size(), referencePixels, loading.nsecsElapsed() / 1e9,
                  model->metadata().name.c_str(), rounds, tilesPerRound, settings.steps,
-                 qUtf8Printable(precision));
+                 qUtf8Printable(PrecisionChoice::inWords(predictOptions, precisionReason)));
 
     long long correctedPixels = 0;
     int correctedTiles = 0;

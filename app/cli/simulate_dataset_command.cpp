@@ -198,10 +198,10 @@ int runSimulateDataset(const QStringList& arguments) {
     if (!masks.isValid())
         return failWith(
             QStringLiteral("cannot create a temporary folder for the masks: %1").arg(masks.errorString()));
-    std::fprintf(stderr,
-                 "segstudio-cli: %lld images, model %s, %d steps after each, seed %d, predicting in %s\n",
-                 static_cast<long long>(pairs.size()), start->metadata().name.c_str(), settings.learning.steps,
-                 seed, predictor->precisionName().c_str());
+    std::fprintf(
+        stderr, "segstudio-cli: %lld images, model %s, %d steps after each, seed %d, predicting in %s\n",
+        static_cast<long long>(pairs.size()), start->metadata().name.c_str(), settings.learning.steps, seed,
+        qUtf8Printable(PrecisionChoice::inWords(predictOptions, precisionReason)));
 
     QElapsedTimer total;
     total.start();

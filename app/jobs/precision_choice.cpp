@@ -109,6 +109,11 @@ void PrecisionChoice::resolve(inference::PredictOptions& options, const inferenc
     *reason = QString::fromStdString(decision.reason);
 }
 
+QString PrecisionChoice::inWords(const inference::PredictOptions& options, const QString& reason) {
+    const QString precision = QString::fromStdString(options.precision);
+    return reason.isEmpty() ? precision : QStringLiteral("%1 (%2)").arg(precision, reason);
+}
+
 void PrecisionChoice::resolveTraining(inference::TrainOptions& options,
                                       const inference::SegmentationModel& model, QSettings& settings,
                                       QString* reason, const QString& runtime) {

@@ -32,6 +32,10 @@ public:
                         const inference::ImageView* sample, QSettings& settings, QString* reason,
                         const QString& runtime = currentRuntime());
 
+    // What resolve() chose, for a log line: "bf16 (bf16 channels-last 5.86× fp32, …)", or the
+    // precision alone where nothing was measured.
+    static QString inWords(const inference::PredictOptions& options, const QString& reason);
+
     // The same for learning (inference::measureTrainingPrecision), kept apart from prediction's
     // choice: bf16 autocast where a training step measured ≥ 1.2× faster. With
     // options.decoderOnly (learning from corrections) kept apart from whole-network training
